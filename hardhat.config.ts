@@ -1,0 +1,57 @@
+import "@nomicfoundation/hardhat-ethers";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/types";
+
+/**
+ * Solidity is compiled offline with the solc-js build shipped by the `solc` npm package:
+ * Hardhat would otherwise download a compiler at compile time, which a machine with only
+ * the npm registry cannot do. The package is pinned exactly to SOLC_VERSION.
+ */
+const SOLC_VERSION = "0.8.28";
+/** One EVM version everywhere (compiler and local chain) so that gas figures are comparable. */
+const EVM_VERSION = "cancun";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, (args: { solcVersion: string }) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  const longVersion = solc.version();
+  if (args.solcVersion !== SOLC_VERSION || !longVersion.startsWith(`${SOLC_VERSION}+`)) {
+    throw new Error(
+      `solc mismatch: config asks for ${args.solcVersion}, the solc package is ${longVersion}; ` +
+        `pin both to ${SOLC_VERSION}`,
+    );
+  }
+  return Promise.resolve({
+    compilerPath: require.resolve("solc/soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion,
+  });
+});
+
+const deployerKey = process.env.DEPLOYER_PRIVATE_KEY;
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      evmVersion: EVM_VERSION,
+      optimizer: { enabled: true, runs: 10_000 },
+    },
+  },
+  networks: {
+    hardhat: { hardfork: EVM_VERSION, chainId: 31337 },
+    ...(process.env.RPC_URL
+      ? {
+          remote: {
+            url: process.env.RPC_URL,
+            accounts: deployerKey ? [deployerKey] : [],
+          },
+        }
+      : {}),
+  },
+  paths: { tests: "test/contracts" },
+};
+
+export default config;
