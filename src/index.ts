@@ -1,0 +1,11 @@
+export * from "./errors";
+export * from "./hash";
+export * from "./pointer";
+export * from "./credential";
+export * from "./commit";
+export * from "./merkle";
+export * from "./bundle";
+export * from "./issue";
+export * from "./registry";
+export * from "./verify";
+export { credentialRegistryAbi } from "./abi";

@@ -1,0 +1,60 @@
+import { type AnchorRef, type Bundle, createBundle } from "./bundle";
+import { type CommitOptions, type CommittedCredential, commitCredential } from "./commit";
+import { type Credential, parseCredential } from "./credential";
+import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
+import { fromHex32, type Hex32 } from "./hash";
+import { buildTree, type MerkleTree, proofOf, treeRoot } from "./merkle";
+
+/** A batch ready to anchor: its root, and every credential committed with its proof. */
+export interface PreparedBatch {
+  root: Hex32;
+  count: number;
+  credentials: CommittedCredential[];
+  tree: MerkleTree;
+}
+
+export interface PrepareOptions extends CommitOptions {
+  /** Called after each credential is committed, e.g. to drive a progress bar. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Validates every credential first, then commits each and builds the Merkle tree.
+ * @throws CredrootError `INVALID_CREDENTIAL` listing every bad row and field (`/3/learner/name`);
+ * nothing is committed then. `DUPLICATE_LEAF` cannot happen with random salts but is checked.
+ * @example
+ * const batch = prepareBatch(rows);
+ * await registry.anchor(batch.root, batch.count);
+ */
+export function prepareBatch(inputs: readonly unknown[], options: PrepareOptions = {}): PreparedBatch {
+  if (inputs.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
+  const valid: Credential[] = [];
+  const details: ErrorDetail[] = [];
+  inputs.forEach((input, row) => {
+    try {
+      valid.push(parseCredential(input));
+    } catch (error) {
+      if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
+      for (const d of error.details)
+        details.push({ path: `/${row}${d.path === "/" ? "" : d.path}`, message: d.message });
+    }
+  });
+  if (details.length > 0) {
+    const rows = new Set(details.map((d) => d.path.split("/")[1])).size;
+    throw new CredrootError("INVALID_CREDENTIAL", `${rows} of ${inputs.length} credentials are invalid`, { details });
+  }
+  const credentials = valid.map((credential, i) => {
+    const committed = commitCredential(credential, options);
+    options.onProgress?.(i + 1, valid.length);
+    return committed;
+  });
+  const tree = buildTree(credentials.map((c) => fromHex32(c.leaf)));
+  return { root: treeRoot(tree), count: credentials.length, credentials, tree };
+}
+
+/** The bundle of credential `index` of an anchored batch. */
+export function bundleFor(batch: PreparedBatch, index: number, anchor: AnchorRef): Bundle {
+  const committed = batch.credentials[index];
+  if (!committed) throw new CredrootError("INVALID_ARGUMENT", `batch has no credential ${index}`);
+  return createBundle(committed, { path: proofOf(batch.tree, index), root: batch.root }, anchor);
+}

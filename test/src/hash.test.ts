@@ -1,0 +1,161 @@
+import { keccak256 as ethersKeccak256 } from "ethers";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  compareBytes,
+  fromHex32,
+  isHex32,
+  keccak256,
+  keccak256Concat,
+  randomSalt,
+  toHex,
+  utf8Bytes,
+} from "../../src/hash";
+import { expectCode } from "./helpers";
+
+const bytes32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const concat = (parts: readonly Uint8Array[]): Uint8Array => Uint8Array.from(parts.flatMap((p) => [...p]));
+
+/** keccak-256 of the empty string, as published for Ethereum (`keccak256("")`). */
+const KECCAK_EMPTY = "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+/** keccak-256 of "abc". */
+const KECCAK_ABC = "0x4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45";
+
+describe("toHex", () => {
+  it("writes each byte as two lowercase hex digits after 0x", () => {
+    expect(toHex(Uint8Array.from([0, 1, 15, 16, 171, 255]))).toBe("0x00010f10abff");
+  });
+
+  it("writes no bytes as a bare 0x", () => {
+    expect(toHex(new Uint8Array(0))).toBe("0x");
+  });
+});
+
+describe("fromHex32", () => {
+  it("round-trips any 32 bytes through toHex", () => {
+    fc.assert(
+      fc.property(bytes32, (bytes) => {
+        const hex = toHex(bytes);
+        expect(isHex32(hex)).toBe(true);
+        expect(fromHex32(hex)).toEqual(bytes);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("accepts uppercase hex digits and reads them as the same bytes", () => {
+    const hex = toHex(keccak256(utf8Bytes("x")));
+    expect(fromHex32(`0x${hex.slice(2).toUpperCase()}`)).toEqual(fromHex32(hex));
+  });
+
+  it.each([
+    ["31 bytes", `0x${"ab".repeat(31)}`],
+    ["33 bytes", `0x${"ab".repeat(33)}`],
+    ["an odd number of digits", `0x${"a".repeat(63)}`],
+    ["no 0x prefix", "ab".repeat(32)],
+    ["a non-hex digit", `0x${"ab".repeat(31)}zz`],
+    ["the empty string", ""],
+    ["whitespace around the hex", ` 0x${"ab".repeat(32)}`],
+  ])("rejects %s with INVALID_ARGUMENT", (_, input) => {
+    const error = expectCode(() => fromHex32(input), "INVALID_ARGUMENT");
+    expect(error.message).toContain(JSON.stringify(input.slice(0, 80)));
+  });
+});
+
+describe("isHex32", () => {
+  it("accepts only 0x-prefixed lowercase 32-byte hex strings", () => {
+    const hex = toHex(keccak256(utf8Bytes("y")));
+    expect(isHex32(hex)).toBe(true);
+    expect(isHex32(hex.toUpperCase())).toBe(false);
+    expect(isHex32(`0x${hex.slice(2).toUpperCase()}`)).toBe(false);
+    expect(isHex32(hex.slice(0, -2))).toBe(false);
+    expect(isHex32(42)).toBe(false);
+  });
+});
+
+describe("keccak256", () => {
+  it("hashes the empty input to the known Ethereum constant", () => {
+    expect(toHex(keccak256(new Uint8Array(0)))).toBe(KECCAK_EMPTY);
+  });
+
+  it('hashes "abc" to the known constant', () => {
+    expect(toHex(keccak256(utf8Bytes("abc")))).toBe(KECCAK_ABC);
+  });
+
+  it("agrees with ethers' keccak256 on arbitrary input", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (data) => {
+        expect(toHex(keccak256(data))).toBe(ethersKeccak256(data));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("keccak256Concat", () => {
+  it("equals keccak256 of the concatenated parts", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 6 }), (parts) => {
+        expect(keccak256Concat(...parts)).toEqual(keccak256(concat(parts)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("of no parts is keccak256 of the empty input", () => {
+    expect(toHex(keccak256Concat())).toBe(KECCAK_EMPTY);
+  });
+});
+
+describe("utf8Bytes", () => {
+  it("encodes text as UTF-8", () => {
+    expect([...utf8Bytes("aé€")]).toEqual([0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac]);
+  });
+});
+
+describe("compareBytes", () => {
+  it("orders byte strings of equal length lexicographically, first byte most significant", () => {
+    const a = Uint8Array.from([1, 255, 255]);
+    const b = Uint8Array.from([2, 0, 0]);
+    expect(compareBytes(a, b)).toBeLessThan(0);
+    expect(compareBytes(b, a)).toBeGreaterThan(0);
+    expect(compareBytes(a, Uint8Array.from(a))).toBe(0);
+  });
+
+  it("compares bytes as unsigned numbers (0x80 sorts after 0x7f)", () => {
+    expect(compareBytes(Uint8Array.from([0x80]), Uint8Array.from([0x7f]))).toBeGreaterThan(0);
+  });
+
+  it("has the sign of Buffer.compare for any two 32-byte strings", () => {
+    fc.assert(
+      fc.property(bytes32, bytes32, (a, b) => {
+        expect(Math.sign(compareBytes(a, b))).toBe(Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("sorts 32-byte hashes in the order of their hex strings", () => {
+    fc.assert(
+      fc.property(fc.array(bytes32, { maxLength: 20 }), (list) => {
+        const byBytes = [...list].sort(compareBytes).map(toHex);
+        const byHex = list.map(toHex).sort();
+        expect(byBytes).toEqual(byHex);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("randomSalt", () => {
+  it("returns 32 bytes", () => {
+    const salt = randomSalt();
+    expect(salt).toBeInstanceOf(Uint8Array);
+    expect(salt.length).toBe(32);
+  });
+
+  it("returns a different salt on every call", () => {
+    const salts = new Set(Array.from({ length: 100 }, () => toHex(randomSalt())));
+    expect(salts.size).toBe(100);
+  });
+});
