@@ -1,0 +1,42 @@
+import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
+
+/** A Hardhat chain running in this process, served over JSON-RPC on 127.0.0.1. */
+export interface LocalChain {
+  url: string;
+  chainId: number;
+  /** A provider with a static network: it never spends an RPC call on chain detection. */
+  provider: JsonRpcProvider;
+  /** The chain's unlocked, funded accounts. */
+  signer(index: number): Promise<JsonRpcSigner>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Hardhat's in-memory chain (the `hardhat` network of hardhat.config.ts) and its JSON-RPC
+ * server on `hostname:port` (port 0: an ephemeral port). Nothing leaves the machine.
+ */
+export async function startLocalChain(options: { hostname?: string; port?: number } = {}): Promise<LocalChain> {
+  // Loaded lazily: importing Hardhat reads hardhat.config.ts, which only the embedded chain needs.
+  const { default: hre } = await import("hardhat");
+  const { TASK_NODE_CREATE_SERVER } = await import("hardhat/builtin-tasks/task-names");
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
+    hostname,
+    port: options.port ?? 0,
+    provider: hre.network.provider,
+  })) as { listen(): Promise<{ port: number }>; close(): Promise<void> };
+  const { port } = await server.listen();
+  const url = `http://${hostname}:${port}`;
+  const chainId = hre.network.config.chainId ?? 31337;
+  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50 });
+  return {
+    url,
+    chainId,
+    provider,
+    signer: (index) => provider.getSigner(index),
+    async close() {
+      provider.destroy();
+      await server.close();
+    },
+  };
+}
