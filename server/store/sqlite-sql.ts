@@ -1,0 +1,40 @@
+/** The SQLite store's statements, in one place; each is prepared once per store. */
+export const SQL = {
+  ping: "SELECT 1",
+
+  upsertIssuer:
+    "INSERT INTO issuers (id, name, created_at) VALUES (?, ?, ?) " +
+    "ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING *",
+  getIssuer: "SELECT * FROM issuers WHERE id = ?",
+
+  insertApiKey: "INSERT INTO api_keys (id, issuer_id, digest, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING *",
+  getApiKey: "SELECT * FROM api_keys WHERE id = ?",
+  // The first revocation's time is kept: revoking twice is harmless.
+  revokeApiKey: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+
+  insertBatch:
+    "INSERT INTO batches (id, issuer_id, root, count, uri, status, created_at, updated_at) " +
+    "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *",
+  getBatch: "SELECT * FROM batches WHERE id = ?",
+  setBatchStatus:
+    "UPDATE batches SET status = ?, revoked_reason = COALESCE(?, revoked_reason), updated_at = ? WHERE id = ?",
+  updateBatch: "UPDATE batches SET status = ?, tx_hash = ?, block_number = ?, error = ?, updated_at = ? WHERE id = ?",
+
+  insertCredential: "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) VALUES (?, ?, ?, ?, ?, ?)",
+  getCredential: "SELECT * FROM credentials WHERE id = ?",
+  listCredentials: "SELECT * FROM credentials WHERE batch_id = ? ORDER BY idx LIMIT ? OFFSET ?",
+  revokeCredential: "UPDATE credentials SET revoked_reason = ? WHERE id = ?",
+
+  insertOp:
+    "INSERT INTO chain_ops (kind, batch_id, credential_id, signer, reason, status, attempts, created_at, updated_at) " +
+    "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?) RETURNING *",
+  getOp: "SELECT * FROM chain_ops WHERE id = ?",
+  opsOfBatch: "SELECT * FROM chain_ops WHERE batch_id = ? ORDER BY id",
+  updateOp:
+    "UPDATE chain_ops SET status = ?, nonce = ?, tx_hash = ?, raw_tx = ?, block_number = ?, block_hash = ?, " +
+    "error = ?, attempts = ?, updated_at = ? WHERE id = ?",
+  /** Ops whose status is one of `count` statuses, oldest first, at most a last parameter (-1: all). */
+  listOps: (count: number): string =>
+    `SELECT * FROM chain_ops WHERE status IN (${Array.from({ length: count }, () => "?").join(", ")}) ` +
+    "ORDER BY id LIMIT ?",
+} as const;

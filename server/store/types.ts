@@ -1,0 +1,206 @@
+/**
+ * The service's storage, behind one interface so that SQLite (the embedded default) and
+ * PostgreSQL implementations are interchangeable: routes and the anchoring worker only see this.
+ * Every method is async (PostgreSQL needs it); every multi-row write is one transaction.
+ * Failures it means to report are {@link StoreError}s (re-exported here): `CONFLICT` (→ 409),
+ * `NOT_FOUND`, `SCHEMA`.
+ */
+
+export * from "./errors";
+
+/** Life of a batch, as `GET /v1/batches/:id` reports it. */
+export type BatchStatus = "pending" | "submitted" | "anchored" | "final" | "failed" | "revoked";
+
+/** What a chain operation does. */
+export type OpKind = "anchor" | "revoke-batch" | "revoke-credential";
+
+/**
+ * Life of a chain operation in the outbox:
+ * `queued` → `signed` (raw tx + nonce recorded, not yet known to be broadcast) → `sent` →
+ * `mined` → `final`; or `failed` (reverted / rejected, with the decoded reason). A transaction that
+ * disappears (dropped, reorged) sends the operation back to `queued`.
+ */
+export type OpStatus = "queued" | "signed" | "sent" | "mined" | "final" | "failed";
+
+export interface IssuerAccount {
+  /** The issuer's id in the registry contract. */
+  id: number;
+  name: string;
+  createdAt: string;
+}
+
+export interface ApiKeyRecord {
+  /** Public part of the key (`crk_<id>_<secret>`), used to find the record. */
+  id: string;
+  issuerId: number;
+  /** SHA-256 of the secret part; compared in constant time. */
+  digest: Buffer;
+  label: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface BatchRecord {
+  id: string;
+  issuerId: number;
+  root: string;
+  count: number;
+  uri: string;
+  status: BatchStatus;
+  txHash: string | null;
+  blockNumber: number | null;
+  /** Decoded failure reason when `failed`. */
+  error: string | null;
+  revokedReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CredentialRecord {
+  /** Unguessable id (128 random bits, base64url): knowing it is what lets a learner fetch a bundle. */
+  id: string;
+  batchId: string;
+  index: number;
+  leaf: string;
+  /** The committed fields (`Record<pointer, { salt, value }>`) as stored. */
+  fields: Record<string, { salt: string; value: unknown }>;
+  /** The Merkle path of this leaf. */
+  proof: string[];
+  revokedReason: string | null;
+}
+
+export interface OpRecord {
+  id: number;
+  kind: OpKind;
+  batchId: string;
+  credentialId: string | null;
+  /** Address of the signer that must send it. */
+  signer: string;
+  /** `reason` for revocations. */
+  reason: string;
+  status: OpStatus;
+  nonce: number | null;
+  txHash: string | null;
+  /** The signed transaction, recorded before broadcast so that a restart can resend it. */
+  rawTx: string | null;
+  blockNumber: number | null;
+  blockHash: string | null;
+  error: string | null;
+  /** How many times a transaction was signed for this op. */
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewBatch {
+  id: string;
+  issuerId: number;
+  root: string;
+  count: number;
+  uri: string;
+  /** The signer address that will anchor it (queued as an `anchor` op in the same transaction). */
+  signer: string;
+}
+
+export interface NewCredential {
+  id: string;
+  index: number;
+  leaf: string;
+  fields: Record<string, { salt: string; value: unknown }>;
+  proof: string[];
+}
+
+/**
+ * Changes to an op; `batchStatus` (if given) is written to its batch in the same transaction.
+ * Fields left `undefined` are kept; `null` clears a field.
+ */
+export interface OpUpdate {
+  status?: OpStatus;
+  nonce?: number | null;
+  txHash?: string | null;
+  rawTx?: string | null;
+  blockNumber?: number | null;
+  blockHash?: string | null;
+  error?: string | null;
+  attempts?: number;
+  /**
+   * Also set the batch's status. With `failed` the batch's `error` becomes the op's (updated)
+   * `error`; any other status clears the batch's `error`.
+   */
+  batchStatus?: BatchStatus;
+  /** Also record this tx hash / block on the batch (anchor ops). */
+  batchTx?: { txHash: string | null; blockNumber: number | null };
+}
+
+export interface Store {
+  /**
+   * Applies pending migrations; idempotent.
+   * @throws StoreError `SCHEMA` when the database was migrated by a newer (or different) build.
+   */
+  migrate(): Promise<void>;
+  /** Throws when the database cannot be reached (for `/ready`). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  upsertIssuer(issuer: { id: number; name: string }): Promise<IssuerAccount>;
+  getIssuer(id: number): Promise<IssuerAccount | null>;
+
+  createApiKey(key: { id: string; issuerId: number; digest: Buffer; label: string }): Promise<ApiKeyRecord>;
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  /**
+   * Sets `revokedAt` (the first revocation's time is kept).
+   * @throws StoreNotFoundError for an unknown key.
+   */
+  revokeApiKey(id: string): Promise<void>;
+
+  /**
+   * Stores a batch, all its credentials and its `anchor` op atomically: either everything is
+   * stored or nothing is. Batch status starts `pending`. Nothing is stored when it throws:
+   * @throws StoreConflictError when the batch id, the root, a credential id or index already exists
+   * (`target` says which, `value` the colliding value).
+   * @throws StoreNotFoundError when the issuer does not exist.
+   * @throws CredrootError `INVALID_ARGUMENT` when `credentials.length !== batch.count`.
+   */
+  insertBatch(batch: NewBatch, credentials: readonly NewCredential[]): Promise<BatchRecord>;
+  getBatch(id: string): Promise<BatchRecord | null>;
+  getCredential(id: string): Promise<CredentialRecord | null>;
+  /**
+   * Credentials of a batch in index order, `limit` from `offset`.
+   * @throws CredrootError `INVALID_ARGUMENT` unless both are non-negative integers.
+   */
+  listCredentials(batchId: string, offset: number, limit: number): Promise<CredentialRecord[]>;
+  /**
+   * Sets a batch's status (e.g. `revoked`) and its revocation reason (kept when omitted).
+   * @throws StoreNotFoundError for an unknown batch.
+   */
+  setBatchStatus(id: string, status: BatchStatus, revokedReason?: string): Promise<void>;
+  /**
+   * Marks a credential revoked with its reason.
+   * @throws StoreNotFoundError for an unknown credential.
+   */
+  setCredentialRevoked(id: string, reason: string): Promise<void>;
+
+  /**
+   * Queues a revocation op (anchor ops are queued by `insertBatch`).
+   * @throws StoreNotFoundError when the batch, or the credential in that batch, does not exist.
+   * @throws StoreConflictError `anchor-op` for a second `anchor` op of a batch.
+   */
+  enqueueOp(op: {
+    kind: OpKind;
+    batchId: string;
+    credentialId: string | null;
+    signer: string;
+    reason: string;
+  }): Promise<OpRecord>;
+  getOp(id: number): Promise<OpRecord | null>;
+  /** Ops of these statuses, oldest first (the worker's queue). */
+  listOps(statuses: readonly OpStatus[], limit?: number): Promise<OpRecord[]>;
+  /** Ops of one batch, oldest first. */
+  opsOfBatch(batchId: string): Promise<OpRecord[]>;
+  /**
+   * Applies `update` to op `id` (and its batch, when asked) in one transaction, bumps `updatedAt`
+   * and returns the updated op.
+   * @throws StoreNotFoundError for an unknown op (nothing changed then).
+   */
+  updateOp(id: number, update: OpUpdate): Promise<OpRecord>;
+}

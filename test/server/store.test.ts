@@ -1,0 +1,542 @@
+import Database from "better-sqlite3";
+import fc from "fast-check";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { migrations } from "../../server/store/migrations";
+import { SqliteStore } from "../../server/store/sqlite";
+import { migrateSqlite } from "../../server/store/sqlite-migrate";
+import {
+  type BatchStatus,
+  type NewBatch,
+  type NewCredential,
+  type OpStatus,
+  StoreConflictError,
+  StoreError,
+  StoreNotFoundError,
+} from "../../server/store/types";
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Matches an ISO-8601 UTC timestamp (typed `unknown`: vitest's asymmetric matchers are `any`). */
+const anIsoTime: unknown = expect.stringMatching(ISO_UTC);
+const aNumber: unknown = expect.any(Number);
+const SIGNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+const ALL_STATUSES: readonly OpStatus[] = ["queued", "signed", "sent", "mined", "final", "failed"];
+
+/** A 32-byte hex string derived from `label`, e.g. a root or a leaf. */
+function hex32(label: string): string {
+  return `0x${Buffer.from(label).toString("hex").padEnd(64, "0").slice(0, 64)}`;
+}
+
+/** `count` credentials of batch `batchId`, ids `<batchId>-c<index>`. */
+function credentialsFor(batchId: string, count: number): NewCredential[] {
+  return Array.from({ length: count }, (_, index) => ({
+    id: `${batchId}-c${index}`,
+    index,
+    leaf: hex32(`${batchId}/leaf/${index}`),
+    fields: {
+      "/name": { salt: hex32(`salt/${index}`), value: `Learner ${index}` },
+      "/ects": { salt: "0x01", value: 5 },
+    },
+    proof: [hex32(`${batchId}/p0/${index}`), hex32(`${batchId}/p1/${index}`)],
+  }));
+}
+
+function newBatch(id: string, count: number, overrides: Partial<NewBatch> = {}): NewBatch {
+  return { id, issuerId: 1, root: hex32(`${id}/root`), count, uri: `ipfs://${id}`, signer: SIGNER, ...overrides };
+}
+
+let dir: string;
+let file: string;
+let store: SqliteStore;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "credroot-store-"));
+  file = join(dir, "store.db");
+  store = new SqliteStore(file);
+  await store.migrate();
+  await store.upsertIssuer({ id: 1, name: "Open University" });
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Rows of `table`, counted through a second connection: what is committed, not what one connection sees. */
+function countRows(table: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Opens `file` without the store, runs `work` on it and closes it. */
+function withRawDb<T>(work: (db: Database.Database) => T): T {
+  const db = new Database(file);
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe("migrate", () => {
+  it("is idempotent: a second run, in this store or a new one, applies nothing and keeps the data", async () => {
+    await store.insertBatch(newBatch("b1", 2), credentialsFor("b1", 2));
+    await store.migrate();
+    const again = new SqliteStore(file);
+    await again.migrate();
+    expect(await again.getBatch("b1")).not.toBeNull();
+    await again.close();
+    const applied = withRawDb((db) => db.prepare("SELECT version, name, applied_at FROM schema_migrations").all());
+    expect(applied).toEqual([{ version: 1, name: migrations[0]!.name, applied_at: anIsoTime }]);
+  });
+
+  it("refuses a database migrated by a newer release, naming both versions, and changes nothing", async () => {
+    await store.close();
+    withRawDb((db) => db.prepare("INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01')").run());
+    store = new SqliteStore(file);
+    const error = await store.migrate().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe("SCHEMA");
+    expect((error as StoreError).message).toMatch(/version 99, newer than .*\(1\)/);
+    expect(countRows("schema_migrations")).toBe(2);
+  });
+
+  it("refuses a database whose migration of the same version has another name", async () => {
+    await store.close();
+    withRawDb((db) => db.prepare("UPDATE schema_migrations SET name = 'edited' WHERE version = 1").run());
+    store = new SqliteStore(file);
+    const error = await store.migrate().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "SCHEMA" });
+    expect((error as StoreError).message).toContain('"edited"');
+  });
+
+  it("applies only the pending migrations, each recorded with its name", () => {
+    const next = [...migrations, { version: 2, name: "extra table", sql: "CREATE TABLE extra (x INTEGER)" }];
+    const applied = withRawDb((db) => [migrateSqlite(db, next), migrateSqlite(db, next)]);
+    expect(applied).toEqual([[2], []]);
+    expect(countRows("extra")).toBe(0);
+    expect(countRows("schema_migrations")).toBe(2);
+  });
+
+  it("rolls a failing migration back whole: neither its tables nor its record remain", () => {
+    const broken = [...migrations, { version: 2, name: "broken", sql: "CREATE TABLE half (x); SELECT * FROM nowhere" }];
+    expect(() => withRawDb((db) => migrateSqlite(db, broken))).toThrow(/no such table: nowhere/);
+    const tables = withRawDb((db) => db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all());
+    expect(tables).toEqual([]);
+    expect(countRows("schema_migrations")).toBe(1);
+  });
+});
+
+describe("ping", () => {
+  it("resolves on an open store and rejects once it is closed", async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    const other = new SqliteStore(":memory:");
+    await other.close();
+    await expect(other.ping()).rejects.toThrow(/not open/);
+  });
+});
+
+describe("upsertIssuer", () => {
+  it("creates an issuer, then renames it keeping its id and creation time", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-01-02T03:04:05.678Z"));
+    const created = await store.upsertIssuer({ id: 7, name: "Old name" });
+    expect(created).toEqual({ id: 7, name: "Old name", createdAt: "2026-01-02T03:04:05.678Z" });
+    vi.setSystemTime(new Date("2026-02-01T00:00:00.000Z"));
+    const renamed = await store.upsertIssuer({ id: 7, name: "New name" });
+    expect(renamed).toEqual({ id: 7, name: "New name", createdAt: "2026-01-02T03:04:05.678Z" });
+    expect(await store.getIssuer(7)).toEqual(renamed);
+  });
+});
+
+describe("createApiKey / getApiKey / revokeApiKey", () => {
+  const digest = Buffer.from("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "hex");
+
+  it("stores a key whose digest comes back as the same bytes in a Buffer", async () => {
+    const created = await store.createApiKey({ id: "k1", issuerId: 1, digest, label: "CI" });
+    expect(created).toEqual({
+      id: "k1",
+      issuerId: 1,
+      digest,
+      label: "CI",
+      createdAt: anIsoTime,
+      revokedAt: null,
+    });
+    const read = await store.getApiKey("k1");
+    expect(read).toEqual(created);
+    expect(Buffer.isBuffer(read?.digest)).toBe(true);
+  });
+
+  it("revokes a key, keeping the first revocation time when revoked again", async () => {
+    await store.createApiKey({ id: "k1", issuerId: 1, digest, label: "CI" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-03-01T00:00:00.000Z"));
+    await store.revokeApiKey("k1");
+    vi.setSystemTime(new Date("2026-04-01T00:00:00.000Z"));
+    await store.revokeApiKey("k1");
+    expect((await store.getApiKey("k1"))?.revokedAt).toBe("2026-03-01T00:00:00.000Z");
+  });
+
+  it("refuses a duplicate key id, an unknown issuer and revoking an unknown key", async () => {
+    await store.createApiKey({ id: "k1", issuerId: 1, digest, label: "CI" });
+    await expect(store.createApiKey({ id: "k1", issuerId: 1, digest, label: "again" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      target: "api-key-id",
+      value: "k1",
+    });
+    await expect(store.createApiKey({ id: "k2", issuerId: 404, digest, label: "x" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      entity: "issuer",
+      key: 404,
+    });
+    await expect(store.revokeApiKey("nope")).rejects.toBeInstanceOf(StoreNotFoundError);
+    expect(countRows("api_keys")).toBe(1);
+  });
+});
+
+describe("insertBatch", () => {
+  it("stores the batch as pending, its credentials in index order and one queued anchor op", async () => {
+    const credentials = credentialsFor("b1", 10);
+    const batch = await store.insertBatch(newBatch("b1", 10), credentials);
+    expect(batch).toEqual({
+      id: "b1",
+      issuerId: 1,
+      root: hex32("b1/root"),
+      count: 10,
+      uri: "ipfs://b1",
+      status: "pending",
+      txHash: null,
+      blockNumber: null,
+      error: null,
+      revokedReason: null,
+      createdAt: anIsoTime,
+      updatedAt: batch.createdAt,
+    });
+    expect(await store.getBatch("b1")).toEqual(batch);
+
+    const expected = credentials.map((c) => ({ ...c, batchId: "b1", revokedReason: null }));
+    expect(await store.listCredentials("b1", 0, 100)).toEqual(expected);
+    expect(await store.listCredentials("b1", 3, 4)).toEqual(expected.slice(3, 7));
+    expect(await store.getCredential("b1-c5")).toEqual(expected[5]);
+
+    expect(await store.opsOfBatch("b1")).toEqual([
+      {
+        id: aNumber,
+        kind: "anchor",
+        batchId: "b1",
+        credentialId: null,
+        signer: SIGNER,
+        reason: "",
+        status: "queued",
+        nonce: null,
+        txHash: null,
+        rawTx: null,
+        blockNumber: null,
+        blockHash: null,
+        error: null,
+        attempts: 0,
+        createdAt: batch.createdAt,
+        updatedAt: batch.createdAt,
+      },
+    ]);
+  });
+
+  it("pages credentials like slicing the list, for any offset and limit", async () => {
+    const expected = credentialsFor("b1", 20).map((c) => ({ ...c, batchId: "b1", revokedReason: null }));
+    await store.insertBatch(newBatch("b1", 20), credentialsFor("b1", 20));
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 25 }), fc.nat({ max: 25 }), async (offset, limit) => {
+        expect(await store.listCredentials("b1", offset, limit)).toEqual(expected.slice(offset, offset + limit));
+      }),
+    );
+  });
+
+  it("stores any JSON field value and reads it back equal", async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string(), fc.jsonValue()), async (values) => {
+        const id = `json-${n++}`;
+        const fields = Object.fromEntries(
+          Object.entries(values).map(([k, value]) => [`/${k}`, { salt: "0x00", value }]),
+        );
+        const [credential] = credentialsFor(id, 1);
+        await store.insertBatch(newBatch(id, 1), [{ ...credential!, fields }]);
+        expect((await store.getCredential(`${id}-c0`))?.fields).toEqual(fields);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("stores nothing at all when a credential id in the middle of the list is a duplicate", async () => {
+    const credentials = credentialsFor("b1", 1000);
+    credentials[500] = { ...credentials[500]!, id: credentials[200]!.id };
+    const error = await store.insertBatch(newBatch("b1", 1000), credentials).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreConflictError);
+    expect(error).toMatchObject({ code: "CONFLICT", target: "credential-id", value: "b1-c200" });
+    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([0, 0, 0]);
+    expect(await store.getBatch("b1")).toBeNull();
+    // The failed transaction left nothing behind: the corrected batch goes in.
+    await store.insertBatch(newBatch("b1", 1000), credentialsFor("b1", 1000));
+    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 1000, 1]);
+  });
+
+  it("refuses a root that is already anchored by another batch, storing nothing of the second", async () => {
+    await store.insertBatch(newBatch("b1", 3), credentialsFor("b1", 3));
+    const twin = newBatch("b2", 3, { root: hex32("b1/root") });
+    await expect(store.insertBatch(twin, credentialsFor("b2", 3))).rejects.toMatchObject({
+      name: "StoreConflictError",
+      code: "CONFLICT",
+      target: "batch-root",
+      value: hex32("b1/root"),
+    });
+    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 3, 1]);
+  });
+
+  it("names the conflict for a reused batch id, a credential id of another batch and a repeated index", async () => {
+    await store.insertBatch(newBatch("b1", 2), credentialsFor("b1", 2));
+    const sameId = store.insertBatch(newBatch("b1", 1, { root: hex32("other") }), credentialsFor("x", 1));
+    await expect(sameId).rejects.toMatchObject({ target: "batch-id", value: "b1" });
+    const stolen = [{ ...credentialsFor("b2", 1)[0]!, id: "b1-c1" }];
+    await expect(store.insertBatch(newBatch("b2", 1), stolen)).rejects.toMatchObject({
+      target: "credential-id",
+      value: "b1-c1",
+    });
+    const repeated = credentialsFor("b3", 2).map((c) => ({ ...c, index: 0 }));
+    await expect(store.insertBatch(newBatch("b3", 2), repeated)).rejects.toMatchObject({
+      target: "credential-index",
+      value: "0",
+    });
+    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 2, 1]);
+  });
+
+  it("refuses an unknown issuer and a count that differs from the credentials given", async () => {
+    await expect(store.insertBatch(newBatch("b1", 1, { issuerId: 9 }), credentialsFor("b1", 1))).rejects.toMatchObject({
+      code: "NOT_FOUND",
+      entity: "issuer",
+      key: 9,
+    });
+    await expect(store.insertBatch(newBatch("b1", 3), credentialsFor("b1", 2))).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    expect(countRows("batches")).toBe(0);
+  });
+});
+
+describe("listCredentials", () => {
+  it("returns nothing for an unknown batch and refuses a negative or fractional offset or limit", async () => {
+    expect(await store.listCredentials("nope", 0, 10)).toEqual([]);
+    await expect(store.listCredentials("nope", -1, 10)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    await expect(store.listCredentials("nope", 0, 1.5)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+});
+
+describe("get of an unknown id", () => {
+  it("returns null for an issuer, key, batch, credential and op that do not exist", async () => {
+    expect(await store.getIssuer(404)).toBeNull();
+    expect(await store.getApiKey("nope")).toBeNull();
+    expect(await store.getBatch("nope")).toBeNull();
+    expect(await store.getCredential("nope")).toBeNull();
+    expect(await store.getOp(404)).toBeNull();
+  });
+});
+
+describe("setBatchStatus", () => {
+  it("sets the status and reason, keeps the reason when none is given, and bumps updatedAt", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-01-01T00:00:00.000Z"));
+    await store.insertBatch(newBatch("b1", 1), credentialsFor("b1", 1));
+    vi.setSystemTime(new Date("2026-01-02T00:00:00.000Z"));
+    await store.setBatchStatus("b1", "revoked", "issued in error");
+    expect(await store.getBatch("b1")).toMatchObject({
+      status: "revoked",
+      revokedReason: "issued in error",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      updatedAt: "2026-01-02T00:00:00.000Z",
+    });
+    await store.setBatchStatus("b1", "final");
+    expect(await store.getBatch("b1")).toMatchObject({ status: "final", revokedReason: "issued in error" });
+  });
+
+  it("refuses an unknown batch and a status outside the list", async () => {
+    await expect(store.setBatchStatus("nope", "revoked", "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await store.insertBatch(newBatch("b1", 1), credentialsFor("b1", 1));
+    await expect(store.setBatchStatus("b1", "lost" as BatchStatus)).rejects.toThrow(/CHECK constraint/);
+    expect((await store.getBatch("b1"))?.status).toBe("pending");
+  });
+});
+
+describe("setCredentialRevoked", () => {
+  it("marks one credential revoked with its reason and leaves the others alone", async () => {
+    await store.insertBatch(newBatch("b1", 3), credentialsFor("b1", 3));
+    await store.setCredentialRevoked("b1-c1", "grade corrected");
+    const reasons = (await store.listCredentials("b1", 0, 3)).map((c) => c.revokedReason);
+    expect(reasons).toEqual([null, "grade corrected", null]);
+    await expect(store.setCredentialRevoked("nope", "x")).rejects.toMatchObject({ entity: "credential", key: "nope" });
+  });
+});
+
+describe("enqueueOp", () => {
+  beforeEach(async () => {
+    await store.insertBatch(newBatch("b1", 2), credentialsFor("b1", 2));
+    await store.insertBatch(newBatch("b2", 1), credentialsFor("b2", 1));
+  });
+
+  it("queues a revocation after the batch's anchor op", async () => {
+    const op = await store.enqueueOp({
+      kind: "revoke-credential",
+      batchId: "b1",
+      credentialId: "b1-c1",
+      signer: SIGNER,
+      reason: "grade corrected",
+    });
+    expect(op).toMatchObject({ kind: "revoke-credential", credentialId: "b1-c1", status: "queued", attempts: 0 });
+    expect(await store.getOp(op.id)).toEqual(op);
+    expect((await store.opsOfBatch("b1")).map((o) => o.kind)).toEqual(["anchor", "revoke-credential"]);
+  });
+
+  it("refuses an unknown batch, a credential of another batch and a second anchor op", async () => {
+    const op = { kind: "revoke-batch" as const, batchId: "nope", credentialId: null, signer: SIGNER, reason: "x" };
+    await expect(store.enqueueOp(op)).rejects.toMatchObject({ entity: "batch", key: "nope" });
+    const misplaced = { ...op, kind: "revoke-credential" as const, batchId: "b2", credentialId: "b1-c0" };
+    await expect(store.enqueueOp(misplaced)).rejects.toMatchObject({ entity: "credential", key: "b1-c0" });
+    const anchor = { ...op, kind: "anchor" as const, batchId: "b1" };
+    await expect(store.enqueueOp(anchor)).rejects.toMatchObject({ code: "CONFLICT", target: "anchor-op", value: "b1" });
+    expect(countRows("chain_ops")).toBe(2);
+  });
+});
+
+describe("updateOp", () => {
+  async function anchorOp(batchId: string) {
+    await store.insertBatch(newBatch(batchId, 1), credentialsFor(batchId, 1));
+    return (await store.opsOfBatch(batchId))[0]!;
+  }
+
+  it("walks an anchor op from queued to final, writing the batch's status and tx in the same step", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-05-01T00:00:00.000Z"));
+    const op = await anchorOp("b1");
+    const txHash = hex32("tx");
+
+    vi.setSystemTime(new Date("2026-05-01T00:00:01.000Z"));
+    const signed = await store.updateOp(op.id, {
+      status: "signed",
+      nonce: 7,
+      txHash,
+      rawTx: "0x02f8",
+      attempts: 1,
+      batchStatus: "submitted",
+      batchTx: { txHash, blockNumber: null },
+    });
+    expect(signed).toEqual({
+      ...op,
+      status: "signed",
+      nonce: 7,
+      txHash,
+      rawTx: "0x02f8",
+      attempts: 1,
+      updatedAt: "2026-05-01T00:00:01.000Z",
+    });
+    expect(await store.getOp(op.id)).toEqual(signed);
+    expect(await store.getBatch("b1")).toMatchObject({
+      status: "submitted",
+      txHash,
+      blockNumber: null,
+      updatedAt: "2026-05-01T00:00:01.000Z",
+    });
+
+    await store.updateOp(op.id, { status: "sent" });
+    const blockHash = hex32("block");
+    const mined = await store.updateOp(op.id, {
+      status: "mined",
+      blockNumber: 42,
+      blockHash,
+      batchStatus: "anchored",
+      batchTx: { txHash, blockNumber: 42 },
+    });
+    expect(mined).toMatchObject({ status: "mined", nonce: 7, txHash, rawTx: "0x02f8", blockNumber: 42, blockHash });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "anchored", txHash, blockNumber: 42 });
+
+    await store.updateOp(op.id, { status: "final", batchStatus: "final" });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "final", txHash, blockNumber: 42 });
+  });
+
+  it("clears the fields set to null and keeps those left out, as a requeue after a drop does", async () => {
+    const op = await anchorOp("b1");
+    const txHash = hex32("tx");
+    await store.updateOp(op.id, { status: "sent", nonce: 3, txHash, rawTx: "0x02", attempts: 1 });
+    const requeued = await store.updateOp(op.id, {
+      status: "queued",
+      nonce: null,
+      txHash: null,
+      rawTx: null,
+      batchStatus: "pending",
+      batchTx: { txHash: null, blockNumber: null },
+    });
+    expect(requeued).toMatchObject({ status: "queued", nonce: null, txHash: null, rawTx: null, attempts: 1 });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "pending", txHash: null, blockNumber: null });
+  });
+
+  it("copies the op's error to a batch marked failed, and clears it when the batch moves on", async () => {
+    const op = await anchorOp("b1");
+    await store.updateOp(op.id, { status: "failed", error: "RootAlreadyAnchored", batchStatus: "failed" });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "failed", error: "RootAlreadyAnchored" });
+    await store.updateOp(op.id, { status: "queued", error: null, batchStatus: "pending" });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "pending", error: null });
+  });
+
+  it("leaves the batch untouched without batchStatus or batchTx, and its status without batchStatus", async () => {
+    const op = await anchorOp("b1");
+    const before = await store.getBatch("b1");
+    await store.updateOp(op.id, { status: "signed", attempts: 1 });
+    expect(await store.getBatch("b1")).toEqual(before);
+    await store.updateOp(op.id, { batchTx: { txHash: hex32("tx"), blockNumber: 9 } });
+    expect(await store.getBatch("b1")).toMatchObject({ status: "pending", txHash: hex32("tx"), blockNumber: 9 });
+  });
+
+  it("changes nothing when the batch update fails: the op and its batch are one transaction", async () => {
+    const op = await anchorOp("b1");
+    const update = { status: "signed" as const, nonce: 1, batchStatus: "bogus" as BatchStatus };
+    await expect(store.updateOp(op.id, update)).rejects.toThrow(/CHECK constraint/);
+    expect(await store.getOp(op.id)).toEqual(op);
+  });
+
+  it("refuses an unknown op", async () => {
+    await expect(store.updateOp(404, { status: "sent" })).rejects.toMatchObject({ code: "NOT_FOUND", entity: "op" });
+  });
+});
+
+describe("listOps", () => {
+  it("returns the ops of the given statuses, oldest first, at most `limit`", async () => {
+    const ids: number[] = [];
+    for (const batchId of ["b1", "b2", "b3", "b4"]) {
+      await store.insertBatch(newBatch(batchId, 1), credentialsFor(batchId, 1));
+      ids.push((await store.opsOfBatch(batchId))[0]!.id);
+    }
+    await store.updateOp(ids[0]!, { status: "sent" });
+    await store.updateOp(ids[2]!, { status: "final" });
+    await store.updateOp(ids[3]!, { status: "signed" });
+    const statusOrder = async (statuses: readonly OpStatus[], limit?: number) =>
+      (await store.listOps(statuses, limit)).map((op) => [op.id, op.status]);
+
+    expect(await statusOrder(["queued", "signed", "sent"])).toEqual([
+      [ids[0], "sent"],
+      [ids[1], "queued"],
+      [ids[3], "signed"],
+    ]);
+    expect(await statusOrder(["sent", "queued", "signed"], 2)).toEqual([
+      [ids[0], "sent"],
+      [ids[1], "queued"],
+    ]);
+    expect(await statusOrder(ALL_STATUSES)).toHaveLength(4);
+    expect(await statusOrder(["failed"])).toEqual([]);
+    expect(await statusOrder([])).toEqual([]);
+    expect(await statusOrder(ALL_STATUSES, 0)).toEqual([]);
+  });
+});
