@@ -94,7 +94,7 @@ export const MAX_BUNDLE_TEXT = 256 * 1024;
 
 /** Builds the bundle of one credential once its batch root is anchored. */
 export function createBundle(
-  committed: CommittedCredential,
+  committed: Pick<CommittedCredential, "fields" | "leaf">,
   proof: { path: readonly Hex32[]; root: Hex32 },
   anchor: AnchorRef,
 ): Bundle {

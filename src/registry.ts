@@ -94,6 +94,18 @@ function findRevertData(error: unknown, depth = 0): string | undefined {
 }
 
 /**
+ * A one-line reason safe to show anyone: ethers' short message without its `info` payload, and no
+ * URL (an RPC URL often carries an API key).
+ */
+function publicMessage(error: unknown): string {
+  const short = (error as { shortMessage?: unknown } | null)?.shortMessage;
+  const text = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  return (text.split("\n")[0] ?? "")
+    .replace(/\s*\((info|error|request|payload|code)=.*$/, "")
+    .replace(/\b(https?|wss?):\/\/\S+/g, "<rpc>");
+}
+
+/**
  * Turns whatever a contract call threw into a {@link CredrootError}: a registry revert becomes
  * `CONTRACT_REVERT` with the custom error's name and arguments (`BatchAlreadyAnchored(root, …)`);
  * anything else (network, timeout) becomes `CHAIN_UNAVAILABLE`.
@@ -110,8 +122,7 @@ export function decodeRegistryError(error: unknown): CredrootError {
       revert: { name: parsed.name, args },
     });
   }
-  const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  return new CredrootError("CHAIN_UNAVAILABLE", `chain call failed: ${message}`, { cause: error });
+  return new CredrootError("CHAIN_UNAVAILABLE", `chain call failed: ${publicMessage(error)}`, { cause: error });
 }
 
 /** The mined transaction of a registry write. */

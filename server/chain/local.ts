@@ -1,4 +1,4 @@
-import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import { HDNodeWallet, JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
 /** A Hardhat chain running in this process, served over JSON-RPC on 127.0.0.1. */
 export interface LocalChain {
@@ -8,6 +8,8 @@ export interface LocalChain {
   provider: JsonRpcProvider;
   /** The chain's unlocked, funded accounts. */
   signer(index: number): Promise<JsonRpcSigner>;
+  /** The private key of funded account `index` (Hardhat's well-known test mnemonic: never use it elsewhere). */
+  privateKey(index: number): string;
   close(): Promise<void>;
 }
 
@@ -28,12 +30,15 @@ export async function startLocalChain(options: { hostname?: string; port?: numbe
   const { port } = await server.listen();
   const url = `http://${hostname}:${port}`;
   const chainId = hre.network.config.chainId ?? 31337;
+  const accounts = hre.network.config.accounts as { mnemonic: string; path: string };
   const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50 });
   return {
     url,
     chainId,
     provider,
     signer: (index) => provider.getSigner(index),
+    privateKey: (index) =>
+      HDNodeWallet.fromPhrase(accounts.mnemonic, undefined, `${accounts.path}/${index}`).privateKey,
     async close() {
       provider.destroy();
       await server.close();

@@ -1,7 +1,7 @@
 import { JsonRpcProvider } from "ethers";
 import keccak256 from "keccak256";
 import { MerkleTree } from "merkletreejs";
-import { createServer } from "node:net";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AnchorRef,
@@ -18,6 +18,7 @@ import {
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { type RegistryFixture, startRegistry } from "../support/registry";
+import { closedPort } from "../support/net";
 
 /** Wraps a provider and counts the eth_calls that reach it. */
 function counting(provider: CallProvider): CallProvider & { calls: number } {
@@ -29,15 +30,6 @@ function counting(provider: CallProvider): CallProvider & { calls: number } {
     },
   };
   return counter;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
-  return address.port;
 }
 
 describe("the spine, end to end on a local chain", () => {

@@ -1,0 +1,118 @@
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { Config } from "./config";
+import authPlugin from "./plugins/auth";
+import chainPlugin from "./plugins/chain";
+import errorsPlugin from "./plugins/errors";
+import storePlugin from "./plugins/store";
+import workerPlugin from "./plugins/worker";
+import batchRoutes from "./routes/batches";
+import credentialRoutes from "./routes/credentials";
+import healthRoutes from "./routes/health";
+import issuerRoutes from "./routes/issuers";
+import verifyRoutes from "./routes/verify";
+import { batchSchema, errorSchema } from "./schemas/common";
+import type { Store } from "./store/types";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  /** Use this store instead of opening `config.databaseUrl` (tests). */
+  store?: Store;
+  /** Run the anchoring worker inside the app (default true). */
+  worker?: boolean;
+  /** Fastify logger option (default: pino at `config.logLevel`). */
+  logger?: FastifyServerOptions["logger"];
+}
+
+const VERSION = "0.1.0";
+
+/**
+ * Builds the credroot service: plugins for errors, database, chain, auth and the anchoring
+ * worker, then the routes. It does not listen: `server/main.ts` does, tests use `app.inject`.
+ * @example
+ * const app = await buildApp(loadConfig());
+ * await app.listen({ host: app.config.host, port: app.config.port });
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+  });
+  // Bodies are validated as sent (no coercion, unknown properties rejected, not dropped);
+  // params and query strings arrive as text and are coerced to the declared types.
+  const strict = addFormats(
+    new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: false, useDefaults: true }),
+  );
+  const lenient = addFormats(
+    new Ajv({ allErrors: false, removeAdditional: false, coerceTypes: "array", useDefaults: true }),
+  );
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? strict : lenient).compile(schema));
+  app.decorate("config", config);
+
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        "img-src": ["'self'", "data:"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+      },
+    },
+  });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "credroot",
+        version: VERSION,
+        description:
+          "Blockchain-anchored registry for micro-credentials. Issuers submit batches and revoke; learners fetch proof bundles; anyone verifies against the chain.",
+      },
+      tags: [
+        { name: "issuer", description: "Authenticated with `Authorization: Bearer <API key>`" },
+        { name: "learner" },
+        { name: "employer" },
+        { name: "anyone" },
+        { name: "operator" },
+      ],
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "crk_… issuer API key" } },
+      },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  app.addSchema(errorSchema);
+  app.addSchema(batchSchema);
+
+  await app.register(storePlugin, {
+    databaseUrl: config.databaseUrl,
+    ...(options.store ? { store: options.store } : {}),
+  });
+  await app.register(chainPlugin, { config });
+  await app.register(authPlugin);
+  await app.register(workerPlugin, { config, enabled: options.worker ?? true });
+
+  await app.register(healthRoutes);
+  await app.register(batchRoutes);
+  await app.register(credentialRoutes);
+  await app.register(verifyRoutes);
+  await app.register(issuerRoutes);
+  return app;
+}

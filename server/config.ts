@@ -1,0 +1,143 @@
+import type { ErrorObject } from "ajv";
+import envSchema from "env-schema";
+import { isAddress } from "ethers";
+
+/** A chain (besides the service's own) whose registries `POST /v1/verify` trusts. */
+export interface TrustedRegistryConfig {
+  chainId: number;
+  registry: string;
+  rpcUrl: string;
+}
+
+/** The service's configuration, read from the environment by {@link loadConfig}. */
+export interface Config {
+  host: string;
+  port: number;
+  /** `file:path.db`, a path, or `:memory:`. */
+  databaseUrl: string;
+  /** JSON-RPC endpoint of the chain the registry lives on. */
+  rpcUrl: string;
+  chainId: number;
+  registryAddress: string;
+  /** Key of the issuer signer that anchors and revokes (never logged). */
+  issuerPrivateKey: string;
+  /**
+   * When an anchored batch counts as final: `"finalized"` (the chain's finalized block passed it,
+   * for mainnet and L2s) or a number of confirmations (local chains without finality).
+   */
+  finality: "finalized" | number;
+  /** Other chains/registries whose bundles `POST /v1/verify` accepts. */
+  trustedRegistries: TrustedRegistryConfig[];
+  /** Requests per minute per client IP on public routes. */
+  rateLimitPerMinute: number;
+  /** Largest request body in bytes (a CSV of 100k credentials is ≈ 60 MB). */
+  bodyLimit: number;
+  requestTimeoutMs: number;
+  /** How often the anchoring worker looks at its queue. */
+  workerIntervalMs: number;
+  /** Base URL printed in links (`/v/<id>`); defaults to `http://host:port`. */
+  publicUrl: string | null;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+const schema = {
+  type: "object",
+  required: ["RPC_URL", "CHAIN_ID", "REGISTRY_ADDRESS", "ISSUER_PRIVATE_KEY"],
+  properties: {
+    HOST: { type: "string", default: "127.0.0.1" },
+    PORT: { type: "integer", minimum: 0, maximum: 65535, default: 3000 },
+    DATABASE_URL: { type: "string", minLength: 1, default: "file:.credroot/credroot.db" },
+    RPC_URL: { type: "string", pattern: "^https?://" },
+    CHAIN_ID: { type: "integer", minimum: 1 },
+    REGISTRY_ADDRESS: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" },
+    ISSUER_PRIVATE_KEY: { type: "string", pattern: "^(0x)?[0-9a-fA-F]{64}$" },
+    FINALITY: { type: "string", pattern: "^(finalized|[1-9][0-9]{0,3})$", default: "finalized" },
+    TRUSTED_REGISTRIES: { type: "string", default: "" },
+    RATE_LIMIT_PER_MINUTE: { type: "integer", minimum: 1, default: 600 },
+    BODY_LIMIT: { type: "integer", minimum: 1024, default: 128 * 1024 * 1024 },
+    REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
+    WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
+    PUBLIC_URL: { type: "string", pattern: "^https?://" },
+    LOG_LEVEL: {
+      type: "string",
+      enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+      default: "info",
+    },
+  },
+} as const;
+
+interface Env {
+  HOST: string;
+  PORT: number;
+  DATABASE_URL: string;
+  RPC_URL: string;
+  CHAIN_ID: number;
+  REGISTRY_ADDRESS: string;
+  ISSUER_PRIVATE_KEY: string;
+  FINALITY: string;
+  TRUSTED_REGISTRIES: string;
+  RATE_LIMIT_PER_MINUTE: number;
+  BODY_LIMIT: number;
+  REQUEST_TIMEOUT_MS: number;
+  WORKER_INTERVAL_MS: number;
+  PUBLIC_URL?: string;
+  LOG_LEVEL: Config["logLevel"];
+}
+
+/** Thrown when the environment does not make a valid configuration; the message names each variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** `31337:0xabc…@http://127.0.0.1:8545,1:0xdef…@https://…` → trusted registries. */
+function parseTrusted(text: string): TrustedRegistryConfig[] {
+  return text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const match = /^(\d+):(0x[0-9a-fA-F]{40})@(https?:\/\/\S+)$/.exec(item);
+      if (!match || !isAddress(match[2])) {
+        throw new ConfigError(`TRUSTED_REGISTRIES: "${item}" is not chainId:0xRegistry@rpcUrl`);
+      }
+      return { chainId: Number(match[1]), registry: match[2], rpcUrl: match[3]! };
+    });
+}
+
+/**
+ * Reads and validates the configuration from `env` (default `process.env`).
+ * @throws ConfigError naming every missing or bad variable.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  let raw: Env;
+  try {
+    raw = envSchema<Env>({ schema, data: env, env: false, dotenv: false });
+  } catch (error) {
+    const problems = ((error as { errors?: ErrorObject[] }).errors ?? []).map((e) =>
+      e.keyword === "required"
+        ? `${String(e.params.missingProperty)} is not set`
+        : `${e.instancePath.slice(1)} ${e.message ?? "is invalid"}`,
+    );
+    throw new ConfigError(`invalid configuration: ${problems.join("; ") || (error as Error).message}`);
+  }
+  return {
+    host: raw.HOST,
+    port: raw.PORT,
+    databaseUrl: raw.DATABASE_URL,
+    rpcUrl: raw.RPC_URL,
+    chainId: raw.CHAIN_ID,
+    registryAddress: raw.REGISTRY_ADDRESS,
+    issuerPrivateKey: raw.ISSUER_PRIVATE_KEY,
+    finality: raw.FINALITY === "finalized" ? "finalized" : Number(raw.FINALITY),
+    trustedRegistries: parseTrusted(raw.TRUSTED_REGISTRIES),
+    rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    bodyLimit: raw.BODY_LIMIT,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+    workerIntervalMs: raw.WORKER_INTERVAL_MS,
+    publicUrl: raw.PUBLIC_URL ?? null,
+    logLevel: raw.LOG_LEVEL,
+  };
+}

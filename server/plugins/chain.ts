@@ -1,0 +1,84 @@
+import { JsonRpcProvider, Wallet } from "ethers";
+import fp from "fastify-plugin";
+import { RegistryClient, type TrustedChain } from "../../src";
+import type { Config } from "../config";
+
+/** The chain as the service sees it: provider, issuer signer, registry, and the chains it trusts. */
+export interface ChainContext {
+  chainId: number;
+  registryAddress: string;
+  provider: JsonRpcProvider;
+  /** The issuer signer; it anchors and revokes (through the worker only). */
+  wallet: Wallet;
+  /** Registry client for reads. */
+  registry: RegistryClient;
+  /** What `POST /v1/verify` trusts: this registry, plus `TRUSTED_REGISTRIES`. */
+  trusted: TrustedChain[];
+  /** The issuer the signer acts for (`issuerOf`), cached once known; `null` while the chain cannot be asked. */
+  signerIssuerId(): Promise<number | null>;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    chain: ChainContext;
+  }
+}
+
+/** Connects to `RPC_URL` with a static network: no RPC call is spent on chain detection. */
+export function connectChain(config: Config): ChainContext & { providers: JsonRpcProvider[] } {
+  // No response cache: the worker reads nonces and receipts that must be current.
+  const provider = new JsonRpcProvider(config.rpcUrl, config.chainId, {
+    staticNetwork: true,
+    pollingInterval: 250,
+    cacheTimeout: -1,
+  });
+  const providers = [provider];
+  const trusted = new Map<number, TrustedChain>();
+  trusted.set(config.chainId, { chainId: config.chainId, registries: [config.registryAddress], provider });
+  for (const extra of config.trustedRegistries) {
+    const known = trusted.get(extra.chainId);
+    if (known) {
+      trusted.set(extra.chainId, { ...known, registries: [...known.registries, extra.registry] });
+    } else {
+      const other = new JsonRpcProvider(extra.rpcUrl, extra.chainId, { staticNetwork: true });
+      providers.push(other);
+      trusted.set(extra.chainId, { chainId: extra.chainId, registries: [extra.registry], provider: other });
+    }
+  }
+  const wallet = new Wallet(config.issuerPrivateKey, provider);
+  const registry = new RegistryClient(config.registryAddress, provider);
+  let signerIssuer: number | null = null;
+  return {
+    chainId: config.chainId,
+    registryAddress: config.registryAddress,
+    provider,
+    wallet,
+    registry,
+    trusted: [...trusted.values()],
+    providers,
+    async signerIssuerId() {
+      if (signerIssuer !== null) return signerIssuer;
+      try {
+        const id = Number(await registry.contract.getFunction("issuerOf").staticCall(wallet.address));
+        // Signer rotation can change this only by removing the key, which the worker then reports.
+        if (id !== 0) signerIssuer = id;
+        return id;
+      } catch {
+        return null; // chain unavailable: accept, the worker checks again before sending
+      }
+    },
+  };
+}
+
+export default fp<{ config: Config }>(
+  (app, { config }, done) => {
+    const { providers, ...chain } = connectChain(config);
+    app.decorate("chain", chain);
+    app.addHook("onClose", (_app, next) => {
+      for (const provider of providers) provider.destroy();
+      next();
+    });
+    done();
+  },
+  { name: "credroot-chain" },
+);

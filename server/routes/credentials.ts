@@ -1,0 +1,83 @@
+import type { FastifyPluginCallback } from "fastify";
+import { type Bundle, createBundle, discloseBundle, type Fields, type Hex32 } from "../../src";
+import { HttpError, notFound } from "../errors";
+import { queueRevocation } from "../revocations";
+import { bundleBody } from "../schemas/bundle";
+import { errors, idParams, revokeSchema } from "../schemas/common";
+
+const OFFERED = new Set(["anchored", "final", "revoked"]);
+
+const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
+  app.get(
+    "/v1/credentials/:id/bundle",
+    {
+      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      schema: {
+        summary: "A learner's proof bundle (once the batch is anchored), optionally with fields hidden",
+        description:
+          "The id is unguessable: knowing it is what entitles you to the bundle. `hide` takes dotted field names or JSON Pointers (`learner.email,assessment.grade`).",
+        tags: ["learner"],
+        params: idParams,
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { hide: { type: "string", maxLength: 2048 } },
+        },
+        response: { 200: bundleBody, ...errors(400, 404, 409, 429) },
+      },
+    },
+    async (request): Promise<Bundle> => {
+      const { id } = request.params as { id: string };
+      const { hide } = request.query as { hide?: string };
+      const credential = await app.store.getCredential(id);
+      const batch = credential ? await app.store.getBatch(credential.batchId) : null;
+      if (!credential || !batch) throw notFound(`credential ${id}`);
+      if (!OFFERED.has(batch.status) || batch.txHash === null || batch.blockNumber === null) {
+        throw new HttpError(
+          409,
+          "not-anchored-yet",
+          `the batch is ${batch.status}; the bundle is offered once it is anchored`,
+        );
+      }
+      const bundle = createBundle(
+        { fields: credential.fields as Fields as Record<string, never>, leaf: credential.leaf as Hex32 },
+        { path: credential.proof as Hex32[], root: batch.root as Hex32 },
+        {
+          chainId: app.chain.chainId,
+          registry: app.chain.registryAddress,
+          issuerId: batch.issuerId,
+          txHash: batch.txHash as Hex32,
+          blockNumber: batch.blockNumber,
+        },
+      );
+      const names = (hide ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return names.length > 0 ? discloseBundle(bundle, names) : bundle;
+    },
+  );
+
+  app.post(
+    "/v1/credentials/:id/revoke",
+    {
+      onRequest: app.authenticate,
+      schema: revokeSchema("Revoke one credential (on chain)"),
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { reason } = request.body as { reason: string };
+      const credential = await app.store.getCredential(id);
+      const batch = credential ? await app.store.getBatch(credential.batchId) : null;
+      if (!credential || !batch) throw notFound(`credential ${id}`);
+      if (batch.issuerId !== request.issuerId) {
+        throw new HttpError(403, "forbidden", "this credential belongs to another issuer");
+      }
+      await queueRevocation(app, batch, credential, reason);
+      return reply.status(202).send({ id, status: "revocation-queued" });
+    },
+  );
+  done();
+};
+
+export default credentialRoutes;

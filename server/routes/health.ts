@@ -1,0 +1,72 @@
+import type { FastifyPluginCallback } from "fastify";
+import { decodeRegistryError } from "../../src";
+
+const CHAIN_TIMEOUT_MS = 3000;
+
+const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
+  app.get(
+    "/health",
+    {
+      schema: {
+        summary: "The process is up",
+        tags: ["operator"],
+        response: { 200: { type: "object", properties: { status: { type: "string" } } } },
+      },
+    },
+    () => ({ status: "ok" }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      schema: {
+        summary: "The database and the chain are reachable",
+        tags: ["operator"],
+        response: {
+          "2xx": {
+            type: "object",
+            properties: {
+              status: { type: "string" },
+              database: { type: "string" },
+              chain: { type: "string" },
+              block: { type: ["integer", "null"] },
+            },
+          },
+          503: {
+            type: "object",
+            properties: {
+              code: { type: "string" },
+              message: { type: "string" },
+              database: { type: "string" },
+              chain: { type: "string" },
+            },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const database = await app.store.ping().then(
+        () => "ok",
+        (error: unknown) => `unreachable: ${(error as Error).message}`,
+      );
+      let block: number | null = null;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const chain = await Promise.race([
+        app.chain.provider.getBlockNumber().then((n) => {
+          block = n;
+          return "ok";
+        }),
+        new Promise<string>((resolve) => {
+          timer = setTimeout(() => resolve(`no answer within ${CHAIN_TIMEOUT_MS} ms`), CHAIN_TIMEOUT_MS);
+        }),
+      ])
+        .catch((error: unknown) => `unreachable: ${decodeRegistryError(error).message}`)
+        .finally(() => clearTimeout(timer));
+      if (database === "ok" && chain === "ok") return { status: "ready", database, chain, block };
+      return reply.status(503).send({ code: "not-ready", message: "a dependency is unreachable", database, chain });
+    },
+  );
+  done();
+};
+
+export default healthRoutes;

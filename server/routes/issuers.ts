@@ -1,0 +1,81 @@
+import type { FastifyPluginCallback } from "fastify";
+import { isCredrootError } from "../../src";
+import { notFound } from "../errors";
+import { errors } from "../schemas/common";
+
+const issuerSchema = {
+  type: "object",
+  required: ["id", "name", "uri", "active", "accreditedUntil"],
+  properties: {
+    id: { type: "integer" },
+    name: { type: "string" },
+    uri: { type: "string" },
+    active: { type: "boolean" },
+    accreditedUntil: {
+      type: ["integer", "null"],
+      description: "Seconds since the epoch; null while accreditation stands.",
+    },
+  },
+} as const;
+
+const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
+  const rateLimit = { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" };
+
+  app.get(
+    "/v1/issuers",
+    {
+      config: { rateLimit },
+      schema: {
+        summary: "Issuers registered in the registry, read from the chain",
+        tags: ["anyone"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            offset: { type: "integer", minimum: 0, default: 0 },
+            limit: { type: "integer", minimum: 1, maximum: 100, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { total: { type: "integer" }, issuers: { type: "array", items: issuerSchema } },
+          },
+          ...errors(400, 429, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { offset, limit } = request.query as { offset: number; limit: number };
+      const total = await app.chain.registry.issuerCount();
+      const ids = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i + 1);
+      return { total, issuers: await Promise.all(ids.map((id) => app.chain.registry.getIssuer(id))) };
+    },
+  );
+
+  app.get(
+    "/v1/issuers/:id",
+    {
+      config: { rateLimit },
+      schema: {
+        summary: "One issuer, read from the chain",
+        tags: ["anyone"],
+        params: { type: "object", required: ["id"], properties: { id: { type: "integer", minimum: 1 } } },
+        response: { 200: issuerSchema, ...errors(400, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      try {
+        return await app.chain.registry.getIssuer(id);
+      } catch (error) {
+        if (isCredrootError(error, "CONTRACT_REVERT") && error.revert?.name === "UnknownIssuer")
+          throw notFound(`issuer ${id}`);
+        throw error;
+      }
+    },
+  );
+  done();
+};
+
+export default issuerRoutes;

@@ -1,0 +1,87 @@
+/** JSON Schemas shared by the routes (also the source of the OpenAPI document at /docs). */
+
+export const errorSchema = {
+  $id: "Error",
+  type: "object",
+  description: "Every error: a stable kebab-case code and a message; details name each bad field.",
+  required: ["code", "message"],
+  properties: {
+    code: { type: "string", examples: ["invalid-credential"] },
+    message: { type: "string" },
+    details: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["path", "message"],
+        properties: {
+          path: { type: "string" },
+          message: { type: "string" },
+          row: { type: "integer" },
+          line: { type: "integer" },
+        },
+      },
+    },
+  },
+} as const;
+
+export const errorRef = { $ref: "Error#" } as const;
+
+/** Response schemas for the error statuses a route can answer. */
+export function errors(...statuses: number[]): Record<number, typeof errorRef> {
+  return Object.fromEntries(statuses.map((s) => [s, errorRef]));
+}
+
+export const hex32 = { type: "string", pattern: "^0x[0-9a-f]{64}$" } as const;
+
+export const batchStatusSchema = {
+  type: "string",
+  enum: ["pending", "submitted", "anchored", "final", "failed", "revoked"],
+} as const;
+
+export const batchSchema = {
+  $id: "Batch",
+  type: "object",
+  required: ["id", "issuerId", "root", "count", "status", "txHash", "blockNumber", "createdAt", "updatedAt"],
+  properties: {
+    id: { type: "string" },
+    issuerId: { type: "integer" },
+    root: hex32,
+    count: { type: "integer" },
+    uri: { type: "string" },
+    status: batchStatusSchema,
+    txHash: { type: ["string", "null"] },
+    blockNumber: { type: ["integer", "null"] },
+    error: { type: ["string", "null"] },
+    revokedReason: { type: ["string", "null"] },
+    createdAt: { type: "string" },
+    updatedAt: { type: "string" },
+  },
+} as const;
+
+export const reasonBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["reason"],
+  properties: { reason: { type: "string", minLength: 1, maxLength: 500 } },
+} as const;
+
+/** Schema of the two revocation routes (`:id` of a batch or a credential, a reason). */
+export function revokeSchema(summary: string) {
+  return {
+    summary,
+    tags: ["issuer"],
+    security: [{ apiKey: [] }],
+    params: idParams,
+    body: reasonBody,
+    response: {
+      202: { type: "object", properties: { id: { type: "string" }, status: { type: "string" } } },
+      ...errors(400, 401, 403, 404, 409, 415),
+    },
+  };
+}
+
+export const idParams = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1, maxLength: 64 } },
+} as const;

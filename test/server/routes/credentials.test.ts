@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleCredential } from "../../../scripts/lib/samples";
+import { parseBundle } from "../../../src";
+import { type ServiceFixture, startService, waitFor } from "../../support/service";
+import {
+  type AcceptedBatch,
+  AUTH_FAILURES,
+  type BatchBody,
+  detailPaths,
+  expectError,
+  failingAuth,
+  fetchBundle,
+  issueFinalBatch,
+  otherIssuerAuth,
+  postVerify,
+  submitBatch,
+  verdictOf,
+  type VerificationBody,
+} from "../helpers";
+
+const HEX32 = /^0x[0-9a-f]{64}$/;
+
+describe("credential routes", () => {
+  let fx: ServiceFixture;
+  /** Same chain, no worker: its batches stay pending. */
+  let idle: ServiceFixture;
+  let other: { authorization: string };
+  /** A final batch of three credentials. */
+  let final: { accepted: AcceptedBatch; batch: BatchBody };
+  let pending: AcceptedBatch;
+
+  beforeAll(async () => {
+    fx = await startService();
+    idle = await startService({ registry: fx, worker: false });
+    other = await otherIssuerAuth(fx);
+    final = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(1), sampleCredential(2)]);
+    pending = await submitBatch(idle, [sampleCredential(3)]);
+  });
+  afterAll(async () => {
+    await idle.close();
+    await fx.close();
+  });
+
+  const credentialId = (index: number) => final.accepted.credentials[index]!.id;
+
+  describe("GET /v1/credentials/:id/bundle", () => {
+    it("serves, without authentication, a version-1 bundle anchored where the batch was", async () => {
+      const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle` });
+      expect(res.statusCode, res.body).toBe(200);
+      const bundle = parseBundle(res.json());
+      expect(bundle).toMatchObject({ type: "credroot/bundle", version: 1 });
+      expect(bundle.anchor).toEqual({
+        chainId: fx.chain.chainId,
+        registry: fx.registry,
+        issuerId: fx.issuerId,
+        txHash: final.batch.txHash,
+        blockNumber: final.batch.blockNumber,
+      });
+      expect(bundle.proof.root).toBe(final.accepted.root);
+      expect(bundle.proof.leaf).toBe(final.accepted.credentials[0]!.leaf);
+      expect(bundle.credential.fields["/title"]).toEqual({
+        salt: expect.stringMatching(HEX32) as unknown,
+        value: sampleCredential(0).title,
+      });
+      expect(await verdictOf(fx, bundle)).toBe("valid");
+    });
+
+    it("hides the fields named in ?hide, which then carry only their hash, and still verifies valid", async () => {
+      const full = await fetchBundle(fx, credentialId(1));
+      const shared = await fetchBundle(fx, credentialId(1), "learner.email,assessment.grade");
+      for (const pointer of ["/learner/email", "/assessment/grade"]) {
+        expect(shared.credential.fields[pointer]).toEqual({ hash: expect.stringMatching(HEX32) as unknown });
+      }
+      expect(shared.credential.fields["/learner/name"]).toEqual(full.credential.fields["/learner/name"]);
+      expect(shared.proof).toEqual(full.proof);
+      expect(JSON.stringify(shared)).not.toContain("learner1@example.org");
+
+      const res = await postVerify(fx, shared);
+      expect(res.statusCode, res.body).toBe(200);
+      const result = res.json<VerificationBody>();
+      expect(result.verdict).toBe("valid");
+      expect([...result.hidden].sort()).toEqual(["/assessment/grade", "/learner/email"]);
+    });
+
+    it("accepts JSON Pointers and a parent name in ?hide", async () => {
+      const shared = await fetchBundle(fx, credentialId(1), "/learner");
+      const hidden = Object.entries(shared.credential.fields).filter(([, field]) => "hash" in field);
+      expect(hidden.map(([pointer]) => pointer).sort()).toEqual([
+        "/learner/email",
+        "/learner/identifier",
+        "/learner/name",
+      ]);
+      expect(await verdictOf(fx, shared)).toBe("valid");
+    });
+
+    it("rejects ?hide naming a field the credential does not have with 400", async () => {
+      const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle?hide=nonexistent` });
+      expect(expectError(res, 400, "invalid-argument").message).toContain("/nonexistent");
+    });
+
+    it("rejects ?hide naming an identifying field with 400", async () => {
+      const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle?hide=title` });
+      expect(expectError(res, 400, "invalid-argument").message).toContain("/title");
+    });
+
+    it("rejects an unknown query parameter with 400", async () => {
+      const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle?show=all` });
+      expectError(res, 400, "invalid-request");
+    });
+
+    it("answers 404 not-found for an unknown credential", async () => {
+      const res = await fx.app.inject({ url: "/v1/credentials/AAAAAAAAAAAAAAAAAAAAAA/bundle" });
+      expectError(res, 404, "not-found");
+    });
+
+    it("rejects an id over 64 characters with 400 naming it", async () => {
+      const res = await fx.app.inject({ url: `/v1/credentials/${"a".repeat(65)}/bundle` });
+      expect(detailPaths(expectError(res, 400, "invalid-request"))).toEqual(["/id"]);
+    });
+
+    it("answers 409 not-anchored-yet while the batch is pending", async () => {
+      const res = await idle.app.inject({ url: `/v1/credentials/${pending.credentials[0]!.id}/bundle` });
+      expect(expectError(res, 409, "not-anchored-yet").message).toContain("pending");
+    });
+
+    it("rate-limits: the 4th request in a minute answers 429 rate-limited with retry-after", async () => {
+      const limited = await startService({ registry: fx, worker: false, env: { RATE_LIMIT_PER_MINUTE: "3" } });
+      try {
+        const url = "/v1/credentials/AAAAAAAAAAAAAAAAAAAAAA/bundle";
+        for (let i = 0; i < 3; i++) expect((await limited.app.inject({ url })).statusCode).toBe(404);
+        const res = await limited.app.inject({ url });
+        expectError(res, 429, "rate-limited");
+        expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
+        // Issuer routes are not rate-limited.
+        const own = await limited.app.inject({ url: "/v1/batches/nope", headers: limited.auth });
+        expect(own.statusCode).toBe(404);
+      } finally {
+        await limited.close();
+      }
+    });
+  });
+
+  describe("POST /v1/credentials/:id/revoke", () => {
+    const revoke = (
+      service: ServiceFixture,
+      id: string,
+      payload: unknown,
+      headers: Record<string, string> = service.auth,
+    ) =>
+      service.app.inject({ method: "POST", url: `/v1/credentials/${id}/revoke`, headers, payload: payload as object });
+    const listed = async () => {
+      const res = await fx.app.inject({ url: `/v1/batches/${final.accepted.id}/credentials`, headers: fx.auth });
+      return res.json<{ credentials: { id: string; revoked: boolean }[] }>().credentials;
+    };
+
+    it("revokes one credential on chain: it then verifies revoked and is listed revoked; the others stay valid", async () => {
+      const target = credentialId(2);
+      const bundle = await fetchBundle(fx, target);
+      const res = await revoke(fx, target, { reason: "plagiarism" });
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json()).toEqual({ id: target, status: "revocation-queued" });
+      expectError(await revoke(fx, target, { reason: "again" }), 409, "already-requested");
+
+      await waitFor(
+        async () => {
+          if ((await listed()).find((c) => c.id === target)?.revoked) return true;
+          await fx.mine();
+          return undefined;
+        },
+        20_000,
+        "the revocation to be mined",
+      );
+      expect(await listed()).toEqual([
+        expect.objectContaining({ id: credentialId(0), revoked: false }),
+        expect.objectContaining({ id: credentialId(1), revoked: false }),
+        expect.objectContaining({ id: target, revoked: true }),
+      ]);
+      expect(await verdictOf(fx, bundle)).toBe("revoked");
+      expect(await verdictOf(fx, await fetchBundle(fx, credentialId(0)))).toBe("valid");
+      expectError(await revoke(fx, target, { reason: "a third time" }), 409, "already-revoked");
+      // The batch itself is untouched.
+      const batch = await fx.app.inject({ url: `/v1/batches/${final.accepted.id}`, headers: fx.auth });
+      expect(batch.json<BatchBody>().status).toBe("final");
+    });
+
+    it("answers 409 not-anchored-yet while the batch is pending, and queues nothing", async () => {
+      const res = await revoke(idle, pending.credentials[0]!.id, { reason: "typo" });
+      expectError(res, 409, "not-anchored-yet");
+      expect((await idle.store.opsOfBatch(pending.id)).map((op) => op.kind)).toEqual(["anchor"]);
+    });
+
+    it("rejects a body without a reason with 400", async () => {
+      expectError(await revoke(fx, credentialId(0), {}), 400, "invalid-request");
+    });
+
+    it("rejects a reason over 500 characters with 400 naming it", async () => {
+      const res = await revoke(fx, credentialId(0), { reason: "x".repeat(501) });
+      expect(detailPaths(expectError(res, 400, "invalid-request"))).toEqual(["/reason"]);
+    });
+
+    it("rejects an extra property with 400", async () => {
+      expectError(await revoke(fx, credentialId(0), { reason: "x", effective: "now" }), 400, "invalid-request");
+    });
+
+    it("rejects malformed JSON with 400 invalid-json", async () => {
+      const res = await fx.app.inject({
+        method: "POST",
+        url: `/v1/credentials/${credentialId(0)}/revoke`,
+        headers: { ...fx.auth, "content-type": "application/json" },
+        payload: "{reason:",
+      });
+      expectError(res, 400, "invalid-json");
+    });
+
+    it("rejects an XML body with 415", async () => {
+      const res = await fx.app.inject({
+        method: "POST",
+        url: `/v1/credentials/${credentialId(0)}/revoke`,
+        headers: { ...fx.auth, "content-type": "application/xml" },
+        payload: "<reason>x</reason>",
+      });
+      expectError(res, 415, "unsupported-media-type");
+    });
+
+    it("answers 403 forbidden to another issuer's key, and queues nothing", async () => {
+      expectError(await revoke(fx, credentialId(0), { reason: "x" }, other), 403, "forbidden");
+      const ops = await fx.store.opsOfBatch(final.accepted.id);
+      expect(ops.filter((op) => op.credentialId === credentialId(0))).toEqual([]);
+    });
+
+    it("answers 404 not-found for an unknown credential", async () => {
+      expectError(await revoke(fx, "AAAAAAAAAAAAAAAAAAAAAA", { reason: "x" }), 404, "not-found");
+    });
+
+    it.each(AUTH_FAILURES)("answers 401 unauthorized to %s", async (failure) => {
+      const res = await revoke(fx, credentialId(0), { reason: "x" }, await failingAuth(fx, failure));
+      expectError(res, 401, "unauthorized");
+      const ops = await fx.store.opsOfBatch(final.accepted.id);
+      expect(ops.filter((op) => op.credentialId === credentialId(0))).toEqual([]);
+    });
+  });
+});

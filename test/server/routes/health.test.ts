@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type ServiceFixture, startService } from "../../support/service";
+import { closedPort, rejectingRpc } from "../helpers";
+
+interface ReadyBody {
+  status?: string;
+  code?: string;
+  database: string;
+  chain: string;
+  block?: number | null;
+}
+
+describe("health routes", () => {
+  let fx: ServiceFixture;
+
+  beforeAll(async () => {
+    fx = await startService({ worker: false });
+  });
+  afterAll(async () => {
+    await fx.close();
+  });
+
+  describe("GET /health", () => {
+    it("answers 200 ok", async () => {
+      const res = await fx.app.inject({ url: "/health" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ status: "ok" });
+    });
+
+    it("answers 200 even when the chain is unreachable: the process is up", async () => {
+      const down = await startService({
+        registry: fx,
+        worker: false,
+        env: { RPC_URL: `http://127.0.0.1:${await closedPort()}` },
+      });
+      try {
+        expect((await down.app.inject({ url: "/health" })).statusCode).toBe(200);
+      } finally {
+        await down.close();
+      }
+    });
+  });
+
+  describe("GET /ready", () => {
+    it("answers 200 with the database and the chain ok, and the current block", async () => {
+      const res = await fx.app.inject({ url: "/ready" });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<ReadyBody>();
+      expect(body).toMatchObject({ status: "ready", database: "ok", chain: "ok" });
+      expect(body.block).toBe(await fx.chain.provider.getBlockNumber());
+    });
+
+    it("answers 503 not-ready naming the chain when it is unreachable", async () => {
+      const down = await startService({
+        registry: fx,
+        worker: false,
+        env: { RPC_URL: `http://127.0.0.1:${await closedPort()}` },
+      });
+      try {
+        const res = await down.app.inject({ url: "/ready" });
+        expect(res.statusCode, res.body).toBe(503);
+        const body = res.json<ReadyBody>();
+        expect(body).toMatchObject({ code: "not-ready", database: "ok" });
+        expect(body.chain).toMatch(/^unreachable: /);
+      } finally {
+        await down.close();
+      }
+    });
+
+    it("answers 503 not-ready naming the database when it cannot be reached", async () => {
+      const ping = vi.spyOn(fx.store, "ping").mockRejectedValueOnce(new Error("database is locked"));
+      try {
+        const res = await fx.app.inject({ url: "/ready" });
+        expect(res.statusCode, res.body).toBe(503);
+        expect(res.json()).toEqual({
+          code: "not-ready",
+          message: "a dependency is unreachable",
+          database: "unreachable: database is locked",
+          chain: "ok",
+        });
+      } finally {
+        ping.mockRestore();
+      }
+    });
+
+    // Regression: `chain` carries the provider's error text, which for an HTTP error includes
+    // `info={ "requestUrl": "<RPC_URL>" }`; RPC URLs usually embed the provider API key, and
+    // /ready is unauthenticated (server/routes/health.ts, the `.catch` building
+    // `unreachable: ${message}`).
+    it("does not reveal the RPC URL (and the key it carries)", async () => {
+      const rpc = await rejectingRpc();
+      const leaky = await startService({ registry: fx, worker: false, env: { RPC_URL: rpc.url } });
+      try {
+        const res = await leaky.app.inject({ url: "/ready" });
+        expect(res.statusCode).toBe(503);
+        expect(res.body).not.toContain(rpc.secret);
+      } finally {
+        await leaky.close();
+        await rpc.close();
+      }
+    });
+  });
+});
