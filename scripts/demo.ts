@@ -12,6 +12,7 @@ import {
   type Bundle,
   bundleFor,
   discloseBundle,
+  initHasher,
   prepareBatch,
   RegistryClient,
   type TrustedChain,
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(count) || count < 1 || count > 100_000)
     throw new Error(`--count must be 1..100000, got ${values.count}`);
   const outDir = resolve(values.out);
+  await initHasher();
 
   step(1, "Starting a local Hardhat chain (in this process, 127.0.0.1 only)");
   const chain = await startLocalChain();

@@ -5,6 +5,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { initHasher } from "../src";
 import type { Config } from "./config";
 import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
@@ -44,6 +45,7 @@ const VERSION = "0.1.0";
  * await app.listen({ host: app.config.host, port: app.config.port });
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  await initHasher(); // WebAssembly keccak for issuance and verification
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimit,

@@ -35,6 +35,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** How often the anchoring worker looks at its queue. */
   workerIntervalMs: number;
+  /** A transaction unmined after this long is replaced with the same nonce and higher fees. */
+  stuckAfterMs: number;
   /** Base URL printed in links (`/v/<id>`); defaults to `http://host:port`. */
   publicUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -57,6 +59,7 @@ const schema = {
     BODY_LIMIT: { type: "integer", minimum: 1024, default: 128 * 1024 * 1024 },
     REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
+    STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
     LOG_LEVEL: {
       type: "string",
@@ -80,6 +83,7 @@ interface Env {
   BODY_LIMIT: number;
   REQUEST_TIMEOUT_MS: number;
   WORKER_INTERVAL_MS: number;
+  STUCK_AFTER_MS: number;
   PUBLIC_URL?: string;
   LOG_LEVEL: Config["logLevel"];
 }
@@ -137,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimit: raw.BODY_LIMIT,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workerIntervalMs: raw.WORKER_INTERVAL_MS,
+    stuckAfterMs: raw.STUCK_AFTER_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
     logLevel: raw.LOG_LEVEL,
   };

@@ -52,7 +52,20 @@ export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
  * as a JSON string it ends at its closing quote, so no (pointer, value) pair can be re-split.
  */
 export function fieldHashOf(pointer: string, hashedValue: Uint8Array): Uint8Array {
-  return keccak256Concat(canonical(pointer), hashedValue);
+  return keccak256Concat(canonicalPointer(pointer), hashedValue);
+}
+
+/** Pointers repeat in every credential of a batch: their canonical bytes are computed once. */
+const pointerBytes = new Map<string, Uint8Array>();
+const MAX_CACHED_POINTERS = 4096;
+
+function canonicalPointer(pointer: string): Uint8Array {
+  let bytes = pointerBytes.get(pointer);
+  if (!bytes) {
+    bytes = canonical(pointer);
+    if (pointerBytes.size < MAX_CACHED_POINTERS) pointerBytes.set(pointer, bytes);
+  }
+  return bytes;
 }
 
 /** The field hash of a disclosed value: `keccak256(JCS(pointer) ‖ keccak256(salt ‖ JCS(value)))`. */

@@ -1,5 +1,5 @@
 import fp from "fastify-plugin";
-import { AnchorWorker } from "../worker/anchor";
+import { AnchorWorker, type AnchorWorkerOptions } from "../worker/anchor";
 import type { Config } from "../config";
 
 declare module "fastify" {
@@ -8,6 +8,18 @@ declare module "fastify" {
     wakeWorker: () => void;
     worker: AnchorWorker | null;
   }
+}
+
+const die = () => process.kill(process.pid, "SIGKILL");
+
+/**
+ * `CREDROOT_FAULT=crash-after-sign|crash-after-broadcast` makes the process kill itself at that
+ * point of anchoring: how the crash tests prove that nothing is lost or sent twice. Tests only.
+ */
+function crashFaults(fault: string | undefined): AnchorWorkerOptions["faults"] {
+  if (fault === "crash-after-sign") return { afterSign: die };
+  if (fault === "crash-after-broadcast") return { afterBroadcast: die };
+  return undefined;
 }
 
 /** Runs the anchoring worker inside the service: started when the app is ready, stopped (after its pass) on close. */
@@ -21,7 +33,9 @@ export default fp<{ config: Config; enabled: boolean }>(
           registry: app.chain.registryAddress,
           finality: config.finality,
           intervalMs: config.workerIntervalMs,
+          stuckAfterMs: config.stuckAfterMs,
           log: app.log,
+          faults: crashFaults(process.env.CREDROOT_FAULT),
         })
       : null;
     app.decorate("worker", worker);

@@ -20,7 +20,14 @@ export interface AnchorWorkerOptions {
   /** `"finalized"` or a number of confirmations. */
   finality: "finalized" | number;
   intervalMs: number;
+  /** A transaction still unmined after this long is replaced with higher fees (default: never). */
+  stuckAfterMs?: number;
   log: WorkerLog;
+  /**
+   * Fault injection for crash tests: called right after a transaction is recorded as signed, and
+   * right after it is broadcast (before that is recorded). Never set in production.
+   */
+  faults?: { afterSign?: () => void; afterBroadcast?: () => void };
 }
 
 const NETWORK_CODES = new Set([
@@ -198,15 +205,20 @@ export class AnchorWorker {
       await this.fail(op, reason);
       return;
     }
-    const [nonce, fees] = await Promise.all([this.nextNonce(), provider.getFeeData()]);
+    await this.broadcast(await this.sign(op, await this.nextNonce(), data, (gas * 12n) / 10n));
+  }
+
+  /** Signs `op`'s transaction and records it (nonce, raw bytes, hash) before anything is broadcast. */
+  private async sign(op: OpRecord, nonce: number, data: string, gasLimit: bigint): Promise<OpRecord> {
+    const { provider, wallet, registry } = this.options;
     const raw = await wallet.signTransaction({
       type: 2,
       chainId: (await provider.getNetwork()).chainId,
       nonce,
       to: registry,
       data,
-      gasLimit: (gas * 12n) / 10n,
-      ...bumpedFees(fees, op.rawTx),
+      gasLimit,
+      ...bumpedFees(await provider.getFeeData(), op.rawTx),
     });
     const txHash = Transaction.from(raw).hash!;
     const signed = await this.options.store.updateOp(op.id, {
@@ -217,12 +229,28 @@ export class AnchorWorker {
       attempts: op.attempts + 1,
       ...(op.kind === "anchor" ? { batchStatus: "submitted" as const, batchTx: { txHash, blockNumber: null } } : {}),
     });
-    await this.broadcast(signed);
+    this.options.faults?.afterSign?.();
+    return signed;
+  }
+
+  /**
+   * A transaction waiting too long in the mempool (fee too low) is replaced: same nonce, fees at
+   * least 12.5% higher. Whichever of the two is mined, the op ends mined exactly once — the
+   * registry refuses a second anchor of the root, and a root already anchored is adopted.
+   */
+  private async replace(op: OpRecord): Promise<void> {
+    const previous = Transaction.from(op.rawTx!);
+    this.options.log.warn(
+      { op: op.id, tx: op.txHash, nonce: op.nonce },
+      "transaction stuck: replacing it with higher fees",
+    );
+    await this.broadcast(await this.sign(op, op.nonce!, previous.data, previous.gasLimit));
   }
 
   private async broadcast(op: OpRecord): Promise<void> {
     try {
       await this.options.provider.broadcastTransaction(op.rawTx!);
+      this.options.faults?.afterBroadcast?.();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/nonce too low|nonce has already been used|NONCE_EXPIRED/i.test(message)) {
@@ -271,7 +299,12 @@ export class AnchorWorker {
       await this.onReceipt(op, receipt);
       return;
     }
-    if (!(await provider.getTransaction(op.txHash!))) await this.requeue(op, "transaction dropped");
+    if (!(await provider.getTransaction(op.txHash!))) {
+      await this.requeue(op, "transaction dropped");
+      return;
+    }
+    const { stuckAfterMs } = this.options;
+    if (stuckAfterMs !== undefined && Date.now() - Date.parse(op.updatedAt) > stuckAfterMs) await this.replace(op);
   }
 
   private async onReceipt(op: OpRecord, receipt: TransactionReceipt): Promise<void> {

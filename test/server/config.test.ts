@@ -44,6 +44,7 @@ describe("loadConfig", () => {
       bodyLimit: 128 * 1024 * 1024,
       requestTimeoutMs: 120_000,
       workerIntervalMs: 1000,
+      stuckAfterMs: 180_000,
       publicUrl: null,
       logLevel: "info",
     });

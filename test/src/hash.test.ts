@@ -159,3 +159,17 @@ describe("randomSalt", () => {
     expect(salts.size).toBe(100);
   });
 });
+
+describe("initHasher", () => {
+  it("switches to the WebAssembly keccak, which agrees with the JavaScript one on every input", async () => {
+    const { hasherKind, initHasher, keccak256: hash, keccak256Concat: hashConcat } = await import("../../src/hash");
+    const inputs = [new Uint8Array(0), new Uint8Array(1), new Uint8Array(64).fill(7), new Uint8Array(1000).fill(255)];
+    const before = inputs.map((i) => toHex(hash(i)));
+    const concatBefore = toHex(hashConcat(inputs[2]!, inputs[3]!));
+    await initHasher();
+    expect(hasherKind()).toBe("wasm");
+    expect(inputs.map((i) => toHex(hash(i)))).toEqual(before);
+    expect(toHex(hashConcat(inputs[2]!, inputs[3]!))).toBe(concatBefore);
+    expect(before[0]).toBe("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  });
+});
