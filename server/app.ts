@@ -4,7 +4,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { initHasher } from "../src";
 import type { Config } from "./config";
 import authPlugin from "./plugins/auth";
@@ -52,6 +52,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL) keep the `{ code, message, details }` shape.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as unknown as FastifyReply)
+        .status(400)
+        .send({ code: "bad-url", message: error.message, details: [] });
+    },
   });
   // Bodies are validated as sent (no coercion, unknown properties rejected, not dropped);
   // params and query strings arrive as text and are coerced to the declared types.

@@ -108,7 +108,8 @@ function publicMessage(error: unknown): string {
 /**
  * Turns whatever a contract call threw into a {@link CredrootError}: a registry revert becomes
  * `CONTRACT_REVERT` with the custom error's name and arguments (`BatchAlreadyAnchored(root, …)`);
- * anything else (network, timeout) becomes `CHAIN_UNAVAILABLE`.
+ * arguments ethers refuses to encode become `INVALID_ARGUMENT`; anything else (network, timeout)
+ * becomes `CHAIN_UNAVAILABLE`.
  */
 export function decodeRegistryError(error: unknown): CredrootError {
   if (error instanceof CredrootError) return error;
@@ -121,6 +122,11 @@ export function decodeRegistryError(error: unknown): CredrootError {
       cause: error,
       revert: { name: parsed.name, args },
     });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "INVALID_ARGUMENT" || code === "NUMERIC_FAULT") {
+    // ethers refused the arguments before any call: the caller's mistake, not an outage.
+    return new CredrootError("INVALID_ARGUMENT", `invalid call argument: ${publicMessage(error)}`, { cause: error });
   }
   return new CredrootError("CHAIN_UNAVAILABLE", `chain call failed: ${publicMessage(error)}`, { cause: error });
 }

@@ -47,7 +47,12 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
     async (_request, reply) => {
       const database = await app.store.ping().then(
         () => "ok",
-        (error: unknown) => `unreachable: ${(error as Error).message}`,
+        (error: unknown) => {
+          // The driver's message may carry paths or SQL: log it, show only its code.
+          app.log.error({ err: error }, "database not ready");
+          const code = (error as { code?: unknown } | null)?.code;
+          return typeof code === "string" ? `unreachable (${code})` : "unreachable";
+        },
       );
       let block: number | null = null;
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -60,7 +60,11 @@ const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
       schema: {
         summary: "One issuer, read from the chain",
         tags: ["anyone"],
-        params: { type: "object", required: ["id"], properties: { id: { type: "integer", minimum: 1 } } },
+        params: {
+          type: "object",
+          required: ["id"],
+          properties: { id: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER } },
+        },
         response: { 200: issuerSchema, ...errors(400, 404, 429, 503) },
       },
     },

@@ -75,7 +75,7 @@ describe("health routes", () => {
         expect(res.json()).toEqual({
           code: "not-ready",
           message: "a dependency is unreachable",
-          database: "unreachable: database is locked",
+          database: "unreachable",
           chain: "ok",
         });
       } finally {
