@@ -7,6 +7,7 @@ import addFormats from "ajv-formats";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
 import { initHasher } from "../src";
 import type { Config } from "./config";
+import { CommitPool } from "./issuance/parallel";
 import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
@@ -23,6 +24,8 @@ import type { Store } from "./store/types";
 declare module "fastify" {
   interface FastifyInstance {
     config: Config;
+    /** Worker threads that validate and commit large batches off the event loop. */
+    commitPool: CommitPool;
   }
 }
 
@@ -69,6 +72,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? strict : lenient).compile(schema));
   app.decorate("config", config);
+  const commitPool = new CommitPool();
+  app.decorate("commitPool", commitPool);
+  app.addHook("onClose", async () => {
+    await commitPool.close();
+  });
 
   await app.register(errorsPlugin);
   await app.register(helmet, {

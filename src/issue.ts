@@ -19,6 +19,43 @@ export interface PrepareOptions extends CommitOptions {
 }
 
 /**
+ * Validates `inputs` (row numbers in errors start at `firstRow`): the valid credentials, and one
+ * detail per bad field (`/3/learner/name`).
+ */
+export function validateRows(
+  inputs: readonly unknown[],
+  firstRow = 0,
+): { credentials: Credential[]; details: ErrorDetail[] } {
+  const credentials: Credential[] = [];
+  const details: ErrorDetail[] = [];
+  inputs.forEach((input, i) => {
+    const row = firstRow + i;
+    try {
+      credentials.push(parseCredential(input));
+    } catch (error) {
+      if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
+      for (const d of error.details) {
+        details.push({ path: `/${row}${d.path === "/" ? "" : d.path}`, message: d.message });
+      }
+    }
+  });
+  return { credentials, details };
+}
+
+/** The one `INVALID_CREDENTIAL` error for a batch whose rows produced `details`. */
+export function invalidRowsError(details: readonly ErrorDetail[], total: number): CredrootError {
+  const rows = new Set(details.map((d) => d.path.split("/")[1])).size;
+  return new CredrootError("INVALID_CREDENTIAL", `${rows} of ${total} credentials are invalid`, { details });
+}
+
+/** Builds the Merkle tree over already committed credentials. */
+export function assembleBatch(credentials: CommittedCredential[]): PreparedBatch {
+  if (credentials.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
+  const tree = buildTree(credentials.map((c) => fromHex32(c.leaf)));
+  return { root: treeRoot(tree), count: credentials.length, credentials, tree };
+}
+
+/**
  * Validates every credential first, then commits each and builds the Merkle tree.
  * @throws CredrootError `INVALID_CREDENTIAL` listing every bad row and field (`/3/learner/name`);
  * nothing is committed then. `DUPLICATE_LEAF` cannot happen with random salts but is checked.
@@ -28,28 +65,14 @@ export interface PrepareOptions extends CommitOptions {
  */
 export function prepareBatch(inputs: readonly unknown[], options: PrepareOptions = {}): PreparedBatch {
   if (inputs.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
-  const valid: Credential[] = [];
-  const details: ErrorDetail[] = [];
-  inputs.forEach((input, row) => {
-    try {
-      valid.push(parseCredential(input));
-    } catch (error) {
-      if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
-      for (const d of error.details)
-        details.push({ path: `/${row}${d.path === "/" ? "" : d.path}`, message: d.message });
-    }
-  });
-  if (details.length > 0) {
-    const rows = new Set(details.map((d) => d.path.split("/")[1])).size;
-    throw new CredrootError("INVALID_CREDENTIAL", `${rows} of ${inputs.length} credentials are invalid`, { details });
-  }
+  const { credentials: valid, details } = validateRows(inputs);
+  if (details.length > 0) throw invalidRowsError(details, inputs.length);
   const credentials = valid.map((credential, i) => {
     const committed = commitCredential(credential, options);
     options.onProgress?.(i + 1, valid.length);
     return committed;
   });
-  const tree = buildTree(credentials.map((c) => fromHex32(c.leaf)));
-  return { root: treeRoot(tree), count: credentials.length, credentials, tree };
+  return assembleBatch(credentials);
 }
 
 /** The bundle of credential `index` of an anchored batch. */

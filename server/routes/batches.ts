@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginCallback } from "fastify";
-import { type ErrorDetail, isCredrootError, prepareBatch, proofOf } from "../../src";
+import { type ErrorDetail, isCredrootError, proofOf } from "../../src";
 import { parseCredentialsCsv } from "../csv";
 import { HttpError, type HttpErrorDetail, notFound } from "../errors";
 import { newCredentialId } from "../keys";
@@ -103,7 +103,7 @@ const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
       const inputs = csv ? csv.credentials : (body as { credentials: unknown[] }).credentials;
       let batch;
       try {
-        batch = prepareBatch(inputs);
+        batch = await app.commitPool.prepare(inputs);
       } catch (error) {
         if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
         const details = rowDetails(error.details, csv?.lines ?? null);
