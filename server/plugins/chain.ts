@@ -24,6 +24,9 @@ declare module "fastify" {
   }
 }
 
+/** How long a request waits on the chain for the signer's issuer id before accepting without it. */
+const LOOKUP_TIMEOUT_MS = 2000;
+
 /** Connects to `RPC_URL` with a static network: no RPC call is spent on chain detection. */
 export function connectChain(config: Config): ChainContext & { providers: JsonRpcProvider[] } {
   // No response cache: the worker reads nonces and receipts that must be current.
@@ -58,13 +61,20 @@ export function connectChain(config: Config): ChainContext & { providers: JsonRp
     providers,
     async signerIssuerId() {
       if (signerIssuer !== null) return signerIssuer;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no answer")), LOOKUP_TIMEOUT_MS);
+      });
       try {
-        const id = Number(await registry.contract.getFunction("issuerOf").staticCall(wallet.address));
+        const lookup = registry.contract.getFunction("issuerOf").staticCall(wallet.address) as Promise<bigint>;
+        const id = Number(await Promise.race([lookup, timeout]));
         // Signer rotation can change this only by removing the key, which the worker then reports.
         if (id !== 0) signerIssuer = id;
         return id;
       } catch {
-        return null; // chain unavailable: accept, the worker checks again before sending
+        return null; // chain unavailable or silent: accept, the worker checks again before sending
+      } finally {
+        clearTimeout(timer);
       }
     },
   };
