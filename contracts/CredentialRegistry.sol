@@ -3,20 +3,33 @@ pragma solidity 0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 
 /// @title CredentialRegistry
 /// @notice See {ICredentialRegistry}. Roles: `DEFAULT_ADMIN_ROLE` grants and revokes roles;
 /// `ACCREDITOR_ROLE` registers, updates, deactivates issuers and withdraws their accreditation.
 contract CredentialRegistry is ICredentialRegistry, AccessControl {
+    using EnumerableSet for EnumerableSet.AddressSet;
+
     /// @notice Role of the accreditation body.
     bytes32 public constant ACCREDITOR_ROLE = keccak256("ACCREDITOR_ROLE");
 
     uint64 private constant _NOT_WITHDRAWN = type(uint64).max;
 
+    /// @dev A signer's issuer, with a copy of that issuer's `active` and `accreditedUntil`, packed in
+    /// one slot: `anchor` reads a single storage slot to authorise the caller. The copies are
+    /// refreshed for every signer of an issuer whenever the accreditor changes those two fields.
+    struct SignerRecord {
+        uint64 issuerId;
+        uint64 accreditedUntil;
+        bool active;
+    }
+
     uint64 private _issuerCount;
     mapping(uint64 issuerId => Issuer) private _issuers;
-    mapping(address signer => uint64 issuerId) private _signerIssuer;
+    mapping(address signer => SignerRecord) private _signerRecords;
+    mapping(uint64 issuerId => EnumerableSet.AddressSet) private _issuerSigners;
     mapping(bytes32 root => Batch) private _batches;
     mapping(bytes32 root => mapping(bytes32 leaf => uint64 revokedAt)) private _credentialRevokedAt;
 
@@ -61,6 +74,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         Issuer storage issuer = _existingIssuer(issuerId);
         if (issuer.active == active) revert IssuerActiveUnchanged(issuerId, active);
         issuer.active = active;
+        _syncSigners(issuerId, issuer);
         emit IssuerActiveSet(issuerId, active);
     }
 
@@ -75,6 +89,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         // Only ever earlier: moving the date later would silently revalidate batches.
         if (effectiveFrom >= current) revert AccreditationNotShortened(issuerId, current, effectiveFrom);
         issuer.accreditedUntil = effectiveFrom;
+        _syncSigners(issuerId, issuer);
         emit AccreditationWithdrawn(issuerId, effectiveFrom, reason);
     }
 
@@ -89,8 +104,9 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     /// @inheritdoc ICredentialRegistry
     function removeSigner(uint64 issuerId, address signer) external {
         _requireSignerOrAccreditor(issuerId);
-        if (_signerIssuer[signer] != issuerId) revert SignerNotAssigned(signer, issuerId);
-        delete _signerIssuer[signer];
+        if (_signerRecords[signer].issuerId != issuerId) revert SignerNotAssigned(signer, issuerId);
+        delete _signerRecords[signer];
+        _issuerSigners[issuerId].remove(signer);
         emit SignerRemoved(issuerId, signer, msg.sender);
     }
 
@@ -100,12 +116,12 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     function anchor(bytes32 root, uint64 count, string calldata uri) external {
         if (root == bytes32(0)) revert ZeroRoot();
         if (count == 0) revert ZeroCount();
-        uint64 issuerId = _signerIssuer[msg.sender];
+        SignerRecord memory signer = _signerRecords[msg.sender];
+        uint64 issuerId = signer.issuerId;
         if (issuerId == 0) revert NotASigner(msg.sender);
-        Issuer storage issuer = _issuers[issuerId];
-        if (!issuer.active) revert IssuerInactive(issuerId);
-        uint64 until = issuer.accreditedUntil;
-        if (block.timestamp >= until) revert IssuerNotAccredited(issuerId, until);
+        if (!signer.active) revert IssuerInactive(issuerId);
+        if (block.timestamp >= signer.accreditedUntil)
+            revert IssuerNotAccredited(issuerId, signer.accreditedUntil);
         Batch storage batch = _batches[root];
         if (batch.issuerId != 0) revert BatchAlreadyAnchored(root, batch.issuerId, batch.anchoredAt);
         _batches[root] = Batch({issuerId: issuerId, anchoredAt: uint64(block.timestamp), revokedAt: 0});
@@ -181,7 +197,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
 
     /// @inheritdoc ICredentialRegistry
     function issuerOf(address account) external view returns (uint64) {
-        return _signerIssuer[account];
+        return _signerRecords[account].issuerId;
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -218,9 +234,15 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
 
     function _addSigner(uint64 issuerId, address signer) private {
         if (signer == address(0)) revert ZeroAddress();
-        uint64 current = _signerIssuer[signer];
+        uint64 current = _signerRecords[signer].issuerId;
         if (current != 0) revert SignerAlreadyAssigned(signer, current);
-        _signerIssuer[signer] = issuerId;
+        Issuer storage issuer = _issuers[issuerId];
+        _signerRecords[signer] = SignerRecord({
+            issuerId: issuerId,
+            accreditedUntil: issuer.accreditedUntil,
+            active: issuer.active
+        });
+        _issuerSigners[issuerId].add(signer);
         emit SignerAdded(issuerId, signer, msg.sender);
     }
 
@@ -228,13 +250,24 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         batch = _batches[root];
         uint64 issuerId = batch.issuerId;
         if (issuerId == 0) revert BatchNotAnchored(root);
-        if (_signerIssuer[msg.sender] != issuerId) revert NotIssuerSigner(msg.sender, issuerId);
+        if (_signerRecords[msg.sender].issuerId != issuerId) revert NotIssuerSigner(msg.sender, issuerId);
     }
 
     function _requireSignerOrAccreditor(uint64 issuerId) private view {
         _existingIssuer(issuerId);
-        if (_signerIssuer[msg.sender] != issuerId && !hasRole(ACCREDITOR_ROLE, msg.sender)) {
+        if (_signerRecords[msg.sender].issuerId != issuerId && !hasRole(ACCREDITOR_ROLE, msg.sender)) {
             revert NotIssuerSigner(msg.sender, issuerId);
+        }
+    }
+
+    /// @dev Copies the issuer's `active` and `accreditedUntil` into each of its signers' records.
+    function _syncSigners(uint64 issuerId, Issuer storage issuer) private {
+        EnumerableSet.AddressSet storage signers = _issuerSigners[issuerId];
+        uint256 count = signers.length();
+        for (uint256 i = 0; i < count; ++i) {
+            SignerRecord storage record = _signerRecords[signers.at(i)];
+            record.active = issuer.active;
+            record.accreditedUntil = issuer.accreditedUntil;
         }
     }
 

@@ -301,6 +301,42 @@ describe("setIssuerActive", () => {
   });
 });
 
+describe("signer records (issuer status copied into each signer)", () => {
+  it("blocks and unblocks every signer of an issuer, including ones added while it was blocked", async () => {
+    const asAccreditor = f.registry.connect(f.accreditor);
+    await mined(f.registry.connect(f.signerA).addSigner(f.issuerA, f.spare.address));
+    await mined(asAccreditor.setIssuerActive(f.issuerA, false));
+    for (const signer of [f.signerA, f.spare]) {
+      await expectRevert(f.registry.connect(signer).anchor(randomBytes32(), 1, ""), "IssuerInactive", [f.issuerA]);
+    }
+    await mined(asAccreditor.removeSigner(f.issuerA, f.spare.address));
+    await mined(asAccreditor.addSigner(f.issuerA, f.spare.address)); // added while inactive
+    await expectRevert(f.registry.connect(f.spare).anchor(randomBytes32(), 1, ""), "IssuerInactive", [f.issuerA]);
+    await mined(asAccreditor.setIssuerActive(f.issuerA, true));
+    await anchorFresh(f.signerA);
+    await anchorFresh(f.spare);
+    // Issuer B's signer was never affected.
+    await anchorFresh(f.signerB);
+  });
+
+  it("stops every signer of an issuer once its accreditation is withdrawn, and a signer moved to another issuer takes that issuer's status", async () => {
+    await mined(f.registry.connect(f.signerA).addSigner(f.issuerA, f.spare.address));
+    const now = await latestTimestamp();
+    await mined(f.registry.connect(f.accreditor).withdrawAccreditation(f.issuerA, now, "key compromised"));
+    for (const signer of [f.signerA, f.spare]) {
+      await expectRevert(f.registry.connect(signer).anchor(randomBytes32(), 1, ""), "IssuerNotAccredited", [
+        f.issuerA,
+        now,
+      ]);
+    }
+    await mined(f.registry.connect(f.accreditor).removeSigner(f.issuerA, f.spare.address));
+    await mined(f.registry.connect(f.signerB).addSigner(f.issuerB, f.spare.address));
+    const { root, anchoredAt } = await anchorFresh(f.spare);
+    expect((await verify(root, root, [])).issuerId).toBe(f.issuerB);
+    expect((await verify(root, root, [])).anchoredAt).toBe(anchoredAt);
+  });
+});
+
 describe("withdrawAccreditation", () => {
   it("records the end of accreditation and emits AccreditationWithdrawn with the reason", async () => {
     const effectiveFrom = (await latestTimestamp()) + 1000n;
