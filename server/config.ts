@@ -37,6 +37,8 @@ export interface Config {
   workerIntervalMs: number;
   /** A transaction unmined after this long is replaced with the same nonce and higher fees. */
   stuckAfterMs: number;
+  /** How often `/v1/verify`'s block-keyed answer cache polls the block number; 0 turns the cache off. */
+  verifyCacheMs: number;
   /** Base URL printed in links (`/v/<id>`); defaults to `http://host:port`. */
   publicUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -60,6 +62,7 @@ const schema = {
     REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
     STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
+    VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 1000 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
     LOG_LEVEL: {
       type: "string",
@@ -84,6 +87,7 @@ interface Env {
   REQUEST_TIMEOUT_MS: number;
   WORKER_INTERVAL_MS: number;
   STUCK_AFTER_MS: number;
+  VERIFY_CACHE_MS: number;
   PUBLIC_URL?: string;
   LOG_LEVEL: Config["logLevel"];
 }
@@ -142,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workerIntervalMs: raw.WORKER_INTERVAL_MS,
     stuckAfterMs: raw.STUCK_AFTER_MS,
+    verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
     logLevel: raw.LOG_LEVEL,
   };

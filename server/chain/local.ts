@@ -31,7 +31,7 @@ export async function startLocalChain(options: { hostname?: string; port?: numbe
   const url = `http://${hostname}:${port}`;
   const chainId = hre.network.config.chainId ?? 31337;
   const accounts = hre.network.config.accounts as { mnemonic: string; path: string };
-  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50 });
+  const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   return {
     url,
     chainId,

@@ -2,6 +2,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import fp from "fastify-plugin";
 import { RegistryClient, type TrustedChain } from "../../src";
 import type { Config } from "../config";
+import { BlockCachedCalls } from "../verify-cache";
 
 /** The chain as the service sees it: provider, issuer signer, registry, and the chains it trusts. */
 export interface ChainContext {
@@ -28,7 +29,9 @@ declare module "fastify" {
 const LOOKUP_TIMEOUT_MS = 2000;
 
 /** Connects to `RPC_URL` with a static network: no RPC call is spent on chain detection. */
-export function connectChain(config: Config): ChainContext & { providers: JsonRpcProvider[] } {
+export function connectChain(
+  config: Config,
+): ChainContext & { providers: JsonRpcProvider[]; caches: BlockCachedCalls[] } {
   // No response cache: the worker reads nonces and receipts that must be current.
   const provider = new JsonRpcProvider(config.rpcUrl, config.chainId, {
     staticNetwork: true,
@@ -36,8 +39,20 @@ export function connectChain(config: Config): ChainContext & { providers: JsonRp
     cacheTimeout: -1,
   });
   const providers = [provider];
+  const caches: BlockCachedCalls[] = [];
+  // What /v1/verify asks: answers cached per block (see verify-cache.ts), unless VERIFY_CACHE_MS=0.
+  const forVerify = (p: JsonRpcProvider): TrustedChain["provider"] => {
+    if (config.verifyCacheMs === 0) return p;
+    const cache = new BlockCachedCalls(p, config.verifyCacheMs);
+    caches.push(cache);
+    return cache;
+  };
   const trusted = new Map<number, TrustedChain>();
-  trusted.set(config.chainId, { chainId: config.chainId, registries: [config.registryAddress], provider });
+  trusted.set(config.chainId, {
+    chainId: config.chainId,
+    registries: [config.registryAddress],
+    provider: forVerify(provider),
+  });
   for (const extra of config.trustedRegistries) {
     const known = trusted.get(extra.chainId);
     if (known) {
@@ -45,7 +60,7 @@ export function connectChain(config: Config): ChainContext & { providers: JsonRp
     } else {
       const other = new JsonRpcProvider(extra.rpcUrl, extra.chainId, { staticNetwork: true });
       providers.push(other);
-      trusted.set(extra.chainId, { chainId: extra.chainId, registries: [extra.registry], provider: other });
+      trusted.set(extra.chainId, { chainId: extra.chainId, registries: [extra.registry], provider: forVerify(other) });
     }
   }
   const wallet = new Wallet(config.issuerPrivateKey, provider);
@@ -59,6 +74,7 @@ export function connectChain(config: Config): ChainContext & { providers: JsonRp
     registry,
     trusted: [...trusted.values()],
     providers,
+    caches,
     async signerIssuerId() {
       if (signerIssuer !== null) return signerIssuer;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -82,9 +98,11 @@ export function connectChain(config: Config): ChainContext & { providers: JsonRp
 
 export default fp<{ config: Config }>(
   (app, { config }, done) => {
-    const { providers, ...chain } = connectChain(config);
+    const { providers, caches, ...chain } = connectChain(config);
     app.decorate("chain", chain);
+    for (const cache of caches) cache.start();
     app.addHook("onClose", (_app, next) => {
+      for (const cache of caches) cache.stop();
       for (const provider of providers) provider.destroy();
       next();
     });

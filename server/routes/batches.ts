@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyPluginCallback } from "fastify";
 import { type ErrorDetail, isCredrootError, proofOf } from "../../src";
-import { parseCredentialsCsv } from "../csv";
+import { parseCredentialsCsv } from "../../src/csv";
 import { HttpError, type HttpErrorDetail, notFound } from "../errors";
 import { newCredentialId } from "../keys";
 import { queueRevocation } from "../revocations";

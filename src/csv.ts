@@ -1,6 +1,7 @@
+// Node only (uses Buffer), like src/cli: not re-exported from src/index.ts, which stays browser-safe.
 import { CsvError, type InfoRecord, parse } from "csv-parse/sync";
-import { credentialSchema } from "../src/credential";
-import { CredrootError, type ErrorDetail } from "../src/errors";
+import { credentialSchema } from "./credential";
+import { CredrootError, type ErrorDetail } from "./errors";
 
 /** Most credential rows one CSV upload may hold. */
 export const MAX_CSV_ROWS = 1_000_000;

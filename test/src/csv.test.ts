@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { credentialColumns, parseCredentialsCsv } from "../../server/csv";
+import { credentialColumns, parseCredentialsCsv } from "../../src/csv";
 import { type Credential, parseCredential } from "../../src/credential";
 import { prepareBatch } from "../../src/issue";
 import { detailPaths, expectCode } from "../src/helpers";

@@ -1,0 +1,56 @@
+import { resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { discloseBundle, disclosedCredential, parseBundle } from "..";
+import { type CommandContext, EXIT, jsonText, readText, usageError, writeText } from "./io";
+
+export interface DiscloseFlags {
+  hide: string[];
+  output?: string;
+}
+
+/** Parser of the repeatable `--hide a,b`: every name of every occurrence. */
+function fieldNames(value: string, previous: readonly string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name !== ""),
+  ];
+}
+
+export function addDiscloseCommand(program: Command, { io, exit }: CommandContext): void {
+  program
+    .command("disclose")
+    .summary("make a copy of a bundle with some fields hidden (learners)")
+    .description(
+      "Selective disclosure: write a copy of a bundle in which the named fields keep only their salted hash. " +
+        "It still verifies. /id, /title, /awardingBody/name, /issuedOn and /validUntil cannot be hidden.",
+    )
+    .argument("<bundle>", "the bundle file (JSON)")
+    .addOption(
+      new Option("--hide <fields>", "fields to hide, comma-separated dotted names or JSON Pointers; repeatable")
+        .argParser(fieldNames)
+        .makeOptionMandatory(),
+    )
+    .option("-o, --output <file>", "write the new bundle here (default: stdout)")
+    .addHelpText(
+      "after",
+      "\nExample:\n  credroot disclose bundle.json --hide learner.email,assessment.grade -o shared.json\n",
+    )
+    .action((file: string, flags: DiscloseFlags) => {
+      if (flags.hide.length === 0) throw usageError("--hide names no field");
+      if (flags.output !== undefined && resolve(flags.output) === resolve(file)) {
+        throw usageError("-o names the input bundle: write the disclosed copy to another file");
+      }
+      const shared = discloseBundle(parseBundle(readText(file)), flags.hide);
+      if (flags.output === undefined) {
+        io.stdout.write(jsonText(shared));
+      } else {
+        writeText(flags.output, jsonText(shared));
+        const { hidden } = disclosedCredential(shared);
+        io.stderr.write(`wrote ${flags.output}; hidden: ${hidden.join(", ")}\n`);
+      }
+      exit(EXIT.ok);
+    });
+}

@@ -1,0 +1,120 @@
+import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
+import { CliError, type CliIo, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
+import { bundlePath, type IssueFlags, type IssueInput, type IssueSummary, invalidRows } from "./issue-input";
+import { countingBar, progressBar } from "./progress";
+
+interface Accepted {
+  id: string;
+  root: string;
+  count: number;
+  status: string;
+}
+
+interface CredentialPage {
+  credentials: { id: string; index: number }[];
+}
+
+/** Order of a batch's states on its way to the chain. */
+const STAGES = ["pending", "submitted", "anchored", "final"] as const;
+const PAGE = 1000;
+const POLL_MS = 500;
+const DOWNLOADS_AT_ONCE = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function submit(client: ServiceClient, input: IssueInput): Promise<Accepted> {
+  try {
+    return input.kind === "csv"
+      ? await client.post<Accepted>("/v1/batches", input.text, "text/csv")
+      : await client.post<Accepted>("/v1/batches", {
+          credentials: input.credentials,
+          ...(input.uri === "" ? {} : { uri: input.uri }),
+        });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== "invalid-credential") throw error;
+    const problems = error.details.map((d) => ({
+      row: d.row ?? 0,
+      ...(d.line === undefined ? {} : { line: d.line }),
+      path: d.path ?? "/",
+      message: d.message,
+    }));
+    throw invalidRows(error.message, problems);
+  }
+}
+
+/** Polls the batch until it reaches `until`, showing its state; fails on `failed` / `revoked` / timeout. */
+async function waitFor(io: CliIo, client: ServiceClient, id: string, flags: IssueFlags): Promise<BatchStatus> {
+  const target = STAGES.indexOf(flags.until);
+  const deadline = Date.now() + flags.timeout;
+  const bar = progressBar(io, target, "anchoring {bar} {status} | {duration_formatted}", { status: "pending" });
+  let last = "";
+  try {
+    for (;;) {
+      const batch = await client.get<BatchStatus>(`/v1/batches/${encodeURIComponent(id)}`);
+      if (batch.status === "failed" || batch.status === "revoked") {
+        throw new CliError(`batch ${id} is ${batch.status}: ${batch.error ?? batch.revokedReason ?? ""}`, EXIT.refused);
+      }
+      const stage = STAGES.indexOf(batch.status);
+      bar.update(Math.min(stage, target), { status: batch.status });
+      // Off a terminal there is no bar: say each change of state once, for logs.
+      if (!io.stderr.isTTY && batch.status !== last) io.stderr.write(`batch ${id}: ${batch.status}\n`);
+      last = batch.status;
+      if (stage >= target) return batch;
+      if (Date.now() > deadline) {
+        throw new CliError(
+          `batch ${id} is still ${batch.status} after ${flags.timeout / 1000} s; it is stored and will be anchored: ` +
+            `follow it with credroot status ${id}`,
+          EXIT.couldNot,
+        );
+      }
+      await sleep(POLL_MS);
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+async function credentialIds(client: ServiceClient, batchId: string): Promise<{ id: string; index: number }[]> {
+  const all: { id: string; index: number }[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await client.get<CredentialPage>(
+      `/v1/batches/${encodeURIComponent(batchId)}/credentials?offset=${offset}&limit=${PAGE}`,
+    );
+    all.push(...page.credentials);
+    if (page.credentials.length < PAGE) return all;
+  }
+}
+
+async function downloadBundles(io: CliIo, client: ServiceClient, batchId: string, folder: string): Promise<number> {
+  const credentials = await credentialIds(client, batchId);
+  const bar = countingBar(io, "downloading bundles", credentials.length);
+  let done = 0;
+  try {
+    await mapLimit(credentials, DOWNLOADS_AT_ONCE, async ({ id, index }) => {
+      const bundle = await client.get<unknown>(`/v1/credentials/${encodeURIComponent(id)}/bundle`);
+      writeText(bundlePath(folder, index, credentials.length), jsonText(bundle), { exclusive: true });
+      bar.update(++done);
+    });
+  } finally {
+    bar.stop();
+  }
+  return credentials.length;
+}
+
+/** Issues through a credroot service: submit, wait for the anchor, download every bundle. */
+export async function issueThroughService(io: CliIo, input: IssueInput, flags: IssueFlags): Promise<IssueSummary> {
+  const client = serviceClient(io, flags, true);
+  makeFolder(flags.out);
+  const accepted = await submit(client, input);
+  io.stderr.write(`submitted batch ${accepted.id}: ${accepted.count} credentials, root ${accepted.root}\n`);
+  const batch = await waitFor(io, client, accepted.id, flags);
+  const count = await downloadBundles(io, client, accepted.id, flags.out);
+  return {
+    count,
+    root: batch.root,
+    txHash: batch.txHash ?? "",
+    blockNumber: batch.blockNumber ?? 0,
+    batchId: batch.id,
+    status: batch.status,
+  };
+}

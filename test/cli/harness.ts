@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sampleCredential } from "../../scripts/lib/samples";
+import type { Output } from "../../src/cli/io";
+import { run } from "../../src/cli/main";
+import { type ServiceFixture, startService } from "../support/service";
+
+/** What one in-process run of the CLI printed, and its exit status. */
+export interface CliRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A writer that keeps what it is given; `tty` makes it look like a terminal (progress bars draw). */
+export function recorder(tty = false): Output & { text: () => string } {
+  const chunks: string[] = [];
+  return {
+    write: (text: string) => chunks.push(text),
+    isTTY: tty,
+    columns: 100,
+    text: () => chunks.join(""),
+  };
+}
+
+/**
+ * Runs `credroot …argv` in this process with `env` as its whole environment (nothing leaks in
+ * from the test runner's). `ttyStderr` makes stderr look like a terminal.
+ */
+export async function cli(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  options: { ttyStderr?: boolean } = {},
+): Promise<CliRun> {
+  const stdout = recorder();
+  const stderr = recorder(options.ttyStderr ?? false);
+  const status = await run(argv, { stdout, stderr, env });
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** A fresh temporary folder. */
+export function tempFolder(prefix = "credroot-cli-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes `value` (JSON unless a string) to `folder/name` and returns the path. */
+export function writeFile(folder: string, name: string, value: unknown): string {
+  const path = join(folder, name);
+  writeFileSync(path, typeof value === "string" ? value : JSON.stringify(value, null, 2));
+  return path;
+}
+
+/** The `.json` files of `folder`, as paths, sorted. */
+export function jsonFiles(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => join(folder, f));
+}
+
+/** The service listening on an ephemeral 127.0.0.1 port, its chain mining a block every 100 ms. */
+export interface ListeningService {
+  fx: ServiceFixture;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listeningService(): Promise<ListeningService> {
+  // Rate limits are not under test: a test fetches many bundles from one address.
+  const fx = await startService({ env: { RATE_LIMIT_PER_MINUTE: "1000000" } });
+  const url = await fx.app.listen({ host: "127.0.0.1", port: 0 });
+  // Blocks keep coming without transactions, so a batch reaches finality (2 blocks) by itself.
+  await fx.chain.provider.send("evm_setIntervalMining", [100]);
+  return {
+    fx,
+    url,
+    close: async () => {
+      await fx.chain.provider.send("evm_setIntervalMining", [0]);
+      await fx.close();
+    },
+  };
+}
+
+/** Issues `count` sample credentials with `credroot issue --api`; the batch id and the bundle files. */
+export async function issueThroughService(
+  service: ListeningService,
+  count: number,
+): Promise<{ batchId: string; files: string[]; run: CliRun }> {
+  const folder = tempFolder();
+  const input = writeFile(folder, "batch.json", {
+    credentials: Array.from({ length: count }, (_, i) => sampleCredential(i)),
+  });
+  const out = join(folder, "bundles");
+  const result = await cli(["issue", input, "--api", service.url, "--key", service.fx.apiKey, "--out", out]);
+  const batchId = /^ {2}batch +(\S+)$/m.exec(result.stdout)?.[1];
+  if (result.status !== 0 || batchId === undefined) throw new Error(`issue failed: ${result.stderr}`);
+  return { batchId, files: jsonFiles(out), run: result };
+}

@@ -1,0 +1,260 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseBundle } from "../../src";
+import { sampleCredential } from "../../scripts/lib/samples";
+import { registryEvents, uncachedProvider } from "../support/anchoring";
+import { credentialsCsv } from "../support/credentials-csv";
+import { type RegistryFixture, startRegistry } from "../support/registry";
+import { cli, jsonFiles, type ListeningService, listeningService, tempFolder, writeFile } from "./harness";
+
+/** Sample credentials with row 1 missing its title and row 3 a negative workload: CSV lines 3 and 5. */
+function invalidCsv(): string {
+  return credentialsCsv([
+    sampleCredential(0),
+    sampleCredential(1, { title: "" }),
+    sampleCredential(2),
+    sampleCredential(3, { workload: { ects: -1, hours: 10 } }),
+  ]);
+}
+
+/** BatchAnchored events of the registry so far (asked afresh: ethers would answer a repeat from its cache). */
+async function anchoredCount(fx: RegistryFixture, root?: string): Promise<number> {
+  const provider = uncachedProvider(fx.chain.url, fx.chain.chainId);
+  try {
+    return (await registryEvents(provider, fx.registry, "BatchAnchored", root === undefined ? [] : [root])).length;
+  } finally {
+    provider.destroy();
+  }
+}
+
+describe("credroot issue --api", () => {
+  let service: ListeningService;
+
+  beforeAll(async () => {
+    service = await listeningService();
+  });
+
+  afterAll(async () => {
+    await service.close();
+  });
+
+  const api = () => ["--api", service.url, "--key", service.fx.apiKey];
+
+  it("submits a CSV, waits for finality, downloads one bundle per credential, each valid", async () => {
+    const folder = tempFolder();
+    const csv = writeFile(folder, "grads.csv", credentialsCsv([0, 1, 2, 3, 4].map((i) => sampleCredential(i))));
+    const out = join(folder, "bundles");
+    const { status, stdout, stderr } = await cli(["issue", csv, ...api(), "--out", out]);
+    expect(stderr).toMatch(/^submitted batch \S+: 5 credentials, root 0x[0-9a-f]{64}\n/);
+    expect(stderr).toContain(": final\n");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(
+      new RegExp(
+        "^issued 5 credentials\\n  batch +\\S+\\n  root +0x[0-9a-f]{64}\\n  tx +0x[0-9a-f]{64} \\(block \\d+\\)\\n" +
+          `  status +final\\n  bundles +${out} \\(5 files\\)\\n  time +[\\d.]+ m?s\\n$`,
+      ),
+    );
+    const files = jsonFiles(out);
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual([
+      "0001.json",
+      "0002.json",
+      "0003.json",
+      "0004.json",
+      "0005.json",
+    ]);
+    // Files follow the rows of the CSV.
+    expect(parseBundle(readFileSync(files[3]!, "utf8")).credential.fields["/id"]).toHaveProperty(
+      "value",
+      sampleCredential(3).id,
+    );
+    const verified = await cli(["verify", ...files, "--rpc", service.fx.chain.url, "--registry", service.fx.registry]);
+    expect(verified.status).toBe(0);
+    expect(verified.stdout.match(/: VALID$/gm)).toHaveLength(5);
+  });
+
+  it("submits a JSON file as { credentials }, with progress bars on a terminal", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(7), sampleCredential(8)]);
+    const out = join(folder, "b");
+    const { status, stdout, stderr } = await cli(
+      ["issue", input, ...api(), "-o", out, "--until", "anchored"],
+      {},
+      {
+        ttyStderr: true,
+      },
+    );
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/status +(anchored|final)/);
+    expect(stderr).toMatch(/anchoring .* (anchored|final) \| \d+s/);
+    expect(stderr).toMatch(/downloading bundles .*2\/2 100%/);
+    expect(jsonFiles(out)).toHaveLength(2);
+  });
+
+  it("lists every invalid row with its CSV line, exits 1, and nothing is stored or anchored", async () => {
+    const before = await anchoredCount(service.fx);
+    const folder = tempFolder();
+    const csv = writeFile(folder, "grads.csv", invalidCsv());
+    const { status, stdout, stderr } = await cli(["issue", csv, ...api(), "--out", join(folder, "bundles")]);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.split("\n")).toEqual([
+      "credroot: 2 of 4 credentials are invalid; nothing was stored",
+      "  line 3: /title must have required property 'title'",
+      "  line 5: /workload/ects must be >= 0",
+      "",
+    ]);
+    expect(await anchoredCount(service.fx)).toBe(before);
+  });
+
+  it("exits 1 with the service's answer for a wrong API key", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli([
+      "issue",
+      input,
+      "--api",
+      service.url,
+      "--key",
+      "crk_nope",
+      "-o",
+      join(folder, "o"),
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^credroot: the service answered 401 unauthorized: /);
+  });
+
+  it("exits 2 when the service cannot be reached", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli([
+      "issue",
+      input,
+      "--api",
+      "http://127.0.0.1:9",
+      "--key",
+      "k",
+      "-o",
+      join(folder, "o"),
+    ]);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/^credroot: cannot reach the service at http:\/\/127\.0\.0\.1:9: /);
+  });
+});
+
+describe("credroot issue --rpc", () => {
+  let fx: RegistryFixture;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    fx = await startRegistry();
+    env = { CREDROOT_PRIVATE_KEY: fx.chain.privateKey(1) };
+  });
+
+  afterAll(async () => {
+    await fx.chain.close();
+  });
+
+  const rpc = () => ["--rpc", fx.chain.url, "--registry", fx.registry];
+
+  it("prepares, anchors and writes the bundles with the signer key from the environment", async () => {
+    const folder = tempFolder();
+    const csv = writeFile(folder, "grads.csv", credentialsCsv([0, 1, 2].map((i) => sampleCredential(i))));
+    const out = join(folder, "bundles");
+    const before = await anchoredCount(fx);
+    const { status, stdout, stderr } = await cli(["issue", csv, ...rpc(), "-o", out], env);
+    expect(stderr).toMatch(/^anchoring root 0x[0-9a-f]{64} \(3 credentials\) as issuer 1…\n$/);
+    expect(status).toBe(0);
+    const root = /root +(0x[0-9a-f]{64})/.exec(stdout)?.[1];
+    expect(stdout).toMatch(/^issued 3 credentials\n/);
+    expect(await anchoredCount(fx, root)).toBe(1);
+    expect(await anchoredCount(fx)).toBe(before + 1);
+    const files = jsonFiles(out);
+    expect(files).toHaveLength(3);
+    const verified = await cli(["verify", ...files, ...rpc()]);
+    expect(verified.status).toBe(0);
+  });
+
+  it("draws progress bars when stderr is a terminal", async () => {
+    const folder = tempFolder();
+    const input = writeFile(
+      folder,
+      "batch.json",
+      [0, 1, 2, 3].map((i) => sampleCredential(i)),
+    );
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], env, { ttyStderr: true });
+    expect(status).toBe(0);
+    expect(stderr).toMatch(/committing .*4\/4 100%/);
+    expect(stderr).toMatch(/writing bundles .*4\/4 100%/);
+  });
+
+  it("lists every invalid row with its CSV line, exits 1, anchors nothing and writes nothing", async () => {
+    const before = await anchoredCount(fx);
+    const folder = tempFolder();
+    const csv = writeFile(folder, "grads.csv", invalidCsv());
+    const out = join(folder, "bundles");
+    const { status, stdout, stderr } = await cli(["issue", csv, ...rpc(), "-o", out], env);
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr.split("\n")).toEqual([
+      "credroot: 2 of 4 credentials are invalid; nothing was anchored",
+      "  line 3: /title must have required property 'title'",
+      "  line 5: /workload/ects must be >= 0",
+      "",
+    ]);
+    expect(await anchoredCount(fx)).toBe(before);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("names the row of an invalid credential in a JSON file", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", {
+      credentials: [sampleCredential(0), { ...sampleCredential(1), eqfLevel: 9 }],
+    });
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], env);
+    expect(status).toBe(1);
+    expect(stderr).toContain("\n  credentials[1]: /eqfLevel must be <= 8\n");
+  });
+
+  it("reports a malformed CSV with its line, as invalid input", async () => {
+    const folder = tempFolder();
+    const csv = writeFile(folder, "grads.csv", 'id,title\n"urn:x,Course\n');
+    const { status, stderr } = await cli(["issue", csv, ...rpc(), "-o", join(folder, "o")], env);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(
+      /^credroot: .*grads\.csv: CSV line 2: a quoted cell is never closed; nothing was anchored\n/,
+    );
+  });
+
+  it("takes the signer key only from CREDROOT_PRIVATE_KEY", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], {});
+    expect(status).toBe(2);
+    expect(stderr).toContain("set CREDROOT_PRIVATE_KEY to the issuer signer's private key");
+    const flag = await cli(["issue", input, ...rpc(), "--private-key", "0x01"], env);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--private-key'");
+  });
+
+  it("refuses a key that signs for no issuer, before any work", async () => {
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], {
+      CREDROOT_PRIVATE_KEY: fx.chain.privateKey(5),
+    });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/is not a signer of any issuer in registry/);
+  });
+
+  it("refuses an output folder that already holds files, before anything is anchored", async () => {
+    const before = await anchoredCount(fx);
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", folder], env);
+    expect(status).toBe(2);
+    expect(stderr).toBe(`credroot: ${folder} is not empty: choose another --out folder\n`);
+    expect(await anchoredCount(fx)).toBe(before);
+    expect(readdirSync(folder)).toEqual(["batch.json"]);
+  });
+});

@@ -1,0 +1,156 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { CredrootError, type ErrorCode } from "../../src";
+import { ApiError } from "../../src/cli/api";
+import { CliError } from "../../src/cli/io";
+import { report } from "../../src/cli/main";
+import { version } from "../../package.json";
+import { cli, recorder } from "./harness";
+
+const OPTIONS: Record<string, string[]> = {
+  issue: [
+    "--api <url>",
+    "--key <key>",
+    "--rpc <url>",
+    "--chain-id <n>",
+    "--registry <address>",
+    "--out <folder>",
+    "--until <state>",
+    "--timeout <seconds>",
+  ],
+  status: ["<batchId>", "--api <url>", "--key <key>", "--json"],
+  revoke: [
+    "--api <url>",
+    "--key <key>",
+    "--batch <id>",
+    "--credential <id>",
+    "--reason <text>",
+    "--no-wait",
+    "--timeout <seconds>",
+  ],
+  disclose: ["<bundle>", "--hide <fields>", "-o, --output <file>"],
+  verify: [
+    "<bundle...>",
+    "--rpc <url>",
+    "--chain-id <n>",
+    "--registry <address>",
+    "--trust-bundle-registry",
+    "--timeout <seconds>",
+    "--json",
+  ],
+  issuers: ["--api <url>", "--rpc <url>", "--chain-id <n>", "--registry <address>", "--json"],
+};
+
+describe("credroot --help", () => {
+  it("lists every command and exits 0", async () => {
+    const { status, stdout, stderr } = await cli(["--help"]);
+    expect(status).toBe(0);
+    expect(stderr).toBe("");
+    for (const command of Object.keys(OPTIONS)) expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    expect(stdout).toContain("CREDROOT_PRIVATE_KEY");
+  });
+
+  it.each(Object.entries(OPTIONS))("documents every option of %s and exits 0", async (command, options) => {
+    const { status, stdout } = await cli([command, "--help"]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: credroot ${command} `));
+    for (const option of options) expect(stdout).toContain(option);
+  });
+
+  it("prints the version with --version", async () => {
+    expect(await cli(["--version"])).toEqual({ status: 0, stdout: `${version}\n`, stderr: "" });
+  });
+});
+
+describe("credroot usage errors", () => {
+  it("exits 2 with the help on stderr when no command is given", async () => {
+    const { status, stdout, stderr } = await cli([]);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("Usage: credroot [options] [command]");
+  });
+
+  it("exits 2 for an unknown command or option, with one line and a pointer to --help", async () => {
+    const command = await cli(["verfy", "b.json"]);
+    expect(command.status).toBe(2);
+    expect(command.stderr).toBe("error: unknown command 'verfy'\n(Did you mean verify?)\n(add --help for usage)\n");
+    const option = await cli(["disclose", "b.json", "--hide", "x", "--shout"]);
+    expect(option).toMatchObject({ status: 2, stderr: "error: unknown option '--shout'\n(add --help for usage)\n" });
+  });
+
+  it("rejects a malformed option value", async () => {
+    const { status, stderr } = await cli(["verify", "b.json", "--chain-id", "main"]);
+    expect(status).toBe(2);
+    expect(stderr).toContain("option '--chain-id <n>' argument 'main' is invalid. expected a positive integer");
+  });
+});
+
+describe("report", () => {
+  const reported = (error: unknown, env: Record<string, string> = {}) => {
+    const stderr = recorder();
+    const status = report({ stdout: recorder(), stderr, env }, error);
+    return { status, stderr: stderr.text() };
+  };
+
+  it.each<[ErrorCode, number]>([
+    ["INVALID_CREDENTIAL", 1],
+    ["DUPLICATE_LEAF", 1],
+    ["CONTRACT_REVERT", 1],
+    ["INVALID_BUNDLE", 2],
+    ["INVALID_ARGUMENT", 2],
+    ["CHAIN_UNAVAILABLE", 2],
+    ["INVARIANT", 70],
+  ])("maps a CredrootError %s to exit %i and one line", (code, status) => {
+    expect(reported(new CredrootError(code, "what went\nwrong"))).toEqual({
+      status,
+      stderr: "credroot: what went wrong\n",
+    });
+  });
+
+  it("maps a refusal of the service to 1 and its unavailability to 2", () => {
+    const refused = new ApiError(409, "already-revoked", "the batch is already revoked", []);
+    expect(reported(refused)).toEqual({
+      status: 1,
+      stderr: "credroot: the service answered 409 already-revoked: the batch is already revoked\n",
+    });
+    expect(reported(new ApiError(503, "chain-unavailable", "no chain", [])).status).toBe(2);
+    expect(reported(new ApiError(429, "rate-limited", "slow down", [])).status).toBe(2);
+  });
+
+  it("lists the details of a CliError under its line", () => {
+    const error = new CliError("2 rows are invalid", 1, ["line 3: /title missing", "line 5: /eqfLevel too high"]);
+    expect(reported(error)).toEqual({
+      status: 1,
+      stderr: "credroot: 2 rows are invalid\n  line 3: /title missing\n  line 5: /eqfLevel too high\n",
+    });
+  });
+
+  it("reports anything else as an internal error, exit 70, with the stack only under CREDROOT_DEBUG", () => {
+    expect(reported(new TypeError("x is undefined"))).toEqual({
+      status: 70,
+      stderr: "credroot: internal error: x is undefined\n",
+    });
+    expect(reported(new TypeError("x is undefined"), { CREDROOT_DEBUG: "1" }).stderr).toContain("at ");
+  });
+});
+
+describe("bin/credroot.cjs", () => {
+  it("runs the CLI through node", async () => {
+    const bin = join(__dirname, "../../bin/credroot.cjs");
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, "verify", "--help"]);
+    expect(stdout).toContain("Usage: credroot verify [options] <bundle...>");
+  });
+
+  it("exits with the command's status", async () => {
+    const bin = join(__dirname, "../../bin/credroot.cjs");
+    const failed = await promisify(execFile)(process.execPath, [bin, "verify", "missing.json"], {
+      env: { ...process.env, CREDROOT_RPC_URL: "" },
+    }).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failed).toMatchObject({
+      code: 2,
+      stderr: "credroot: no JSON-RPC endpoint: pass --rpc URL or set CREDROOT_RPC_URL\n",
+    });
+  });
+});

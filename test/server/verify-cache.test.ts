@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Bundle, bundleFor, prepareBatch, verifyBundle, type VerifyOptions } from "../../src";
+import { BlockCachedCalls } from "../../server/verify-cache";
+import { sampleCredential } from "../../scripts/lib/samples";
+import { type RegistryFixture, startRegistry } from "../support/registry";
+
+describe("BlockCachedCalls", () => {
+  let fx: RegistryFixture;
+  let bundles: Bundle[];
+  let cache: BlockCachedCalls;
+  let options: VerifyOptions;
+
+  beforeAll(async () => {
+    fx = await startRegistry();
+    const batch = prepareBatch([0, 1, 2].map((i) => sampleCredential(i)));
+    const r = await fx.issuer.anchor(batch.root, batch.count);
+    const anchor = {
+      chainId: fx.chain.chainId,
+      registry: fx.registry,
+      issuerId: fx.issuerId,
+      txHash: r.txHash,
+      blockNumber: r.blockNumber,
+    };
+    bundles = [0, 1, 2].map((i) => bundleFor(batch, i, anchor));
+    cache = new BlockCachedCalls(fx.chain.provider, 60_000); // polled by hand below
+    options = { chains: [{ ...fx.trusted[0]!, provider: cache }] };
+  });
+
+  afterAll(async () => {
+    await fx.chain.close();
+  });
+
+  it("asks the chain once per bundle and block, then answers from memory", async () => {
+    await cache.refresh();
+    const calls = vi.spyOn(fx.chain.provider, "call");
+    try {
+      for (let round = 0; round < 3; round++) {
+        const verdicts = await Promise.all(bundles.map((b) => verifyBundle(b, options)));
+        expect(
+          verdicts.map((v) => v.verdict),
+          JSON.stringify(verdicts[0]?.checks),
+        ).toEqual(["valid", "valid", "valid"]);
+      }
+      expect(calls).toHaveBeenCalledTimes(3);
+      const blockTags = calls.mock.calls.map(([tx]) => tx.blockTag);
+      expect(new Set(blockTags)).toEqual(new Set([await fx.chain.provider.getBlockNumber()]));
+    } finally {
+      calls.mockRestore();
+    }
+  });
+
+  it("never answers valid for a revoked credential once the revocation's block has been seen", async () => {
+    await cache.refresh();
+    expect((await verifyBundle(bundles[1]!, options)).verdict).toBe("valid");
+    await fx.issuer.revokeCredential(bundles[1]!.proof.root, bundles[1]!.proof.leaf, "issued in error");
+    // Until the poller sees the new block, answers stay those of the block it knows (documented lag).
+    await cache.refresh();
+    expect((await verifyBundle(bundles[1]!, options)).verdict).toBe("revoked");
+    expect((await verifyBundle(bundles[0]!, options)).verdict).toBe("valid");
+  });
+
+  it("caches no failure: with the chain unreachable every call goes live and fails", async () => {
+    await cache.refresh();
+    const calls = vi.spyOn(fx.chain.provider, "call").mockRejectedValue(new Error("connect ECONNREFUSED"));
+    const blocks = vi.spyOn(fx.chain.provider, "getBlockNumber").mockRejectedValue(new Error("connect ECONNREFUSED"));
+    try {
+      await cache.refresh();
+      const first = await verifyBundle(bundles[2]!, options);
+      const second = await verifyBundle(bundles[2]!, options);
+      expect([first.verdict, second.verdict]).toEqual(["chain-unavailable", "chain-unavailable"]);
+      expect(calls).toHaveBeenCalledTimes(2);
+    } finally {
+      calls.mockRestore();
+      blocks.mockRestore();
+    }
+  });
+});
