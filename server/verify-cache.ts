@@ -3,9 +3,10 @@ import type { CallProvider } from "../src";
 
 /**
  * Answers repeated registry reads of `POST /v1/verify` from memory, without ever letting a cached
- * answer outlive the block it was read at: every call is made at an explicit block number (the
- * newest one a background poller has seen), and answers are kept only for that block. When a new
- * block appears — one that may revoke a credential — the cache starts empty again.
+ * answer outlive the block it belongs to: answers are kept under the newest block number a
+ * background poller has seen, and each is read at `latest` after that block was seen, so it is
+ * never older than that block. When a new block appears — one that may revoke a credential — the
+ * cache starts empty again.
  *
  * What it can serve stale: at most what the chain's own view lags — an answer read at block N is
  * served until the poller (every `pollMs`) sees block N+1. A revocation therefore shows at most
@@ -56,7 +57,9 @@ export class BlockCachedCalls implements CallProvider {
     const key = `${tx.to.toLowerCase()}:${tx.data}`;
     const cached = this.answers.get(key);
     if (cached) return cached;
-    const answer = this.provider.call({ ...tx, blockTag: block });
+    // At `latest`, not at `block`: never older than the block it is filed under, and a batch
+    // anchored a moment ago is seen at once rather than after the next poll.
+    const answer = this.provider.call(tx);
     if (this.answers.size >= this.maxEntries) this.answers.clear();
     this.answers.set(key, answer);
     // A failed call is not an answer: forget it so the next request asks again.

@@ -61,9 +61,10 @@ const NIBBLE = new Map("0123456789abcdef".split("").map((c, i) => [c.charCodeAt(
 
 /** Lowercase 0x-hex of `bytes`. */
 export function toHex(bytes: Uint8Array): Hex32 {
-  let out = "0x";
-  for (const byte of bytes) out += BYTE_HEX[byte]!;
-  return out as Hex32;
+  // join() gives one flat string; `+=` per byte would leave a rope of 33 pieces (≈ 900 bytes each).
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) parts[i] = BYTE_HEX[bytes[i]!]!;
+  return `0x${parts.join("")}`;
 }
 
 /**

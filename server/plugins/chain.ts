@@ -37,6 +37,7 @@ export function connectChain(
     staticNetwork: true,
     pollingInterval: 250,
     cacheTimeout: -1,
+    batchMaxCount: 1, // no 10 ms batching delay on every call
   });
   const providers = [provider];
   const caches: BlockCachedCalls[] = [];
@@ -58,7 +59,7 @@ export function connectChain(
     if (known) {
       trusted.set(extra.chainId, { ...known, registries: [...known.registries, extra.registry] });
     } else {
-      const other = new JsonRpcProvider(extra.rpcUrl, extra.chainId, { staticNetwork: true });
+      const other = new JsonRpcProvider(extra.rpcUrl, extra.chainId, { staticNetwork: true, batchMaxCount: 1 });
       providers.push(other);
       trusted.set(extra.chainId, { chainId: extra.chainId, registries: [extra.registry], provider: forVerify(other) });
     }

@@ -1,5 +1,5 @@
 import type { Credential } from "../../src";
-import { credentialColumns } from "../../server/csv";
+import { credentialColumns } from "../../src/csv";
 
 /** A cell as a spreadsheet would write it: quoted when it holds a delimiter, a quote or a line break. */
 function cell(value: unknown): string {

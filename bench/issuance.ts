@@ -1,0 +1,122 @@
+/**
+ * P4: a CSV of credentials through `POST /v1/batches` until the batch is final on a local chain
+ * and its bundles can be fetched.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { sampleCredential } from "../scripts/lib/samples";
+import { openStore } from "../server/store";
+import { credentialsCsv } from "../test/support/credentials-csv";
+import { mapLimit } from "../test/support/http";
+import { startService, waitFor } from "../test/support/service";
+import { check, rssRow, section, since } from "./lib/measure";
+import type { Row, SectionResult, Sizes } from "./lib/types";
+
+/** The local chain mines a block every 200 ms (no automine), and the service waits for 2 confirmations. */
+const BLOCK_MS = 200;
+const FINALITY = 2;
+const P4_LIMIT_S = 30;
+const FETCH_CONCURRENCY = 4;
+
+/** Every `step`-th id, `count` of them: a sample spread over the whole batch. */
+function spread<T>(items: readonly T[], count: number): T[] {
+  if (count >= items.length) return [...items];
+  const step = items.length / count;
+  return Array.from({ length: count }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+/**
+ * P4: the service on a SQLite file (as an operator runs it) and a local chain mining every
+ * 200 ms; the clock runs from sending the CSV (already rendered) to the last bundle fetched.
+ */
+export async function benchCsvToFinal(sizes: Sizes): Promise<SectionResult> {
+  return section("P4", sizes.mode, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "credroot-bench-"));
+    const fx = await startService({
+      store: openStore(join(dir, "bench.db")),
+      env: { FINALITY: String(FINALITY), RATE_LIMIT_PER_MINUTE: "1000000000" },
+    });
+    const chain = fx.chain.provider;
+    try {
+      await chain.send("evm_setAutomine", [false]);
+      await chain.send("evm_setIntervalMining", [BLOCK_MS]);
+      const n = sizes.csvCredentials;
+      const csv = credentialsCsv(Array.from({ length: n }, (_, i) => sampleCredential(i)));
+
+      const start = performance.now();
+      const posted = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...fx.auth, "content-type": "text/csv" },
+        payload: csv,
+      });
+      check(posted.statusCode === 202, `POST /v1/batches answered ${posted.statusCode}: ${posted.body.slice(0, 300)}`);
+      const postSeconds = since(start);
+      const accepted = posted.json<{ id: string; credentials: { id: string }[] }>();
+      check(accepted.credentials.length === n, "the batch lost credentials");
+
+      await waitFor(
+        async () => {
+          const res = await fx.app.inject({ method: "GET", url: `/v1/batches/${accepted.id}`, headers: fx.auth });
+          const { status } = res.json<{ status: string }>();
+          check(status !== "failed", "anchoring failed");
+          return status === "final" ? status : undefined;
+        },
+        120_000,
+        "the batch to be final",
+      );
+      const finalSeconds = since(start);
+
+      const ids = spread(
+        accepted.credentials.map((c) => c.id),
+        sizes.csvFetch === "all" ? n : sizes.csvFetch,
+      );
+      const fetchStart = performance.now();
+      let bytes = 0;
+      await mapLimit(ids, FETCH_CONCURRENCY, async (id) => {
+        const res = await fx.app.inject({ method: "GET", url: `/v1/credentials/${id}/bundle` });
+        check(res.statusCode === 200, `GET bundle answered ${res.statusCode}`);
+        bytes += res.rawPayload.length;
+      });
+      const fetchSeconds = since(fetchStart);
+      const total = since(start);
+
+      const count = n.toLocaleString("en-US");
+      const fetched =
+        ids.length === n ? "every bundle fetched" : `${ids.length.toLocaleString("en-US")} bundles fetched`;
+      const rows: Row[] = [
+        {
+          id: "P4",
+          figure: `${count} credentials as CSV → \`final\` (${BLOCK_MS} ms blocks, finality ${FINALITY}), ${fetched}`,
+          measured: { value: total, unit: "s" },
+          baseline: null,
+          ratio: null,
+          target: `≤ ${P4_LIMIT_S} s`,
+          met: total <= P4_LIMIT_S,
+          note: `POST ${postSeconds.toFixed(1)} s, final after ${finalSeconds.toFixed(1)} s, fetch ${fetchSeconds.toFixed(1)} s`,
+        },
+        rssRow("P4", `${count} credentials through the service (chain in the same process)`),
+      ];
+      return {
+        rows,
+        details: {
+          credentials: n,
+          csvBytes: Buffer.byteLength(csv),
+          postSeconds,
+          anchorToFinalSeconds: finalSeconds - postSeconds,
+          fetchSeconds,
+          bundlesFetched: ids.length,
+          bundleBytesFetched: bytes,
+          fetchConcurrency: FETCH_CONCURRENCY,
+        },
+      };
+    } finally {
+      await chain.send("evm_setIntervalMining", [0]);
+      await chain.send("evm_setAutomine", [true]);
+      await fx.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
