@@ -37,7 +37,10 @@ export interface Config {
   workerIntervalMs: number;
   /** A transaction unmined after this long is replaced with the same nonce and higher fees. */
   stuckAfterMs: number;
-  /** How often `/v1/verify`'s block-keyed answer cache polls the block number; 0 turns the cache off. */
+  /**
+   * How often `/v1/verify`'s block-keyed answer cache polls the block number; 0 (the default)
+   * turns the cache off, so that every verification asks the chain.
+   */
   verifyCacheMs: number;
   /** Base URL printed in links (`/v/<id>`); defaults to `http://host:port`. */
   publicUrl: string | null;
@@ -62,7 +65,7 @@ const schema = {
     REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
     STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
-    VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 1000 },
+    VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 0 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
     LOG_LEVEL: {
       type: "string",

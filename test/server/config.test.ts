@@ -45,7 +45,7 @@ describe("loadConfig", () => {
       requestTimeoutMs: 120_000,
       workerIntervalMs: 1000,
       stuckAfterMs: 180_000,
-      verifyCacheMs: 1000,
+      verifyCacheMs: 0,
       publicUrl: null,
       logLevel: "info",
     });
