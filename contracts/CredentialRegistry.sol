@@ -171,8 +171,20 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         bytes32 leaf,
         bytes32[] calldata proof
     ) external view returns (Verification memory result, Issuer memory issuer) {
-        result = _verify(root, leaf, proof);
-        if (result.issuerId != 0) issuer = _issuers[result.issuerId];
+        return _verifyWithIssuer(root, leaf, proof);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function verifyMany(
+        VerifyRequest[] calldata requests
+    ) external view returns (Verification[] memory results, Issuer[] memory issuers) {
+        uint256 count = requests.length;
+        results = new Verification[](count);
+        issuers = new Issuer[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            VerifyRequest calldata request = requests[i];
+            (results[i], issuers[i]) = _verifyWithIssuer(request.root, request.leaf, request.proof);
+        }
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -206,6 +218,15 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     }
 
     // ---------------------------------------------------------------- internal
+
+    function _verifyWithIssuer(
+        bytes32 root,
+        bytes32 leaf,
+        bytes32[] calldata proof
+    ) private view returns (Verification memory result, Issuer memory issuer) {
+        result = _verify(root, leaf, proof);
+        if (result.issuerId != 0) issuer = _issuers[result.issuerId];
+    }
 
     function _verify(
         bytes32 root,

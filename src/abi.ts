@@ -1179,6 +1179,101 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "bytes32",
+            "name": "root",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32[]",
+            "name": "proof",
+            "type": "bytes32[]"
+          }
+        ],
+        "internalType": "struct ICredentialRegistry.VerifyRequest[]",
+        "name": "requests",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "verifyMany",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "enum ICredentialRegistry.Status",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint64",
+            "name": "issuerId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "anchoredAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "batchRevokedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "credentialRevokedAt",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "accreditedUntil",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct ICredentialRegistry.Verification[]",
+        "name": "results",
+        "type": "tuple[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "accreditedUntil",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bool",
+            "name": "active",
+            "type": "bool"
+          },
+          {
+            "internalType": "string",
+            "name": "name",
+            "type": "string"
+          },
+          {
+            "internalType": "string",
+            "name": "uri",
+            "type": "string"
+          }
+        ],
+        "internalType": "struct ICredentialRegistry.Issuer[]",
+        "name": "issuers",
+        "type": "tuple[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "root",
         "type": "bytes32"

@@ -8,4 +8,7 @@ export * from "./bundle";
 export * from "./issue";
 export * from "./registry";
 export * from "./verify";
+export * from "./presentation";
+export * from "./presentation-questions";
+export * from "./export";
 export { credentialRegistryAbi } from "./abi";

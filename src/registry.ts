@@ -68,6 +68,48 @@ export function decodeVerifyResult(data: string): ChainVerification {
     throw new CredrootError("CHAIN_UNAVAILABLE", what, { cause });
   }
   const [result, issuer] = decoded as unknown as [readonly bigint[], readonly unknown[]];
+  return chainVerificationOf(result, issuer);
+}
+
+/** A request of `verifyMany`: the arguments of one `verifyWithIssuer`. */
+export interface VerifyRequest {
+  root: Hex32;
+  leaf: Hex32;
+  proof: readonly Hex32[];
+}
+
+/** Calldata of `verifyMany(requests)`. */
+export function encodeVerifyManyCall(requests: readonly VerifyRequest[]): string {
+  return registryInterface.encodeFunctionData("verifyMany", [
+    requests.map(({ root, leaf, proof }) => [root, leaf, [...proof]]),
+  ]);
+}
+
+/**
+ * Decodes the return data of `verifyMany` asked with `count` requests: one answer per request,
+ * in order, each as {@link decodeVerifyResult} gives it.
+ * @throws CredrootError `CHAIN_UNAVAILABLE` when the data is not a registry answer to that many
+ * requests.
+ */
+export function decodeVerifyManyResult(data: string, count: number): ChainVerification[] {
+  let decoded;
+  try {
+    decoded = registryInterface.decodeFunctionResult("verifyMany", data);
+  } catch (cause) {
+    const what = data === "0x" ? "no registry contract answered at that address" : "unreadable registry answer";
+    throw new CredrootError("CHAIN_UNAVAILABLE", what, { cause });
+  }
+  const [results, issuers] = decoded as unknown as [readonly (readonly bigint[])[], readonly (readonly unknown[])[]];
+  if (results.length !== count || issuers.length !== count) {
+    throw new CredrootError(
+      "CHAIN_UNAVAILABLE",
+      `the registry answered ${results.length} results to ${count} requests`,
+    );
+  }
+  return results.map((result, i) => chainVerificationOf(result, issuers[i]!));
+}
+
+function chainVerificationOf(result: readonly bigint[], issuer: readonly unknown[]): ChainVerification {
   const [status, issuerId, anchoredAt, batchRevokedAt, credentialRevokedAt] = result.map(Number);
   const name = REGISTRY_STATUS[status ?? -1];
   if (name === undefined) throw new CredrootError("CHAIN_UNAVAILABLE", `unknown registry status ${status}`);

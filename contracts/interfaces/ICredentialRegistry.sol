@@ -55,6 +55,16 @@ interface ICredentialRegistry {
         uint64 accreditedUntil;
     }
 
+    /// @notice One credential to check in `verifyMany`: the arguments of `verifyWithIssuer`.
+    /// @param root Merkle root of the credential's batch.
+    /// @param leaf The credential's leaf.
+    /// @param proof Sibling hashes from the leaf up to the root.
+    struct VerifyRequest {
+        bytes32 root;
+        bytes32 leaf;
+        bytes32[] proof;
+    }
+
     // ---------------------------------------------------------------- events
 
     /// @notice An accreditor registered a new issuer with its first signer.
@@ -224,6 +234,18 @@ interface ICredentialRegistry {
         bytes32 leaf,
         bytes32[] calldata proof
     ) external view returns (Verification memory result, Issuer memory issuer);
+
+    /// @notice `verifyWithIssuer` for each request, in one `eth_call`: a presentation of several
+    /// credentials is checked with a single round trip.
+    /// @dev `results[i]` and `issuers[i]` are exactly what `verifyWithIssuer` answers for
+    /// `requests[i]`; `issuers[i]` is all zero when the batch is not anchored. An empty array gives
+    /// two empty arrays. Unbounded: the caller sizes its requests to the node's `eth_call` gas cap.
+    /// @param requests The credentials to check.
+    /// @return results One verification per request, in order.
+    /// @return issuers The issuer record behind each verification, in order.
+    function verifyMany(
+        VerifyRequest[] calldata requests
+    ) external view returns (Verification[] memory results, Issuer[] memory issuers);
 
     /// @notice The Merkle leaf of a credential digest.
     function leafOf(bytes32 digest) external pure returns (bytes32);

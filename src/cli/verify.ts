@@ -3,15 +3,24 @@ import type { JsonRpcProvider } from "ethers";
 import {
   type Bundle,
   type Check,
+  type TrustedChain,
+  type Hex32,
+  holds,
   isCredrootError,
   type JsonValue,
   parseBundle,
+  parsePresentation,
+  type Presentation,
+  type PresentationResult,
+  type StackLink,
+  totalEcts,
   type VerificationResult,
   verifyBundle,
+  verifyPresentation,
 } from "..";
 import { rpcUrl, staticProvider } from "./chain";
 import { type CliIo, type CommandContext, EXIT, type ExitCode, jsonText, readText, usageError } from "./io";
-import { addresses, chainIdOption, jsonOption, rpcOption, seconds } from "./options";
+import { addresses, chainIdOption, jsonOption, positiveInteger, rpcOption, seconds } from "./options";
 
 export interface VerifyFlags {
   rpc?: string;
@@ -20,11 +29,14 @@ export interface VerifyFlags {
   trustBundleRegistry?: boolean;
   timeout: number;
   json?: boolean;
+  skill?: string;
+  minEqf?: number;
+  totalEcts?: string | true;
 }
 
 /** The outcome for one file: a verification, or why there was none. */
 export type FileOutcome =
-  | ({ file: string } & VerificationResult)
+  | ({ file: string; leaf: Hex32; stack?: StackLink[] } & VerificationResult)
   | { file: string; verdict: null; error: { code: "UNREADABLE" | "INVALID_BUNDLE"; message: string } };
 
 const MARK = { true: "✓", false: "✗", null: "?" } as const;
@@ -64,6 +76,14 @@ export function describeOutcome(outcome: FileOutcome): string {
     ["hidden", outcome.hidden.length > 0 ? outcome.hidden.join(", ") : undefined],
   ];
   for (const [name, value] of facts) if (value !== undefined) lines.push(`  ${name.padEnd(11)} ${value}`);
+  for (const link of outcome.stack ?? []) {
+    const said = {
+      valid: "shown and valid",
+      missing: "MISSING from the presentation",
+      "not-valid": "shown, NOT VALID",
+    };
+    lines.push(`  builds on  ${link.leaf} — ${said[link.status]}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -76,18 +96,30 @@ export function verifyExitCode(outcomes: readonly FileOutcome[]): ExitCode {
   return outcomes.every((o) => o.verdict === "valid") ? EXIT.ok : EXIT.couldNot;
 }
 
-function loadBundle(file: string): Bundle | FileOutcome {
+type Loaded = { bundle: Bundle } | { presentation: Presentation } | FileOutcome;
+
+/** A bundle, a presentation (`"type": "credroot/presentation"`), or why the file is neither. */
+function loadFile(file: string): Loaded {
   let json: string;
   try {
     json = readText(file);
   } catch (error) {
     return { file, verdict: null, error: { code: "UNREADABLE", message: (error as Error).message } };
   }
+  let value: unknown;
   try {
-    return parseBundle(json);
+    value = JSON.parse(json);
+  } catch (error) {
+    return { file, verdict: null, error: { code: "INVALID_BUNDLE", message: `not a bundle: not JSON: ${(error as Error).message}` } };
+  }
+  const isPresentation =
+    typeof value === "object" && value !== null && (value as { type?: unknown }).type === "credroot/presentation";
+  try {
+    return isPresentation ? { presentation: parsePresentation(value) } : { bundle: parseBundle(value) };
   } catch (error) {
     if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
-    return { file, verdict: null, error: { code: "INVALID_BUNDLE", message: `not a bundle: ${error.message}` } };
+    const what = isPresentation ? "presentation" : "bundle";
+    return { file, verdict: null, error: { code: "INVALID_BUNDLE", message: `not a ${what}: ${error.message}` } };
   }
 }
 
@@ -105,28 +137,89 @@ export async function verifyFiles(io: CliIo, files: readonly string[], flags: Ve
     );
   }
   const providers = new Map<number, JsonRpcProvider>();
+  /** What to trust for these bundles: the chain each names (or --chain-id), with its registries. */
+  const chainsFor = (bundles: readonly Bundle[]): TrustedChain[] => {
+    const chains = new Map<number, TrustedChain & { registries: string[] }>();
+    for (const { anchor } of bundles) {
+      const chainId = flags.chainId ?? anchor.chainId;
+      let provider = providers.get(chainId);
+      if (!provider) providers.set(chainId, (provider = staticProvider(url, chainId, flags.timeout)));
+      const chain = chains.get(chainId) ?? { chainId, registries: [...trusted], provider };
+      if (flags.trustBundleRegistry && !chain.registries.includes(anchor.registry)) {
+        chain.registries.push(anchor.registry);
+      }
+      chains.set(chainId, chain);
+    }
+    return [...chains.values()];
+  };
   try {
     const outcomes: FileOutcome[] = [];
     for (const file of files) {
-      const loaded = loadBundle(file);
+      const loaded = loadFile(file);
       if ("file" in loaded) {
         outcomes.push(loaded);
-        continue;
+      } else if ("bundle" in loaded) {
+        const result = await verifyBundle(loaded.bundle, {
+          chains: chainsFor([loaded.bundle]),
+          timeoutMs: flags.timeout,
+        });
+        outcomes.push({ file, leaf: loaded.bundle.proof.leaf, ...result });
+      } else {
+        const { bundles } = loaded.presentation;
+        const result = await verifyPresentation(loaded.presentation, {
+          chains: chainsFor(bundles),
+          timeoutMs: flags.timeout,
+        });
+        result.credentials.forEach((credential, i) => outcomes.push({ file: `${file}#${i + 1}`, ...credential }));
       }
-      const chainId = flags.chainId ?? loaded.anchor.chainId;
-      let provider = providers.get(chainId);
-      if (!provider) providers.set(chainId, (provider = staticProvider(url, chainId, flags.timeout)));
-      const registries = flags.trustBundleRegistry ? [...trusted, loaded.anchor.registry] : trusted;
-      const result = await verifyBundle(loaded, {
-        chains: [{ chainId, registries, provider }],
-        timeoutMs: flags.timeout,
-      });
-      outcomes.push({ file, ...result });
     }
     return outcomes;
   } finally {
     for (const provider of providers.values()) provider.destroy();
   }
+}
+
+/** A question asked with --skill/--min-eqf or --total-ects, and its answer over every valid credential. */
+export interface Answer {
+  question: string;
+  answer: boolean | number;
+  /** The credentials behind the answer (the outcome's file names). */
+  by: string[];
+}
+
+/** Answers the questions the flags ask over all the verified outcomes (valid ones only count). */
+export function answerQuestions(outcomes: readonly FileOutcome[], flags: VerifyFlags): Answer[] {
+  const verified = outcomes.filter((o): o is Extract<FileOutcome, { leaf: Hex32 }> => o.verdict !== null);
+  const result: PresentationResult = {
+    credentials: verified.map((o) => ({ ...o, stack: o.stack ?? [] })),
+    allValid: verified.every((o) => o.verdict === "valid"),
+  };
+  const fileOf = (c: { leaf: Hex32 }) => verified.find((o) => o.leaf === c.leaf)?.file ?? c.leaf;
+  const answers: Answer[] = [];
+  if (flags.skill !== undefined || flags.minEqf !== undefined) {
+    const asked = holds(result, { skill: flags.skill, minEqf: flags.minEqf });
+    const parts = [flags.skill && `skill ${flags.skill}`, flags.minEqf !== undefined && `EQF level ≥ ${flags.minEqf}`];
+    answers.push({
+      question: `holds a valid credential with ${parts.filter(Boolean).join(" at ")}`,
+      answer: asked.holds,
+      by: asked.credentials.map(fileOf),
+    });
+  }
+  if (flags.totalEcts !== undefined) {
+    const field = flags.totalEcts === true ? undefined : flags.totalEcts;
+    const asked = totalEcts(result, { field });
+    answers.push({
+      question: field === undefined ? "total valid ECTS" : `total valid ECTS in "${field}"`,
+      answer: asked.ects,
+      by: asked.credentials.map(fileOf),
+    });
+  }
+  return answers;
+}
+
+function describeAnswer({ question, answer, by }: Answer): string {
+  const said = answer === true ? "YES" : answer === false ? "NO" : String(answer);
+  return `${question}: ${said}${by.length > 0 ? ` (${by.join(", ")})` : ""}\n`;
 }
 
 export function addVerifyCommand(program: Command, { io, exit }: CommandContext): void {
@@ -137,7 +230,7 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
       "Verify proof bundles against the chain alone, trusting no server: fields → digest → leaf → Merkle path → root, " +
         "then one eth_call to a registry you trust (anchored, not revoked, issuer accredited, not expired).",
     )
-    .argument("<bundle...>", "bundle files (JSON)")
+    .argument("<file...>", "bundle or presentation files (JSON)")
     .addOption(rpcOption())
     .addOption(chainIdOption("each bundle's chainId"))
     .addOption(new Option("--registry <address>", "a registry contract you trust (repeatable)").argParser(addresses))
@@ -148,6 +241,13 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
         .default(10_000, "10"),
     )
     .addOption(jsonOption())
+    .option("--skill <uri>", "question: holds a valid credential listing this skill (e.g. an ESCO URI)?")
+    .addOption(
+      new Option("--min-eqf <level>", "question: … at this EQF level or above? (with or without --skill)").argParser(
+        positiveInteger,
+      ),
+    )
+    .option("--total-ects [field]", "question: total ECTS of the valid credentials (whose title or skills match field)")
     .addHelpText(
       "after",
       "\nExit status: 0 every bundle is valid; 1 some bundle is not valid (tampered, revoked, expired, …);\n" +
@@ -155,8 +255,13 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
     )
     .action(async (files: string[], flags: VerifyFlags) => {
       const outcomes = await verifyFiles(io, files, flags);
-      if (flags.json) io.stdout.write(jsonText(outcomes));
-      else io.stdout.write(outcomes.map(describeOutcome).join("\n"));
+      const answers = answerQuestions(outcomes, flags);
+      const asked = flags.skill !== undefined || flags.minEqf !== undefined || flags.totalEcts !== undefined;
+      if (flags.json) io.stdout.write(jsonText(asked ? { results: outcomes, answers } : outcomes));
+      else
+        io.stdout.write(
+          outcomes.map(describeOutcome).join("\n") + (asked ? `\n${answers.map(describeAnswer).join("")}` : ""),
+        );
       exit(verifyExitCode(outcomes));
     });
 }

@@ -32,14 +32,20 @@ const OPTIONS: Record<string, string[]> = {
   ],
   disclose: ["<bundle>", "--hide <fields>", "-o, --output <file>"],
   verify: [
-    "<bundle...>",
+    "<file...>",
     "--rpc <url>",
     "--chain-id <n>",
     "--registry <address>",
     "--trust-bundle-registry",
     "--timeout <seconds>",
     "--json",
+    "--skill <uri>",
+    "--min-eqf <level>",
+    "--total-ects [field]",
   ],
+  present: ["<bundle...>", "-o, --output <file>"],
+  export: ["<bundle>", "--format <format>", "-o, --output <file>"],
+  import: ["<credential>", "-o, --output <file>"],
   issuers: ["--api <url>", "--rpc <url>", "--chain-id <n>", "--registry <address>", "--json"],
 };
 
@@ -140,7 +146,7 @@ describe("bin/credroot.cjs", () => {
   it("runs the CLI through node", async () => {
     const bin = join(__dirname, "../../bin/credroot.cjs");
     const { stdout } = await promisify(execFile)(process.execPath, [bin, "verify", "--help"]);
-    expect(stdout).toContain("Usage: credroot verify [options] <bundle...>");
+    expect(stdout).toContain("Usage: credroot verify [options] <file...>");
   });
 
   it("exits with the command's status", async () => {

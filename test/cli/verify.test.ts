@@ -34,6 +34,59 @@ describe("credroot verify", () => {
     await fx.chain.close();
   });
 
+  describe("presentations", () => {
+    let stacked: Bundle;
+
+    beforeAll(async () => {
+      // A capstone that builds on the valid course (0) and the revoked one (2), anchored in its own batch.
+      const buildsOn = [bundles[0]!.proof.leaf, bundles[2]!.proof.leaf, `0x${"77".repeat(32)}`];
+      const batch = prepareBatch([sampleCredential(3, { stackability: { buildsOn, countsTowards: "MSc Data" } })]);
+      const { txHash, blockNumber } = await fx.issuer.anchor(batch.root, batch.count);
+      const anchor = { chainId: fx.chain.chainId, registry: fx.registry, issuerId: fx.issuerId, txHash, blockNumber };
+      stacked = bundleFor(batch, 0, anchor);
+    });
+
+    const presentationOf = (...parts: Bundle[]) =>
+      writeFile(tempFolder(), "presentation.json", { type: "credroot/presentation", version: 1, bundles: parts });
+
+    it("reports every credential of a presentation, and the stack each builds on", async () => {
+      const file = presentationOf(stacked, bundles[0]!, bundles[2]!);
+      const { status, stdout } = await cli(["verify", file, ...trust()]);
+      expect(status).toBe(1);
+      const blocks = stdout.split("\n\n");
+      expect(blocks[0]).toContain(`${file}#1: VALID`);
+      expect(blocks[0]).toContain(`builds on  ${bundles[0]!.proof.leaf} — shown and valid`);
+      expect(blocks[0]).toContain(`builds on  ${bundles[2]!.proof.leaf} — shown, NOT VALID`);
+      expect(blocks[0]).toContain(`builds on  0x${"77".repeat(32)} — MISSING from the presentation`);
+      expect(blocks[1]).toContain(`${file}#2: VALID`);
+      expect(blocks[2]).toContain(`${file}#3: NOT VALID (revoked)`);
+    });
+
+    it("answers questions over the valid credentials only, naming the ones behind the answer", async () => {
+      const file = presentationOf(stacked, bundles[0]!, bundles[2]!);
+      const skill = (code: string) => `http://data.europa.eu/esco/skill/${code}`;
+      const yes = await cli(["verify", file, "--skill", skill("S4.8.1"), "--min-eqf", "6", ...trust()]);
+      expect(yes.stdout).toContain(
+        `holds a valid credential with skill ${skill("S4.8.1")} at EQF level ≥ 6: YES (${file}#2)`,
+      );
+      // The revoked course has this skill, so the answer must not count it.
+      const no = await cli(["verify", file, "--skill", skill("S6.4.0"), ...trust()]);
+      expect(no.stdout).toContain(`holds a valid credential with skill ${skill("S6.4.0")}: NO\n`);
+      const ects = await cli(["verify", file, valid, "--total-ects", "--json", ...trust()]);
+      const { answers, results } = JSON.parse(ects.stdout) as { answers: unknown[]; results: unknown[] };
+      expect(results).toHaveLength(4);
+      // 5 (capstone) + 3 (course 0, shown twice, counted once); the revoked course's 2 do not count.
+      expect(answers).toEqual([{ question: "total valid ECTS", answer: 8, by: [`${file}#1`, `${file}#2`] }]);
+    });
+
+    it("exits 2 naming a presentation file that does not fit the format", async () => {
+      const bad = writeFile(tempFolder(), "p.json", { type: "credroot/presentation", version: 1, bundles: [] });
+      const { status, stdout } = await cli(["verify", bad, ...trust()]);
+      expect(status).toBe(2);
+      expect(stdout).toContain(`${bad}: COULD NOT CHECK (not a presentation: invalid presentation`);
+    });
+  });
+
   it("prints every check and VALID, and exits 0, for a valid bundle", async () => {
     const { status, stdout, stderr } = await cli(["verify", valid, ...trust()]);
     expect(stderr).toBe("");

@@ -54,6 +54,7 @@ export interface CredentialRegistry extends BaseContract {
   verify: View<[root: Bytes32, leaf: Bytes32, proof: Bytes32[]], Result>;
   verifyCredential: View<[root: Bytes32, digest: Bytes32, proof: Bytes32[]], Result>;
   verifyWithIssuer: View<[root: Bytes32, leaf: Bytes32, proof: Bytes32[]], Result>;
+  verifyMany: View<[requests: VerifyRequest[]], Result>;
   leafOf: View<[digest: Bytes32], string>;
   getBatch: View<[root: Bytes32], Result>;
   credentialRevokedAt: View<[root: Bytes32, leaf: Bytes32], bigint>;
@@ -84,6 +85,13 @@ export interface Verification {
   batchRevokedAt: bigint;
   credentialRevokedAt: bigint;
   accreditedUntil: bigint;
+}
+
+/** `ICredentialRegistry.VerifyRequest`: one credential to check in `verifyMany`. */
+export interface VerifyRequest {
+  root: Bytes32;
+  leaf: Bytes32;
+  proof: Bytes32[];
 }
 
 export interface Batch {
@@ -160,6 +168,16 @@ export function toIssuer(result: Result): Issuer {
 /** `verifyWithIssuer` returns two structs: the verification and the issuer record. */
 export function toVerificationWithIssuer(result: Result): { verification: Verification; issuer: Issuer } {
   return { verification: toVerification(resultField(result, 0)), issuer: toIssuer(resultField(result, 1)) };
+}
+
+/** `verifyMany` returns two arrays of structs: the verifications and the issuer records. */
+export function toVerificationsWithIssuers(result: Result): { verification: Verification; issuer: Issuer }[] {
+  const verifications = resultField(result, 0);
+  const issuers = resultField(result, 1);
+  return Array.from(verifications, (_, i) => ({
+    verification: toVerification(resultField(verifications, i)),
+    issuer: toIssuer(resultField(issuers, i)),
+  }));
 }
 
 // ---------------------------------------------------------------- fixture

@@ -1,0 +1,257 @@
+import { type AnchorRef, type Bundle, disclosedCredential, MAX_BUNDLE_TEXT, parseBundle } from "./bundle";
+import { CredrootError } from "./errors";
+import type { JsonValue } from "./pointer";
+
+/** `vc`: a plain W3C Verifiable Credential 2.0; `ob3`: an Open Badges 3.0 `OpenBadgeCredential`. */
+export type ExportFormat = "vc" | "ob3";
+
+/** The proof type credroot defines: the whole v1 bundle, verified against the registry on chain. */
+export const CREDROOT_PROOF_TYPE = "CredrootMerkleAnchor2026";
+
+const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
+const OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+
+/** The `proof` of an exported credential: everything needed to verify it and to import it back. */
+export interface CredrootProof {
+  type: typeof CREDROOT_PROOF_TYPE;
+  proofPurpose: "assertionMethod";
+  /** JSON Pointers of the fields the holder hid: absent from the document, committed in the bundle. */
+  hidden: string[];
+  /** The proof bundle, unchanged. */
+  credroot: Bundle;
+}
+
+/** A W3C Verifiable Credentials 2.0 document (an Open Badges 3.0 credential for `ob3`). */
+export interface VerifiableCredential {
+  "@context": string[];
+  id: string;
+  type: string[];
+  name: string;
+  issuer: { [key: string]: JsonValue };
+  validFrom: string;
+  validUntil?: string;
+  credentialSubject: { [key: string]: JsonValue };
+  evidence?: { [key: string]: JsonValue }[];
+  proof: CredrootProof;
+}
+
+export interface ExportOptions {
+  /** Default `ob3`. */
+  format?: ExportFormat;
+}
+
+type Json = { [key: string]: JsonValue };
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function pick(object: Json, key: string): JsonValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+function required(credential: Json, key: string): string {
+  const value = pick(credential, key);
+  if (typeof value !== "string") throw new CredrootError("INVALID_BUNDLE", `the bundle discloses no /${key}`);
+  return value;
+}
+
+/** Drops undefined properties, so an absent field leaves no key in the document. */
+function compact(object: { [key: string]: JsonValue | undefined }): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** A date is the start of that day (validFrom) or its end (validUntil, as {@link expiryInstant}); a date-time stays. */
+function dateTime(value: string, end: boolean): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T${end ? "23:59:59" : "00:00:00"}Z` : value;
+}
+
+/** The on-chain issuer record, which is what verification checks, named as a URI. */
+function issuerId(anchor: AnchorRef): string {
+  return `urn:credroot:issuer:${anchor.chainId}:${anchor.registry.toLowerCase()}:${anchor.issuerId}`;
+}
+
+function issuerOf(credential: Json, anchor: AnchorRef, ob3: boolean): Json {
+  const body = pick(credential, "awardingBody");
+  const awarding = isObject(body) ? body : {};
+  const country = pick(awarding, "country");
+  return compact({
+    id: issuerId(anchor),
+    type: ob3 ? ["Profile"] : undefined,
+    name: required(awarding, "name"),
+    url: pick(awarding, "url"),
+    address:
+      country === undefined ? undefined : compact({ type: ob3 ? ["Address"] : undefined, addressCountryCode: country }),
+  });
+}
+
+const IDENTITY_TYPES: [string, string][] = [
+  ["name", "name"],
+  ["identifier", "identifier"],
+  ["email", "emailAddress"],
+  ["dateOfBirth", "ext:dateOfBirth"],
+];
+
+function ob3Subject(credential: Json, id: string): Json {
+  const learnerValue = pick(credential, "learner");
+  const learner = isObject(learnerValue) ? learnerValue : {};
+  const workload = pick(credential, "workload");
+  const assessment = pick(credential, "assessment");
+  const outcomes = pick(credential, "learningOutcomes");
+  const grade = isObject(assessment) ? pick(assessment, "grade") : undefined;
+  const eqf = pick(credential, "eqfLevel");
+  const skills = pick(credential, "skills");
+  const alignment: Json[] = [
+    ...(Array.isArray(skills) ? skills : [])
+      .filter((url) => typeof url === "string")
+      .map((url) => ({
+        type: ["Alignment"],
+        targetName: url.split("/").at(-1) || url,
+        targetUrl: url,
+        targetFramework: "ESCO",
+      })),
+    ...(typeof eqf !== "number"
+      ? []
+      : [
+          {
+            type: ["Alignment"],
+            targetName: `EQF level ${eqf}`,
+            targetUrl: `http://data.europa.eu/snb/eqf/${eqf}`,
+            targetFramework: "European Qualifications Framework",
+          },
+        ]),
+  ];
+  const title = required(credential, "title");
+  const achievement = compact({
+    id: `${id}#achievement`,
+    type: ["Achievement"],
+    achievementType: "MicroCredential",
+    name: title,
+    // OB3 requires a description; the title stands in when the credential has none.
+    description: pick(credential, "description") ?? title,
+    criteria: Array.isArray(outcomes)
+      ? { narrative: outcomes.map((o) => `- ${typeof o === "string" ? o : JSON.stringify(o)}`).join("\n") }
+      : undefined,
+    creditsAvailable: isObject(workload) ? pick(workload, "ects") : undefined,
+    alignment: alignment.length > 0 ? alignment : undefined,
+    resultDescription:
+      grade === undefined
+        ? undefined
+        : [{ id: `${id}#grade`, type: ["ResultDescription"], name: "Grade", resultType: "Result" }],
+  });
+  const identifier = IDENTITY_TYPES.flatMap(([key, identityType]) => {
+    const value = pick(learner, key);
+    return value === undefined ? [] : [{ type: "IdentityObject", identityType, hashed: false, identityHash: value }];
+  });
+  return compact({
+    type: ["AchievementSubject"],
+    identifier: identifier.length > 0 ? identifier : undefined,
+    achievement,
+    result: grade === undefined ? undefined : [{ type: ["Result"], resultDescription: `${id}#grade`, value: grade }],
+  });
+}
+
+/** The plain VC subject: the learner's disclosed fields, and the rest of the credential as `achievement`. */
+function vcSubject(credential: Json): Json {
+  const learner = pick(credential, "learner");
+  const rest: Json = {};
+  for (const [key, value] of Object.entries(credential)) {
+    if (!["id", "learner", "awardingBody", "issuedOn", "validUntil", "evidenceUrl"].includes(key)) rest[key] = value;
+  }
+  return { ...(isObject(learner) ? learner : {}), achievement: rest };
+}
+
+/**
+ * The bundle as a W3C Verifiable Credentials 2.0 document (or an Open Badges 3.0 credential): the
+ * disclosed fields mapped onto the standard properties, hidden fields left out, and a
+ * `CredrootMerkleAnchor2026` proof that carries the whole bundle, so the document verifies as the
+ * bundle does and {@link fromVerifiableCredential} gives the bundle back unchanged.
+ * @throws CredrootError `INVALID_BUNDLE` when the bundle is not one, or lacks /id, /title, /issuedOn or /awardingBody/name.
+ * @example
+ * const badge = toVerifiableCredential(bundle, { format: "ob3" });
+ */
+export function toVerifiableCredential(input: Bundle, options: ExportOptions = {}): VerifiableCredential {
+  const bundle = parseBundle(input);
+  const ob3 = (options.format ?? "ob3") === "ob3";
+  const { credential, hidden } = disclosedCredential(bundle);
+  const id = required(credential, "id");
+  const validUntil = pick(credential, "validUntil");
+  const evidence = pick(credential, "evidenceUrl");
+  return {
+    "@context": ob3 ? [VC_CONTEXT, OB3_CONTEXT] : [VC_CONTEXT],
+    id,
+    type: ob3 ? ["VerifiableCredential", "OpenBadgeCredential"] : ["VerifiableCredential"],
+    name: required(credential, "title"),
+    issuer: issuerOf(credential, bundle.anchor, ob3),
+    validFrom: dateTime(required(credential, "issuedOn"), false),
+    ...(typeof validUntil === "string" ? { validUntil: dateTime(validUntil, true) } : {}),
+    credentialSubject: ob3 ? ob3Subject(credential, id) : vcSubject(credential),
+    ...(typeof evidence === "string" ? { evidence: [{ id: evidence, type: ["Evidence"] }] } : {}),
+    proof: { type: CREDROOT_PROOF_TYPE, proofPurpose: "assertionMethod", hidden, credroot: bundle },
+  };
+}
+
+/** The JSON Pointer of the first place where `actual` differs from `expected`, or null. */
+function firstDifference(expected: unknown, actual: unknown, path: string): string | null {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return path;
+    for (const [i, item] of expected.entries()) {
+      const found = firstDifference(item, actual[i], `${path}/${i}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (isObject(expected)) {
+    if (!isObject(actual)) return path;
+    const extra = Object.keys(actual).find((key) => !Object.hasOwn(expected, key));
+    if (extra !== undefined) return `${path}/${extra}`;
+    for (const [key, value] of Object.entries(expected)) {
+      const found = firstDifference(value, Object.hasOwn(actual, key) ? actual[key] : undefined, `${path}/${key}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  return expected === actual ? null : path;
+}
+
+function invalid(message: string): never {
+  throw new CredrootError("INVALID_BUNDLE", message);
+}
+
+/**
+ * The bundle inside a credential exported by {@link toVerifiableCredential}. Every visible property
+ * must be exactly what the embedded bundle discloses: a document whose claims were edited, or
+ * extended with claims the bundle does not commit to, is refused. (The bundle itself is checked
+ * only for its format here; `verifyBundle` tells whether it holds.)
+ * @throws CredrootError `INVALID_BUNDLE` when there is no `CredrootMerkleAnchor2026` proof, the
+ * embedded bundle is not one, or the document disagrees with it.
+ * @example
+ * const bundle = fromVerifiableCredential(JSON.parse(text));
+ */
+export function fromVerifiableCredential(input: unknown): Bundle {
+  let doc = input;
+  if (typeof input === "string") {
+    if (input.length > 2 * MAX_BUNDLE_TEXT) invalid(`credential is larger than ${2 * MAX_BUNDLE_TEXT} characters`);
+    try {
+      doc = JSON.parse(input);
+    } catch (cause) {
+      throw new CredrootError("INVALID_BUNDLE", `credential is not JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  if (!isObject(doc)) invalid("a verifiable credential is a JSON object");
+  const proofs = Array.isArray(doc.proof) ? doc.proof : [doc.proof];
+  const ours = proofs.filter((p) => isObject(p) && p.type === CREDROOT_PROOF_TYPE);
+  if (ours.length !== 1)
+    invalid(`the credential carries ${ours.length === 0 ? "no" : "more than one"} ${CREDROOT_PROOF_TYPE} proof`);
+  const proof = ours[0] as Json;
+  const bundle = parseBundle(proof.credroot);
+  const type = doc.type;
+  const format: ExportFormat = Array.isArray(type) && type.includes("OpenBadgeCredential") ? "ob3" : "vc";
+  const { proof: expectedProof, ...expected } = toVerifiableCredential(bundle, { format });
+  const visible: Json = { ...doc };
+  delete visible.proof;
+  const differs = firstDifference(expected, visible, "") ?? firstDifference(expectedProof, proof, "/proof");
+  if (differs !== null) invalid(`the credential's ${differs} disagrees with its embedded bundle`);
+  return bundle;
+}

@@ -1,0 +1,169 @@
+import { type Bundle, bundleSchema, parseBundle } from "./bundle";
+import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
+import type { Hex32 } from "./hash";
+import { type ChainVerification, decodeVerifyManyResult, encodeVerifyManyCall } from "./registry";
+import { compileSchema, describeDetails, schemaErrors } from "./schema";
+import type { VerificationResult, VerifyOptions } from "./verify";
+import { callWithTimeout, type PreparedBundle, prepareBundle, settleBundle } from "./verify-checks";
+
+/** Version 1 of a presentation: the bundles a learner shows together, e.g. to an employer. */
+export interface Presentation {
+  type: "credroot/presentation";
+  version: 1;
+  bundles: Bundle[];
+}
+
+/** Most bundles in one presentation: bounds the one `verifyMany` call per registry. */
+export const MAX_PRESENTATION_BUNDLES = 100;
+
+/** Largest presentation text accepted by {@link parsePresentation}, in characters. */
+export const MAX_PRESENTATION_TEXT = 8 * 1024 * 1024;
+
+/** JSON Schema (draft-07) of {@link Presentation} version 1; each bundle fits the bundle schema. */
+export const presentationSchema = {
+  $id: "https://credroot.dev/schemas/presentation-v1.json",
+  type: "object",
+  additionalProperties: false,
+  required: ["type", "version", "bundles"],
+  properties: {
+    type: { const: "credroot/presentation" },
+    version: { const: 1 },
+    bundles: {
+      type: "array",
+      minItems: 1,
+      maxItems: MAX_PRESENTATION_BUNDLES,
+      items: { $ref: bundleSchema.$id },
+    },
+  },
+} as const;
+
+const validate = compileSchema<Presentation>(presentationSchema);
+
+/**
+ * Parses a presentation from JSON text or an already-parsed value.
+ * @throws CredrootError `INVALID_BUNDLE` naming what does not fit (`/bundles/2/proof/leaf …`).
+ * @example
+ * const presentation = parsePresentation(await file.text());
+ */
+export function parsePresentation(input: unknown): Presentation {
+  let value = input;
+  if (typeof input === "string") {
+    if (input.length > MAX_PRESENTATION_TEXT) {
+      throw new CredrootError("INVALID_BUNDLE", `presentation is larger than ${MAX_PRESENTATION_TEXT} characters`);
+    }
+    try {
+      value = JSON.parse(input);
+    } catch (cause) {
+      throw new CredrootError("INVALID_BUNDLE", `presentation is not JSON: ${(cause as Error).message}`, { cause });
+    }
+  }
+  if (!validate(value)) {
+    const details = schemaErrors(validate.errors);
+    throw new CredrootError("INVALID_BUNDLE", `invalid presentation: ${describeDetails(details)}`, { details });
+  }
+  // The schema checks each bundle's shape; parseBundle adds the rules a schema cannot say.
+  value.bundles.forEach((bundle, i) => {
+    try {
+      parseBundle(bundle);
+    } catch (error) {
+      if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
+      const details: ErrorDetail[] = error.details.map((d) => ({ ...d, path: `/bundles/${i}${d.path}` }));
+      throw new CredrootError("INVALID_BUNDLE", `invalid presentation: bundle ${i}: ${error.message}`, { details });
+    }
+  });
+  return value;
+}
+
+/**
+ * Puts bundles together into a presentation (copies; the bundles are not changed).
+ * @throws CredrootError `INVALID_BUNDLE` when there is no bundle, too many, or one is not a bundle.
+ * @example
+ * const presentation = createPresentation([degreeBundle, courseBundle]);
+ */
+export function createPresentation(bundles: readonly Bundle[]): Presentation {
+  return parsePresentation({ type: "credroot/presentation", version: 1, bundles: structuredClone([...bundles]) });
+}
+
+/** Whether a credential that another builds on is shown in the presentation, and valid. */
+export interface StackLink {
+  leaf: Hex32;
+  /** `missing`: no bundle of the presentation has this leaf; `not-valid`: some do, none is valid. */
+  status: "valid" | "missing" | "not-valid";
+}
+
+/** One bundle of a presentation, verified: what verifyBundle answers, plus its leaf and stack. */
+export interface PresentedCredential extends VerificationResult {
+  leaf: Hex32;
+  /** One link per leaf of the credential's disclosed `/stackability/buildsOn`, in order. */
+  stack: StackLink[];
+}
+
+export interface PresentationResult {
+  /** One entry per bundle, in the presentation's order. */
+  credentials: PresentedCredential[];
+  /** True when every bundle is `valid`. */
+  allValid: boolean;
+}
+
+type ChainOutcome = { answer: ChainVerification } | { error: unknown } | null;
+
+/** Asks one registry about every bundle of `group` in one `verifyMany` call. */
+async function askRegistry(group: readonly PreparedBundle[], timeoutMs: number): Promise<ChainOutcome[]> {
+  const [first] = group;
+  if (!first?.chain) return group.map(() => null);
+  try {
+    const data = encodeVerifyManyCall(group.map(({ bundle: { proof } }) => ({ ...proof, proof: proof.path })));
+    const raw = await callWithTimeout(first.chain.provider, first.bundle.anchor.registry, data, timeoutMs);
+    return decodeVerifyManyResult(raw, group.length).map((answer) => ({ answer }));
+  } catch (error) {
+    return group.map(() => ({ error }));
+  }
+}
+
+function buildsOn(result: VerificationResult): Hex32[] {
+  const stackability = result.credential.stackability;
+  if (typeof stackability !== "object" || stackability === null || Array.isArray(stackability)) return [];
+  const leaves = stackability.buildsOn;
+  return Array.isArray(leaves) ? leaves.filter((l): l is Hex32 => typeof l === "string") : [];
+}
+
+/**
+ * Verifies every bundle of a presentation as {@link verifyBundle} would, with the off-chain checks
+ * per bundle and ONE `eth_call` (`verifyMany`) per trusted chain and registry. A registry that
+ * cannot be asked makes its bundles `chain-unavailable`, never invalid. Also reports, for each
+ * credential, which of the credentials it builds on are in the presentation and valid.
+ * @throws CredrootError `INVALID_BUNDLE` when the input is not a presentation.
+ * @example
+ * const { credentials, allValid } = await verifyPresentation(json, { chains });
+ */
+export async function verifyPresentation(input: unknown, options: VerifyOptions): Promise<PresentationResult> {
+  const presentation = parsePresentation(input);
+  const prepared = presentation.bundles.map((bundle) => prepareBundle(bundle, options.chains));
+  const groups = new Map<string, number[]>();
+  prepared.forEach(({ bundle: { anchor }, chain }, i) => {
+    if (!chain) return;
+    const key = `${anchor.chainId}:${anchor.registry.toLowerCase()}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const outcomes: ChainOutcome[] = prepared.map(() => null);
+  await Promise.all(
+    [...groups.values()].map(async (indices) => {
+      const answers = await askRegistry(
+        indices.map((i) => prepared[i]!),
+        options.timeoutMs ?? 10_000,
+      );
+      indices.forEach((index, j) => (outcomes[index] = answers[j] ?? null));
+    }),
+  );
+  const now = options.now ?? Date.now();
+  const results = prepared.map((p, i) => ({ leaf: p.bundle.proof.leaf, ...settleBundle(p, outcomes[i]!, now) }));
+  const credentials = results.map((result) => ({
+    ...result,
+    stack: buildsOn(result).map((leaf): StackLink => {
+      const shown = results.filter((r) => r.leaf === leaf);
+      if (shown.length === 0) return { leaf, status: "missing" };
+      return { leaf, status: shown.some((r) => r.verdict === "valid") ? "valid" : "not-valid" };
+    }),
+  }));
+  return { credentials, allValid: credentials.every((c) => c.verdict === "valid") };
+}
