@@ -110,7 +110,11 @@ function loadFile(file: string): Loaded {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    return { file, verdict: null, error: { code: "INVALID_BUNDLE", message: `not a bundle: not JSON: ${(error as Error).message}` } };
+    return {
+      file,
+      verdict: null,
+      error: { code: "INVALID_BUNDLE", message: `not a bundle: not JSON: ${(error as Error).message}` },
+    };
   }
   const isPresentation =
     typeof value === "object" && value !== null && (value as { type?: unknown }).type === "credroot/presentation";
