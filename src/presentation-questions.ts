@@ -90,3 +90,45 @@ export function totalEcts(result: PresentationResult, parameters: TotalEctsParam
   const sum = credentials.reduce((total, c) => total + (member(c.credential.workload, "ects") as number), 0);
   return { ects: Math.round(sum * 1e6) / 1e6, credentials };
 }
+
+/** Questions an employer asks of a verified presentation (see {@link askQuestions}). */
+export interface Questions {
+  /** Holds a valid credential listing this skill URI? (with `minEqf`: at that level) */
+  skill?: string;
+  /** Holds a valid credential at this EQF level or above? */
+  minEqf?: number;
+  /** Total valid ECTS: `true` or `""` for all credentials, else those matching this field. */
+  totalEcts?: string | true;
+}
+
+/** A question in words, its answer, and the valid credentials behind the answer. */
+export interface Answer {
+  question: string;
+  answer: boolean | number;
+  credentials: PresentedCredential[];
+}
+
+/**
+ * Answers the questions asked ({@link holds} for `skill`/`minEqf`, {@link totalEcts} for
+ * `totalEcts`), in that order; none asked → `[]`.
+ * @example
+ * askQuestions(result, { skill: "http://data.europa.eu/esco/skill/S4.8.1", minEqf: 6 })
+ * // → [{ question: "holds a valid credential with skill … at EQF level ≥ 6", answer: true, credentials: [...] }]
+ */
+export function askQuestions(result: PresentationResult, questions: Questions): Answer[] {
+  const { skill, minEqf } = questions;
+  const answers: Answer[] = [];
+  if (skill !== undefined || minEqf !== undefined) {
+    const asked = holds(result, { skill, minEqf });
+    const parts = [skill !== undefined && `skill ${skill}`, minEqf !== undefined && `EQF level ≥ ${minEqf}`];
+    const question = `holds a valid credential with ${parts.filter(Boolean).join(" at ")}`;
+    answers.push({ question, answer: asked.holds, credentials: asked.credentials });
+  }
+  if (questions.totalEcts !== undefined) {
+    const field = questions.totalEcts === true || questions.totalEcts === "" ? undefined : questions.totalEcts;
+    const asked = totalEcts(result, { field });
+    const question = field === undefined ? "total valid ECTS" : `total valid ECTS in "${field}"`;
+    answers.push({ question, answer: asked.ects, credentials: asked.credentials });
+  }
+  return answers;
+}

@@ -1,5 +1,6 @@
 import type { FastifyPluginCallback } from "fastify";
-import { verifyBundle } from "../../src";
+import type { Questions } from "../../src";
+import { askQuestions, MAX_PRESENTATION_BUNDLES, verifyBundle, verifyPresentation } from "../../src";
 import { bundleBody } from "../schemas/bundle";
 import { errors } from "../schemas/common";
 
@@ -55,6 +56,81 @@ const unavailableSchema = {
   },
 } as const;
 
+const presentationBody = {
+  type: "object",
+  description:
+    `A credroot presentation, version 1: up to ${MAX_PRESENTATION_BUNDLES} bundles. ` +
+    "Each bundle is checked against the full bundle schema; a bad one is named by its index.",
+  required: ["type", "version", "bundles"],
+  additionalProperties: false,
+  properties: {
+    type: { type: "string", const: "credroot/presentation" },
+    version: { type: "integer", const: 1 },
+    bundles: { type: "array", minItems: 1, maxItems: MAX_PRESENTATION_BUNDLES, items: bundleBody },
+  },
+} as const;
+
+const questionsQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    skill: {
+      type: "string",
+      minLength: 1,
+      maxLength: 512,
+      description: "holds a valid credential listing this skill?",
+    },
+    minEqf: { type: "integer", minimum: 1, maximum: 8, description: "… at this EQF level or above?" },
+    totalEcts: {
+      type: "string",
+      maxLength: 512,
+      description: "total ECTS of the valid credentials whose title contains it or whose skills list it ('' = all)",
+    },
+  },
+} as const;
+
+const presentationResultSchema = {
+  type: "object",
+  required: ["allValid", "credentials", "answers"],
+  properties: {
+    allValid: { type: "boolean" },
+    credentials: {
+      type: "array",
+      items: {
+        ...verificationSchema,
+        required: [...verificationSchema.required, "leaf", "stack"],
+        properties: {
+          ...verificationSchema.properties,
+          leaf: { type: "string" },
+          stack: {
+            type: "array",
+            items: {
+              type: "object",
+              required: ["leaf", "status"],
+              properties: {
+                leaf: { type: "string" },
+                status: { type: "string", enum: ["valid", "missing", "not-valid"] },
+              },
+            },
+          },
+        },
+      },
+    },
+    answers: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["question", "answer", "leaves"],
+        properties: {
+          question: { type: "string" },
+          answer: { type: ["boolean", "number"] },
+          leaves: { type: "array", items: { type: "string" }, description: "the credentials behind the answer" },
+        },
+      },
+    },
+  },
+} as const;
+
 const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
   app.post(
     "/v1/verify",
@@ -80,6 +156,35 @@ const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
           .send({ code: "chain-unavailable", message: why, verdict: result.verdict, checks: result.checks });
       }
       return result;
+    },
+  );
+
+  app.post<{ Querystring: Questions & { totalEcts?: string } }>(
+    "/v1/verify/presentation",
+    {
+      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      schema: {
+        summary: "Verify a presentation of several bundles, and answer questions of it (trustless)",
+        description:
+          "Checks every bundle as POST /v1/verify does, with one eth_call (verifyMany) per trusted registry for the lot, " +
+          "and reports, for each credential, whether the credentials it builds on (/stackability/buildsOn) are shown " +
+          "and valid. Questions count valid credentials only, each once: ?skill=…&minEqf=… (holds a valid credential " +
+          "with …?) and ?totalEcts=field (sum of /workload/ects). A chain that cannot be asked makes its credentials " +
+          "`chain-unavailable`, never invalid.",
+        tags: ["employer"],
+        body: presentationBody,
+        querystring: questionsQuery,
+        response: { 200: presentationResultSchema, ...errors(400, 413, 415, 429) },
+      },
+    },
+    async (request) => {
+      const result = await verifyPresentation(request.body, { chains: app.chain.trusted });
+      const answers = askQuestions(result, request.query).map(({ question, answer, credentials }) => ({
+        question,
+        answer,
+        leaves: credentials.map((c) => c.leaf),
+      }));
+      return { ...result, answers };
     },
   );
   done();

@@ -5,7 +5,7 @@ import {
   type Check,
   type TrustedChain,
   type Hex32,
-  holds,
+  askQuestions,
   isCredrootError,
   type JsonValue,
   parseBundle,
@@ -13,7 +13,6 @@ import {
   type Presentation,
   type PresentationResult,
   type StackLink,
-  totalEcts,
   type VerificationResult,
   verifyBundle,
   verifyPresentation,
@@ -184,7 +183,7 @@ export async function verifyFiles(io: CliIo, files: readonly string[], flags: Ve
 }
 
 /** A question asked with --skill/--min-eqf or --total-ects, and its answer over every valid credential. */
-export interface Answer {
+export interface FileAnswer {
   question: string;
   answer: boolean | number;
   /** The credentials behind the answer (the outcome's file names). */
@@ -192,36 +191,22 @@ export interface Answer {
 }
 
 /** Answers the questions the flags ask over all the verified outcomes (valid ones only count). */
-export function answerQuestions(outcomes: readonly FileOutcome[], flags: VerifyFlags): Answer[] {
+export function answerQuestions(outcomes: readonly FileOutcome[], flags: VerifyFlags): FileAnswer[] {
   const verified = outcomes.filter((o): o is Extract<FileOutcome, { leaf: Hex32 }> => o.verdict !== null);
   const result: PresentationResult = {
     credentials: verified.map((o) => ({ ...o, stack: o.stack ?? [] })),
     allValid: verified.every((o) => o.verdict === "valid"),
   };
-  const fileOf = (c: { leaf: Hex32 }) => verified.find((o) => o.leaf === c.leaf)?.file ?? c.leaf;
-  const answers: Answer[] = [];
-  if (flags.skill !== undefined || flags.minEqf !== undefined) {
-    const asked = holds(result, { skill: flags.skill, minEqf: flags.minEqf });
-    const parts = [flags.skill && `skill ${flags.skill}`, flags.minEqf !== undefined && `EQF level ≥ ${flags.minEqf}`];
-    answers.push({
-      question: `holds a valid credential with ${parts.filter(Boolean).join(" at ")}`,
-      answer: asked.holds,
-      by: asked.credentials.map(fileOf),
-    });
-  }
-  if (flags.totalEcts !== undefined) {
-    const field = flags.totalEcts === true ? undefined : flags.totalEcts;
-    const asked = totalEcts(result, { field });
-    answers.push({
-      question: field === undefined ? "total valid ECTS" : `total valid ECTS in "${field}"`,
-      answer: asked.ects,
-      by: asked.credentials.map(fileOf),
-    });
-  }
-  return answers;
+  const fileOf = (leaf: Hex32) => verified.find((o) => o.leaf === leaf)?.file ?? leaf;
+  const questions = { skill: flags.skill, minEqf: flags.minEqf, totalEcts: flags.totalEcts };
+  return askQuestions(result, questions).map(({ question, answer, credentials }) => ({
+    question,
+    answer,
+    by: credentials.map((c) => fileOf(c.leaf)),
+  }));
 }
 
-function describeAnswer({ question, answer, by }: Answer): string {
+function describeAnswer({ question, answer, by }: FileAnswer): string {
   const said = answer === true ? "YES" : answer === false ? "NO" : String(answer);
   return `${question}: ${said}${by.length > 0 ? ` (${by.join(", ")})` : ""}\n`;
 }

@@ -23,6 +23,7 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/credentials/{id}/bundle": [200, 400, 404, 409, 429],
   "post /v1/credentials/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
   "post /v1/verify": [200, 400, 413, 415, 429, 503],
+  "post /v1/verify/presentation": [200, 400, 413, 415, 429],
   "get /v1/issuers": [200, 400, 429, 503],
   "get /v1/issuers/{id}": [200, 400, 404, 429, 503],
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../../scripts/lib/samples";
 import { type Bundle, bundleFor, type Hex32, prepareBatch } from "../../../src";
-import { type ServiceFixture, startService } from "../../support/service";
+import { type ServiceFixture, startService, waitFor } from "../../support/service";
 import {
   closedPort,
   detailPaths,
@@ -11,6 +11,7 @@ import {
   postVerify,
   rejectingRpc,
   type VerificationBody,
+  verdictOf,
 } from "../helpers";
 
 const CHECKS = ["registry", "digest", "proof", "anchor", "revocation", "accreditation", "expiry"];
@@ -242,5 +243,90 @@ describe("POST /v1/verify", () => {
       await down.close();
       await rpc.close();
     }
+  });
+});
+
+describe("POST /v1/verify/presentation", () => {
+  let fx: ServiceFixture;
+  let course: Bundle;
+  let revoked: Bundle;
+  let capstone: Bundle;
+  const missing = `0x${"77".repeat(32)}`;
+
+  beforeAll(async () => {
+    fx = await startService();
+    const first = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(2)]);
+    course = await fetchBundle(fx, first.accepted.credentials[0]!.id);
+    revoked = await fetchBundle(fx, first.accepted.credentials[1]!.id);
+    const buildsOn = [course.proof.leaf, revoked.proof.leaf, missing];
+    const second = await issueFinalBatch(fx, [sampleCredential(3, { stackability: { buildsOn } })]);
+    capstone = await fetchBundle(fx, second.accepted.credentials[0]!.id);
+    const res = await fx.app.inject({
+      method: "POST",
+      url: `/v1/credentials/${first.accepted.credentials[1]!.id}/revoke`,
+      headers: fx.auth,
+      payload: { reason: "issued in error" },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    await waitFor(async () => ((await verdictOf(fx, revoked)) === "revoked" ? true : undefined), 30_000, "revocation");
+  });
+  afterAll(async () => {
+    await fx.close();
+  });
+
+  const post = (payload: object, query = "") =>
+    fx.app.inject({ method: "POST", url: `/v1/verify/presentation${query}`, payload });
+  const presentation = (...bundles: unknown[]) => ({ type: "credroot/presentation", version: 1, bundles });
+
+  interface PresentationBody {
+    allValid: boolean;
+    credentials: (VerificationBody & { leaf: string; stack: { leaf: string; status: string }[] })[];
+    answers: { question: string; answer: boolean | number; leaves: string[] }[];
+  }
+
+  it("reports every credential and the stack each builds on", async () => {
+    const res = await post(presentation(capstone, course, revoked));
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json<PresentationBody>();
+    expect(body.allValid).toBe(false);
+    expect(body.credentials.map((c) => c.verdict)).toEqual(["valid", "valid", "revoked"]);
+    expect(body.credentials[0]!.stack).toEqual([
+      { leaf: course.proof.leaf, status: "valid" },
+      { leaf: revoked.proof.leaf, status: "not-valid" },
+      { leaf: missing, status: "missing" },
+    ]);
+    expect(body.answers).toEqual([]);
+  });
+
+  it("answers questions from valid credentials only, naming their leaves", async () => {
+    const skill = (code: string) => `http://data.europa.eu/esco/skill/${code}`;
+    const query = `?skill=${encodeURIComponent(skill("S6.4.0"))}&totalEcts=`;
+    const body = (await post(presentation(capstone, course, revoked), query)).json<PresentationBody>();
+    expect(body.answers).toEqual([
+      // Only the revoked course lists that skill.
+      { question: `holds a valid credential with skill ${skill("S6.4.0")}`, answer: false, leaves: [] },
+      { question: "total valid ECTS", answer: 8, leaves: [capstone.proof.leaf, course.proof.leaf] },
+    ]);
+    const eqf = (await post(presentation(capstone, course), "?minEqf=7")).json<PresentationBody>();
+    expect(eqf.answers).toEqual([
+      { question: "holds a valid credential with EQF level ≥ 7", answer: true, leaves: [capstone.proof.leaf] },
+    ]);
+  });
+
+  it("finds a tampered credential without trusting the rest", async () => {
+    const forged = structuredClone(course);
+    (forged.credential.fields["/title"] as { value: string }).value = "PhD in Everything";
+    const body = (await post(presentation(forged, capstone))).json<PresentationBody>();
+    expect(body.credentials.map((c) => c.verdict)).toEqual(["tampered", "valid"]);
+    // The forged copy still claims the course's leaf: shown, but not valid.
+    expect(body.credentials[1]!.stack[0]).toEqual({ leaf: course.proof.leaf, status: "not-valid" });
+  });
+
+  it("answers 400 naming what does not fit: no bundle, a bad bundle, a bad question", async () => {
+    expectError(await post(presentation()), 400, "invalid-request");
+    const bad = expectError(await post(presentation(course, { type: "credroot/bundle" })), 400, "invalid-request");
+    expect(detailPaths(bad).some((p) => p.startsWith("/bundles/1"))).toBe(true);
+    expectError(await post(presentation(course), "?minEqf=nine"), 400, "invalid-request");
+    expectError(await post(presentation(course), "?colour=blue"), 400, "invalid-request");
   });
 });
