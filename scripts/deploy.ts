@@ -1,55 +1,128 @@
 /**
- * Deploys CredentialRegistry and records it in deployments/<chainId>.json.
- *
- *   RPC_URL=https://… DEPLOYER_PRIVATE_KEY=0x… npx tsx scripts/deploy.ts [--admin 0x…] [--accreditor 0x…]
- *
- * Without RPC_URL it deploys to a throwaway in-process Hardhat chain (a dry run).
+ * `npm run deploy`: deploys CredentialRegistry to the chain at RPC_URL with DEPLOYER_PRIVATE_KEY,
+ * checks it on chain and records it in deployments/<chainId>.json. `--help` lists the options.
  */
-import { parseArgs } from "node:util";
-import { JsonRpcProvider, Wallet, isAddress } from "ethers";
-import { deployRegistry, recordDeployment } from "../server/chain/deploy";
-import { startLocalChain } from "../server/chain/local";
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { type Signer, Wallet } from "ethers";
+import { deployRegistryVerified, parseAddress } from "../server/chain/deployment";
+import { DeploymentError } from "../server/chain/deployment-error";
+import { type LocalChain, startLocalChain } from "../server/chain/local";
+import { type Connection, connect, redactUrl } from "../server/chain/rpc";
+import { type ScriptIo, reportFailure, runAsScript } from "./lib/script-io";
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { admin: { type: "string" }, accreditor: { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    console.log(
-      "usage: [RPC_URL=… DEPLOYER_PRIVATE_KEY=…] tsx scripts/deploy.ts [--admin ADDRESS] [--accreditor ADDRESS]",
-    );
-    return;
+const EPILOGUE = `
+Environment:
+  RPC_URL               JSON-RPC endpoint of the chain (printed as scheme://host only)
+  DEPLOYER_PRIVATE_KEY  key of the account that pays for the deployment; it is given no role
+
+Checks after deploying: the code at the address equals the artifact's deployedBytecode (metadata
+included), the creation transaction is the artifact's with (admin, accreditor), admin and
+accreditor hold their roles and the deployer holds none. Then deployments/<chainId>.json is written.
+Re-check later with \`npm run verify-deployment -- deployments/<chainId>.json\`.
+
+Exit status: 0 done; 1 refused or a check failed; 2 bad usage, missing key, RPC unreachable.
+`;
+
+interface Options {
+  admin: string;
+  accreditor: string;
+  expectChainId?: number;
+  confirmations: number;
+  dryRun: boolean;
+  out: string;
+  force: boolean;
+  local: boolean;
+}
+
+const whole = (min: number) => (value: string) => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+    throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
   }
-  for (const role of ["admin", "accreditor"] as const) {
-    const address: string | undefined = values[role];
-    if (address !== undefined && !isAddress(address))
-      throw new Error(`--${role} is not an address: ${String(address)}`);
+  return n;
+};
+
+function program(io: ScriptIo): Command {
+  return new Command("deploy")
+    .description("Deploy the CredentialRegistry, verify it on chain and record it.")
+    .requiredOption("--admin <address>", "receives DEFAULT_ADMIN_ROLE (e.g. a multisig)")
+    .requiredOption("--accreditor <address>", "receives ACCREDITOR_ROLE (registers issuers)")
+    .option("--expect-chain-id <id>", "refuse unless the RPC serves this chain (required to send)", whole(1))
+    .option("--confirmations <n>", "blocks to wait for before checking", whole(1), 2)
+    .option("--dry-run", "estimate gas and cost at the current fees; send nothing", false)
+    .option("--out <folder>", "where <chainId>.json is written", "deployments")
+    .option("--force", "replace an existing record (kept as <chainId>.<timestamp>.json)", false)
+    .addOption(new Option("--local", "deploy to a throwaway in-process Hardhat chain (a rehearsal)").default(false))
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", EPILOGUE);
+}
+
+/** The deployer and its connection: RPC_URL + DEPLOYER_PRIVATE_KEY, or a throwaway local chain. */
+async function deployerOf(
+  options: Options,
+  io: ScriptIo,
+): Promise<{ signer: Signer; connection: Connection; local?: LocalChain }> {
+  if (options.local) {
+    const local = await startLocalChain();
+    // Blocks keep coming, so that confirmations accrue.
+    await local.provider.send("evm_setIntervalMining", [100]);
+    const connection = { provider: local.provider, chainId: local.chainId, network: "local" };
+    io.out(`--local: a throwaway chain ${local.chainId} at ${local.url}, deployer = its account 0`);
+    return { signer: new Wallet(local.privateKey(0), local.provider), connection, local };
   }
-  const rpcUrl = process.env.RPC_URL;
-  const local = rpcUrl ? undefined : await startLocalChain();
+  const rpcUrl = io.env.RPC_URL;
+  if (!rpcUrl) throw new DeploymentError("bad-argument", "RPC_URL is not set (or pass --local for a rehearsal)");
+  const key = io.env.DEPLOYER_PRIVATE_KEY;
+  if (!key) throw new DeploymentError("missing-key", "DEPLOYER_PRIVATE_KEY is not set");
+  if (!/^(0x)?[0-9a-fA-F]{64}$/.test(key)) {
+    throw new DeploymentError("missing-key", "DEPLOYER_PRIVATE_KEY is not a 32-byte hex private key");
+  }
+  const connection = await connect(rpcUrl);
+  io.out(`RPC ${redactUrl(rpcUrl)}: chain ${connection.chainId} (${connection.network})`);
+  return { signer: new Wallet(key, connection.provider), connection };
+}
+
+/** Runs the deploy command with `argv` (no node/script prefix); returns the exit status. */
+export async function main(argv: readonly string[], io: ScriptIo): Promise<number> {
+  let local: LocalChain | undefined;
+  let connection: Connection | undefined;
   try {
-    let deployer;
-    if (rpcUrl) {
-      const key = process.env.DEPLOYER_PRIVATE_KEY;
-      if (!key) throw new Error("DEPLOYER_PRIVATE_KEY is not set (needed with RPC_URL)");
-      deployer = new Wallet(key, new JsonRpcProvider(rpcUrl));
-    } else {
-      console.log(`no RPC_URL: deploying to a throwaway local chain at ${local!.url}`);
-      deployer = await local!.signer(0);
+    const options = program(io).parse(argv, { from: "user" }).opts<Options>();
+    const admin = parseAddress("--admin", options.admin);
+    const accreditor = parseAddress("--accreditor", options.accreditor);
+    const deployer = await deployerOf(options, io);
+    ({ local, connection } = deployer);
+    const result = await deployRegistryVerified(deployer.signer, deployer.connection, {
+      admin,
+      accreditor,
+      expectChainId: options.expectChainId ?? local?.chainId,
+      confirmations: options.confirmations,
+      dryRun: options.dryRun,
+      outDir: resolve(options.out),
+      force: options.force,
+      log: io.out,
+    });
+    if (!result.record) {
+      io.out("dry run: nothing was signed or sent");
+      return 0;
     }
-    const deployment = await deployRegistry(deployer, { admin: values.admin, accreditor: values.accreditor });
-    const file = recordDeployment(deployment);
-    console.log(`CredentialRegistry deployed at ${deployment.registry} on chain ${deployment.chainId}`);
-    console.log(
-      `  tx ${deployment.txHash} (block ${deployment.blockNumber}); admin ${deployment.admin}; accreditor ${deployment.accreditor}`,
+    const { record } = result;
+    io.out(`CredentialRegistry deployed at ${record.address} on chain ${record.chainId} (${record.network})`);
+    io.out(
+      `  tx ${record.txHash}, block ${record.blockNumber}, ${BigInt(record.gasUsed).toLocaleString("en-US")} gas, ${record.costEth} ETH`,
     );
-    console.log(`  recorded in ${file}`);
+    if (result.previous) io.out(`  the previous record was moved to ${result.previous}`);
+    io.out(`  recorded in ${result.file}`);
+    return 0;
+  } catch (error) {
+    return reportFailure("deploy", error, io);
   } finally {
-    await local?.close();
+    if (local) await local.close();
+    else connection?.provider.destroy();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`deploy failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+if (require.main === module) runAsScript(main);

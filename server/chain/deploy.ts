@@ -1,11 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { ContractFactory, type Signer } from "ethers";
+import { registryArtifact } from "./artifact";
 
-const ROOT = join(__dirname, "../..");
-const ARTIFACT = join(ROOT, "artifacts/contracts/CredentialRegistry.sol/CredentialRegistry.json");
-
-/** What `deployments/<chainId>.json` records. */
+/** A registry deployed on an embedded or test chain (see deployment.ts for real networks). */
 export interface Deployment {
   chainId: number;
   registry: string;
@@ -17,19 +13,16 @@ export interface Deployment {
   deployedAt: string;
 }
 
-function readArtifact(): { abi: unknown[]; bytecode: string } {
-  if (!existsSync(ARTIFACT)) {
-    throw new Error(`no compiled registry at ${ARTIFACT}: run \`npx hardhat compile\` first`);
-  }
-  return JSON.parse(readFileSync(ARTIFACT, "utf8")) as { abi: unknown[]; bytecode: string };
-}
-
-/** Deploys CredentialRegistry from the compiled artifact and waits for it to be mined. */
+/**
+ * Deploys CredentialRegistry from the compiled artifact and waits for it to be mined; both roles
+ * default to the deployer. For the embedded chain and tests: `npm run deploy` deploys to a real
+ * network, with its checks (`deployRegistryVerified`).
+ */
 export async function deployRegistry(
   deployer: Signer,
   roles: { admin?: string; accreditor?: string } = {},
 ): Promise<Deployment> {
-  const { abi, bytecode } = readArtifact();
+  const { abi, bytecode } = registryArtifact();
   const from = await deployer.getAddress();
   const admin = roles.admin ?? from;
   const accreditor = roles.accreditor ?? from;
@@ -48,12 +41,4 @@ export async function deployRegistry(
     accreditor,
     deployedAt: new Date().toISOString(),
   };
-}
-
-/** Writes `deployments/<chainId>.json` and returns its path. */
-export function recordDeployment(deployment: Deployment, folder = join(ROOT, "deployments")): string {
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, `${deployment.chainId}.json`);
-  writeFileSync(file, `${JSON.stringify(deployment, null, 2)}\n`);
-  return file;
 }
