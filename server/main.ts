@@ -2,8 +2,10 @@
  * Runs the service against the chain and database named in the environment (see README,
  * "Configuration"). `npm start` (scripts/start.ts) does the same with an embedded local chain.
  */
+import { JsonRpcProvider } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
+import { chainMismatch } from "./chain/identity";
 import { ConfigError, loadConfig, type Config } from "./config";
 
 /** Grace period for in-flight requests and the worker's pass on SIGTERM/SIGINT. */
@@ -32,9 +34,44 @@ export async function serve(config: Config, app?: FastifyInstance): Promise<Fast
   return server;
 }
 
+/** How long start-up waits for the chain to say which it is before starting anyway. */
+const IDENTITY_TIMEOUT_MS = 5000;
+
+/**
+ * Refuses a configuration whose RPC_URL serves another chain than CHAIN_ID, or whose
+ * REGISTRY_ADDRESS holds no contract. A chain that does not answer is no reason not to start
+ * (the worker waits for it, /ready reports it): that only logs a warning.
+ */
+export async function checkChain(config: Config, warn: (line: string) => void): Promise<string | null> {
+  const provider = new JsonRpcProvider(config.rpcUrl, config.chainId, { staticNetwork: true, batchMaxCount: 1 });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const silent = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${IDENTITY_TIMEOUT_MS} ms`)), IDENTITY_TIMEOUT_MS);
+    });
+    return await Promise.race([chainMismatch(provider, config.chainId, config.registryAddress), silent]);
+  } catch {
+    warn("credroot: the chain did not answer at start-up; starting anyway (see GET /ready)");
+    return null;
+  } finally {
+    clearTimeout(timer);
+    provider.destroy();
+  }
+}
+
+async function main(config: Config): Promise<void> {
+  const wrong = await checkChain(config, (line) => console.error(line));
+  if (wrong !== null) {
+    console.error(`credroot could not start: ${wrong}`);
+    process.exitCode = 2;
+    return;
+  }
+  await serve(config);
+}
+
 if (require.main === module) {
   try {
-    void serve(loadConfig()).catch((error: unknown) => {
+    void main(loadConfig()).catch((error: unknown) => {
       console.error(`credroot could not start: ${(error as Error).message}`);
       process.exitCode = 1;
     });

@@ -1,9 +1,21 @@
 import type { FastifyPluginCallback } from "fastify";
 import { decodeRegistryError } from "../../src";
+import { chainMismatch } from "../chain/identity";
 
 const CHAIN_TIMEOUT_MS = 3000;
 
 const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
+  let confirmed = false;
+  /** Why the chain is not the configured one, or null; a confirmed chain is not asked again. */
+  const identity = async (): Promise<string | null> => {
+    if (confirmed) return null;
+    const { provider, chainId, registryAddress } = app.chain;
+    const wrong = await chainMismatch(provider, chainId, registryAddress).catch(
+      (error: unknown) => `unreachable: ${decodeRegistryError(error).message}`,
+    );
+    confirmed = wrong === null;
+    return wrong;
+  };
   app.get(
     "/health",
     {
@@ -67,6 +79,12 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
       ])
         .catch((error: unknown) => `unreachable: ${decodeRegistryError(error).message}`)
         .finally(() => clearTimeout(timer));
+      const wrong = chain === "ok" ? await identity() : null;
+      if (wrong !== null) {
+        return reply
+          .status(503)
+          .send({ code: "not-ready", message: "the chain is not the one configured", database, chain: wrong });
+      }
       if (database === "ok" && chain === "ok") return { status: "ready", database, chain, block };
       return reply.status(503).send({ code: "not-ready", message: "a dependency is unreachable", database, chain });
     },

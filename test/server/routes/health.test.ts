@@ -67,6 +67,24 @@ describe("health routes", () => {
       }
     });
 
+    it.each([
+      ["CHAIN_ID names another chain", { CHAIN_ID: "5" }, "RPC_URL serves chain 31337, but CHAIN_ID is 5"],
+      [
+        "REGISTRY_ADDRESS holds no contract",
+        { REGISTRY_ADDRESS: `0x${"42".repeat(20)}` },
+        `no contract at REGISTRY_ADDRESS 0x${"42".repeat(20)} on chain 31337`,
+      ],
+    ])("answers 503 not-ready when %s", async (_case, env, why) => {
+      const wrong = await startService({ registry: fx, worker: false, env });
+      try {
+        const res = await wrong.app.inject({ url: "/ready" });
+        expect(res.statusCode, res.body).toBe(503);
+        expect(res.json<ReadyBody>()).toMatchObject({ code: "not-ready", database: "ok", chain: why });
+      } finally {
+        await wrong.close();
+      }
+    });
+
     it("answers 503 not-ready naming the database when it cannot be reached", async () => {
       const ping = vi.spyOn(fx.store, "ping").mockRejectedValueOnce(new Error("database is locked"));
       try {
