@@ -11,6 +11,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { build } from "esbuild";
 import { parseTrustConfig, type TrustConfig } from "../../src";
+import { precompiledSchemas } from "./schemas";
 
 /** The web verifier page's sources (`web/`) and where the service looks for its build. */
 export const WEB_ROOT = resolve(__dirname, "../../web");
@@ -50,6 +51,7 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
       minify: true,
       legalComments: "none",
       logLevel: "silent",
+      plugins: [precompiledSchemas],
     });
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));

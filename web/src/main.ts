@@ -228,8 +228,8 @@ function wireSettings(config: TrustConfig): void {
 }
 
 async function start(): Promise<void> {
-  wireInput();
   try {
+    wireInput();
     await load();
   } finally {
     document.body.dataset.ready = "true";

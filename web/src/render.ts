@@ -54,10 +54,9 @@ function fieldList(result: VerificationResult): HTMLElement {
     );
   }
   for (const [pointer, label] of FIELD_LABELS) {
-    rows.push(...fieldRow(pointer, label, valueAt(result.credential, pointer), hidden.has(pointer)));
-  }
-  if (!hidden.has("/validUntil") && valueAt(result.credential, "/validUntil") === undefined) {
-    rows.push(el("dt", {}, "Valid until"), el("dd", {}, "does not expire"));
+    const value = valueAt(result.credential, pointer);
+    const noExpiry = pointer === "/validUntil" && value === undefined && !hidden.has(pointer);
+    rows.push(...fieldRow(pointer, label, noExpiry ? "does not expire" : value, hidden.has(pointer)));
   }
   // Fields this page has no label for, shown under their own names.
   const extra = [...pointersOf(result.credential), ...hidden].filter((p) => !known.has(p));
