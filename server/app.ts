@@ -38,6 +38,8 @@ export interface BuildOptions {
   worker?: boolean;
   /** Fastify logger option (default: pino at `config.logLevel`). */
   logger?: FastifyServerOptions["logger"];
+  /** Serve the web verifier page from this build folder (default `web/dist`, built when missing). */
+  webDir?: string;
 }
 
 const VERSION = "0.1.0";
@@ -145,6 +147,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
   await app.register(shareRoutes);
-  await app.register(webRoutes);
+  await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

@@ -18,8 +18,8 @@ export function webTrustConfig(config: Config): TrustConfig {
  * bundle and verifies it in the browser, against the chain), its script and style, and
  * `/config.json`, the trust settings it starts from.
  */
-const webRoutes: FastifyPluginAsync = async (app) => {
-  const assets = await loadWebAssets();
+const webRoutes: FastifyPluginAsync<{ dir?: string }> = async (app, options) => {
+  const assets = await loadWebAssets(options.dir);
   const page = { schema: { hide: true } };
   const html = (body: string) => async (_request: unknown, reply: FastifyReply) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-cache").send(body);

@@ -19,7 +19,7 @@ const isBuilt = (dir: string) => WEB_FILES.every((file) => existsSync(join(dir, 
 export async function loadWebAssets(dir: string = WEB_DIST): Promise<WebAssets> {
   if (!isBuilt(dir)) {
     try {
-      await buildWeb({ outDir: dir });
+      await buildWeb({ outDir: dir, replace: false });
     } catch (error) {
       // Another process may have built it at the same moment: only fail when it is still missing.
       if (!isBuilt(dir)) {

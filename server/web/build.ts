@@ -25,6 +25,8 @@ export interface BuildWebParameters {
   outDir?: string;
   /** Written as `config.json` beside the page, for a static copy that no service serves. */
   trust?: TrustConfig;
+  /** Replace a build already in `outDir` (default true); false keeps one another process just wrote. */
+  replace?: boolean;
 }
 
 /**
@@ -56,7 +58,13 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));
     if (trust) writeFileSync(join(staging, "config.json"), `${JSON.stringify(trust, null, 2)}\n`);
-    if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+    if (existsSync(outDir)) {
+      if (parameters.replace === false) {
+        rmSync(staging, { recursive: true, force: true });
+        return outDir;
+      }
+      rmSync(outDir, { recursive: true, force: true });
+    }
     renameSync(staging, outDir);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });

@@ -28,10 +28,10 @@ export interface Browser {
  * Launches Debian's Chromium through playwright-core.
  * @throws Error in one line saying how to install it when it is missing (the test fails, never skips).
  */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run ./scripts/test-deps.sh`);
+export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: run ./scripts/test-deps.sh`);
   const profile = mkdtempSync(join(tmpdir(), "credroot-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath, args: ARGS });
   context.setDefaultTimeout(10_000); // a page that never gets ready fails in seconds, not minutes
   return {
     context,

@@ -33,8 +33,15 @@ describe("web verifier page in Chromium", () => {
     // Fail first, in one line, when there is no browser.
     browser = await launchChromium();
     cleanups.push(() => browser.close());
-    await buildWeb(); // the service serves what this file's code builds
-    fx = await startService();
+    // The service serves what this file builds, in a folder of its own (web/dist is left alone:
+    // other test files' services may be reading it).
+    const webDir = join(mkdtempSync(join(tmpdir(), "credroot-web-")), "dist");
+    cleanups.push(() => {
+      rmSync(join(webDir, ".."), { recursive: true, force: true });
+      return Promise.resolve();
+    });
+    await buildWeb({ outDir: webDir });
+    fx = await startService({ webDir });
     cleanups.push(() => fx.close());
     await fx.app.listen({ host: "127.0.0.1", port: 0 });
     const address = fx.app.server.address();
