@@ -23,9 +23,12 @@ export async function loadWebAssets(dir: string = WEB_DIST): Promise<WebAssets> 
     } catch (error) {
       // Another process may have built it at the same moment: only fail when it is still missing.
       if (!isBuilt(dir)) {
-        throw new Error(`the web verifier page is not built (${(error as Error).message}): run \`npm run build:web\``, {
-          cause: error,
-        });
+        throw new Error(
+          `the web verifier page is not built (${(error as Error).message.split("\n")[0]}): run \`npm run build:web\``,
+          {
+            cause: error,
+          },
+        );
       }
     }
   }
