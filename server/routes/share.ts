@@ -13,6 +13,8 @@ const hideQuery = {
   },
 } as const;
 
+const IMAGE_TYPE = { svg: "image/svg+xml", png: "image/png" } as const;
+
 /** PUBLIC_URL, or the scheme and host the request came to. */
 function baseUrl(app: FastifyInstance, request: FastifyRequest): string {
   return (app.config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, "");
@@ -77,17 +79,22 @@ const shareRoutes: FastifyPluginCallback = (app, _options, done) => {
           tags: ["learner"],
           params: idParams,
           querystring: hideQuery,
-          produces: [format === "svg" ? "image/svg+xml" : "image/png"],
-          response: { ...errors(400, 404, 429) },
+          response: {
+            200: {
+              description: `the QR code, ${format === "svg" ? "an SVG document" : "a PNG image"}`,
+              content: { [IMAGE_TYPE[format]]: { schema: { type: "string", format: "binary" } } },
+            },
+            ...errors(400, 404, 429),
+          },
         },
       },
       async (request, reply) => {
         const { url } = await shareLink(app, request);
         reply.header("cache-control", "no-cache");
         if (format === "svg") {
-          return reply.type("image/svg+xml").send(await QRCode.toString(url, { type: "svg", margin: 2 }));
+          return reply.type(IMAGE_TYPE.svg).send(await QRCode.toString(url, { type: "svg", margin: 2 }));
         }
-        return reply.type("image/png").send(await QRCode.toBuffer(url, { type: "png", margin: 2, scale: 8 }));
+        return reply.type(IMAGE_TYPE.png).send(await QRCode.toBuffer(url, { type: "png", margin: 2, scale: 8 }));
       },
     );
   }
