@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "artifacts/", "cache/", "coverage/", "out/", "src/abi.ts"] },
+  {
+    ignores: ["node_modules/", "artifacts/", "cache/", "coverage/", "out/", "src/abi.ts", "web/dist/", "test-results/"],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

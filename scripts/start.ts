@@ -85,6 +85,7 @@ credroot is running (embedded chain ${chain.url}, chain id ${chain.chainId}, reg
                  (shown once; issuer #${issuerId} "${ISSUER_NAME}")
   demo batch     ${base}/v1/batches/${batchId}   (3 credentials, anchoring now)
   demo bundle    ${bundleUrl}
+  verifier page  ${base}/   (share link of the demo credential: ${base}/v/${credentials[0]?.id ?? "?"})
 
 Try:
   curl -s ${bundleUrl} > bundle.json

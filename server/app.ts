@@ -17,7 +17,9 @@ import batchRoutes from "./routes/batches";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerRoutes from "./routes/issuers";
+import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
+import webRoutes, { webTrustConfig } from "./routes/web";
 import { batchSchema, errorSchema } from "./schemas/common";
 import type { Store } from "./store/types";
 
@@ -36,9 +38,21 @@ export interface BuildOptions {
   worker?: boolean;
   /** Fastify logger option (default: pino at `config.logLevel`). */
   logger?: FastifyServerOptions["logger"];
+  /** Serve the web verifier page from this build folder (default `web/dist`, built when missing). */
+  webDir?: string;
 }
 
 const VERSION = "0.1.0";
+
+/**
+ * Origins the web verifier page may send JSON-RPC requests to: those of its trust config; with
+ * no RPC URL configured the page asks the person for their own node, so any https origin.
+ */
+function rpcOrigins(config: Config): string[] {
+  const urls = webTrustConfig(config).chains.map((c) => c.rpcUrl);
+  if (urls.includes(null)) return ["https:"];
+  return [...new Set(urls.map((url) => new URL(url!).origin))];
+}
 
 /**
  * Builds the credroot service: plugins for errors, database, chain, auth and the anchoring
@@ -82,6 +96,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
+        // The web verifier page asks the chain itself: only the RPC origins it is configured with.
+        "connect-src": ["'self'", ...rpcOrigins(config)],
         "img-src": ["'self'", "data:"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
@@ -130,5 +146,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(credentialRoutes);
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
+  await app.register(shareRoutes);
+  await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

@@ -42,8 +42,14 @@ export interface Config {
    * turns the cache off, so that every verification asks the chain.
    */
   verifyCacheMs: number;
-  /** Base URL printed in links (`/v/<id>`); defaults to `http://host:port`. */
+  /** Base URL of share links (`/v/<id>`) and QR codes; defaults to the request's own host. */
   publicUrl: string | null;
+  /**
+   * The JSON-RPC URL the web verifier page (a browser) uses: WEB_RPC_URL, else RPC_URL when its
+   * host is loopback, else null (the page asks the person for one). RPC_URL is never published
+   * otherwise: it may carry an API key.
+   */
+  webRpcUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -67,6 +73,7 @@ const schema = {
     STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
     VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 0 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
+    WEB_RPC_URL: { type: "string", pattern: "^https?://" },
     LOG_LEVEL: {
       type: "string",
       enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
@@ -92,6 +99,7 @@ interface Env {
   STUCK_AFTER_MS: number;
   VERIFY_CACHE_MS: number;
   PUBLIC_URL?: string;
+  WEB_RPC_URL?: string;
   LOG_LEVEL: Config["logLevel"];
 }
 
@@ -116,6 +124,17 @@ function parseTrusted(text: string): TrustedRegistryConfig[] {
       }
       return { chainId: Number(match[1]), registry: match[2], rpcUrl: match[3]! };
     });
+}
+
+/** True when `url`'s host is a loopback address (localhost, 127.0.0.0/8, [::1]). */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**
@@ -151,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stuckAfterMs: raw.STUCK_AFTER_MS,
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
+    webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -11,4 +11,5 @@ export * from "./verify";
 export * from "./presentation";
 export * from "./presentation-questions";
 export * from "./export";
+export * from "./trust-config";
 export { credentialRegistryAbi } from "./abi";

@@ -1,33 +1,24 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import Ajv, { type Options, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import type { ErrorDetail } from "./errors";
+
+export { describeDetails, schemaErrors } from "./schema-errors";
+
+/** Options of the library's Ajv: `allErrors` so that a user sees every bad field at once. */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: true, allowUnionTypes: true };
 
 /**
- * The one Ajv instance of the library: all JSON Schemas (credential, bundle) compile here, so a
- * browser build pays for Ajv once. `allErrors` so that a user sees every bad field at once.
+ * The one Ajv instance of the library: all JSON Schemas (credential, bundle) compile here. The
+ * web page's build replaces this module with validators compiled ahead of time (Ajv compiles to
+ * code with `new Function`, which the page's Content-Security-Policy forbids).
  */
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv(AJV_OPTIONS);
 addFormats(ajv);
 
+/** Every schema compiled so far, in order: what the web build compiles ahead of time. */
+export const compiledSchemas: { $id: string }[] = [];
+
 /** Compiles `schema` once and returns its validator. */
-export function compileSchema<T>(schema: object): ValidateFunction<T> {
+export function compileSchema<T>(schema: { $id: string }): ValidateFunction<T> {
+  compiledSchemas.push(schema);
   return ajv.compile<T>(schema);
-}
-
-/** Turns Ajv's errors into `{ path, message }` pairs that name the offending field. */
-export function schemaErrors(errors: readonly ErrorObject[] | null | undefined): ErrorDetail[] {
-  return (errors ?? []).map((error) => {
-    let path = error.instancePath;
-    if (error.keyword === "required") path += `/${String(error.params.missingProperty)}`;
-    if (error.keyword === "additionalProperties") path += `/${String(error.params.additionalProperty)}`;
-    const message = error.keyword === "additionalProperties" ? "is not a known field" : (error.message ?? "is invalid");
-    return { path: path || "/", message };
-  });
-}
-
-/** `path message; path message` — one line for a CLI or an HTTP error body. */
-export function describeDetails(details: readonly ErrorDetail[], limit = 5): string {
-  const shown = details.slice(0, limit).map((d) => `${d.path} ${d.message}`);
-  const more = details.length > limit ? `; and ${details.length - limit} more` : "";
-  return shown.join("; ") + more;
 }

@@ -2,7 +2,7 @@ import type { FastifyError } from "fastify";
 import fp from "fastify-plugin";
 import type { ErrorObject } from "ajv";
 import { isCredrootError } from "../../src";
-import { schemaErrors } from "../../src/schema";
+import { schemaErrors } from "../../src/schema-errors";
 import { HttpError, LIBRARY_ERROR_STATUS } from "../errors";
 import { isStoreError } from "../store";
 

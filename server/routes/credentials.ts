@@ -1,11 +1,10 @@
 import type { FastifyPluginCallback } from "fastify";
-import { type Bundle, createBundle, discloseBundle, type Fields, type Hex32 } from "../../src";
+import type { Bundle } from "../../src";
+import { hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
 import { queueRevocation } from "../revocations";
 import { bundleBody } from "../schemas/bundle";
 import { errors, idParams, revokeSchema } from "../schemas/common";
-
-const OFFERED = new Set(["anchored", "final", "revoked"]);
 
 const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
   app.get(
@@ -29,32 +28,7 @@ const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
     async (request): Promise<Bundle> => {
       const { id } = request.params as { id: string };
       const { hide } = request.query as { hide?: string };
-      const credential = await app.store.getCredential(id);
-      const batch = credential ? await app.store.getBatch(credential.batchId) : null;
-      if (!credential || !batch) throw notFound(`credential ${id}`);
-      if (!OFFERED.has(batch.status) || batch.txHash === null || batch.blockNumber === null) {
-        throw new HttpError(
-          409,
-          "not-anchored-yet",
-          `the batch is ${batch.status}; the bundle is offered once it is anchored`,
-        );
-      }
-      const bundle = createBundle(
-        { fields: credential.fields as Fields as Record<string, never>, leaf: credential.leaf as Hex32 },
-        { path: credential.proof as Hex32[], root: batch.root as Hex32 },
-        {
-          chainId: app.chain.chainId,
-          registry: app.chain.registryAddress,
-          issuerId: batch.issuerId,
-          txHash: batch.txHash as Hex32,
-          blockNumber: batch.blockNumber,
-        },
-      );
-      const names = (hide ?? "")
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean);
-      return names.length > 0 ? discloseBundle(bundle, names) : bundle;
+      return loadBundle(app, id, hideNames(hide));
     },
   );
 

@@ -47,8 +47,20 @@ describe("loadConfig", () => {
       stuckAfterMs: 180_000,
       verifyCacheMs: 0,
       publicUrl: null,
+      webRpcUrl: "http://127.0.0.1:8545",
       logLevel: "info",
     });
+  });
+
+  it("gives the web page RPC_URL only when its host is loopback, else WEB_RPC_URL or nothing", () => {
+    expect(loadConfig({ ...BASE, RPC_URL: "http://localhost:8545" }).webRpcUrl).toBe("http://localhost:8545");
+    expect(loadConfig({ ...BASE, RPC_URL: "http://[::1]:8545" }).webRpcUrl).toBe("http://[::1]:8545");
+    expect(loadConfig({ ...BASE, RPC_URL: "https://node.example/v3/SECRETKEY" }).webRpcUrl).toBeNull();
+    expect(loadConfig({ ...BASE, RPC_URL: "http://127.0.0.1.example.org/" }).webRpcUrl).toBeNull();
+    expect(
+      loadConfig({ ...BASE, RPC_URL: "https://node.example/v3/SECRETKEY", WEB_RPC_URL: "https://public.example" })
+        .webRpcUrl,
+    ).toBe("https://public.example");
   });
 
   it("reads every optional variable, as numbers where they are numbers", () => {
@@ -133,6 +145,7 @@ describe("loadConfig", () => {
     ["REQUEST_TIMEOUT_MS", "999"],
     ["WORKER_INTERVAL_MS", "9"],
     ["PUBLIC_URL", "credroot.example.org"],
+    ["WEB_RPC_URL", "ws://node.example.org"],
     ["LOG_LEVEL", "verbose"],
   ])("names %s when it is %j", (name, value) => {
     expect(configError({ ...BASE, [name]: value }).message).toContain(name);

@@ -21,6 +21,9 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/batches/{id}/credentials": [200, 400, 401, 403, 404],
   "post /v1/batches/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
   "get /v1/credentials/{id}/bundle": [200, 400, 404, 409, 429],
+  "get /v1/credentials/{id}/share": [200, 400, 404, 429],
+  "get /v1/credentials/{id}/qr.svg": [200, 400, 404, 429],
+  "get /v1/credentials/{id}/qr.png": [200, 400, 404, 429],
   "post /v1/credentials/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
   "post /v1/verify": [200, 400, 413, 415, 429, 503],
   "post /v1/verify/presentation": [200, 400, 413, 415, 429],
@@ -72,7 +75,10 @@ describe("docs routes", () => {
           name,
         ).toBe(true);
         for (const status of statuses) {
-          expect(op.responses[status]?.content?.["application/json"]?.schema, `${name} ${status}`).toBeDefined();
+          // A QR code route answers an image when it succeeds; its errors are JSON like every other.
+          const image = name.endsWith(".svg") ? "image/svg+xml" : name.endsWith(".png") ? "image/png" : null;
+          const type = image && status.startsWith("2") ? image : "application/json";
+          expect(op.responses[status]?.content?.[type]?.schema, `${name} ${status}`).toBeDefined();
         }
       }
     });

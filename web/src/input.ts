@@ -1,0 +1,103 @@
+import { type Bundle, MAX_PRESENTATION_TEXT, parseBundle, parsePresentation, type Presentation } from "../../src";
+
+/** What a person handed the page: one bundle or a presentation of several. */
+export type Loaded = { kind: "bundle"; bundle: Bundle } | { kind: "presentation"; presentation: Presentation };
+
+/** A problem with what was given, in a sentence for the person (never a verdict). */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+/**
+ * Reads JSON text as a bundle or, when its `type` says so, a presentation.
+ * @throws InputError saying why it is not a credential.
+ */
+export function readCredentialText(text: string): Loaded {
+  if (text.trim() === "") throw new InputError("There is nothing to check: the text is empty.");
+  if (text.length > MAX_PRESENTATION_TEXT) throw new InputError("This is too large to be a credential file.");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError("This is not a credential file: it is not JSON.");
+  }
+  const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined;
+  try {
+    return type === "credroot/presentation"
+      ? { kind: "presentation", presentation: parsePresentation(value) }
+      : { kind: "bundle", bundle: parseBundle(value) };
+  } catch (error) {
+    throw new InputError(`This is not a credroot credential: ${(error as Error).message}`);
+  }
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new InputError("This link is damaged: its data is not base64url.");
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+
+/** Reads a stream to its end as text, refusing more than `limit` bytes (a decompression bomb). */
+async function readLimited(stream: ReadableStream<Uint8Array>, limit: number): Promise<string> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new InputError("This link carries too much data to be a credential.");
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder("utf-8", { fatal: true }).decode(all);
+}
+
+/** The `b` parameter of a location hash (`#b=…`), or null when there is none. */
+export function fragmentData(hash: string): string | null {
+  return new URLSearchParams(hash.replace(/^#/, "")).get("b");
+}
+
+/**
+ * The JSON text a share link's fragment carries: base64url of the deflate-raw (or gzip)
+ * compressed JSON, or of the plain JSON.
+ * @throws InputError when the data is damaged.
+ */
+export async function decodeFragment(data: string): Promise<string> {
+  const bytes = fromBase64Url(data);
+  if (bytes[0] === 0x7b /* { */) {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new InputError("This link is damaged: its data is not text.");
+    }
+  }
+  const format: CompressionFormat = bytes[0] === 0x1f && bytes[1] === 0x8b ? "gzip" : "deflate-raw";
+  try {
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream(format));
+    return await readLimited(stream, MAX_PRESENTATION_TEXT);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError("This link is damaged: its data could not be unpacked.");
+  }
+}
+
+/** base64url of the deflate-raw compressed `json`: what goes after `#b=` in a share link. */
+export async function encodeFragment(json: string): Promise<string> {
+  const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return toBase64Url(new Uint8Array(await new Response(stream).arrayBuffer()));
+}

@@ -1,0 +1,256 @@
+/*
+ * The web verifier page: a person drops, picks or pastes a credential (a bundle or a
+ * presentation), or opens a share link, and the page verifies it in the browser with the
+ * library's verifier, asking the chain's JSON-RPC node directly. The issuer's server is only a
+ * place a bundle may come from; its word is never taken for the verdict.
+ */
+import { type TrustConfig, verifyBundle, verifyPresentation } from "../../src";
+import { byId, el } from "./dom";
+import { decodeFragment, encodeFragment, fragmentData, InputError, type Loaded, readCredentialText } from "./input";
+import { credentialCard, presentationCards, presentationVerdict } from "./render";
+import {
+  isRpcUrl,
+  loadTrustConfig,
+  readOverrides,
+  rpcUrlFor,
+  type RpcOverrides,
+  saveOverrides,
+  trustedChains,
+} from "./trust";
+import { VERDICT_WORDS } from "./words";
+
+const verdictBox = byId("verdict", HTMLElement);
+const errorBox = byId("error", HTMLElement);
+const details = byId("details", HTMLElement);
+const share = byId("share", HTMLElement);
+const shareLink = byId("share-link", HTMLInputElement);
+
+let trust: TrustConfig | null = null;
+let overrides: RpcOverrides = readOverrides();
+/** What is on screen, to re-check after a settings change and to put in a share link. */
+let current: Loaded | null = null;
+/** Each check bumps this; an older check that finishes late does not overwrite a newer one. */
+let generation = 0;
+
+function showVerdict(tone: string, code: string, headline: string): void {
+  verdictBox.dataset.verdict = tone;
+  verdictBox.dataset.code = code;
+  verdictBox.textContent = headline;
+}
+
+function showError(message: string): void {
+  showVerdict("error", "error", "Could not read this: it is not a credential");
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+  details.replaceChildren();
+  share.hidden = true;
+  current = null;
+}
+
+function reset(): void {
+  errorBox.hidden = true;
+  errorBox.textContent = "";
+  details.replaceChildren();
+  share.hidden = true;
+  shareLink.value = "";
+}
+
+/** Verifies what was loaded against the trusted chains and shows the verdict and the credential(s). */
+async function check(loaded: Loaded): Promise<void> {
+  if (!trust) return;
+  const mine = ++generation;
+  reset();
+  current = loaded;
+  showVerdict("checking", "checking", "Checking with the blockchain…");
+  const options = { chains: trustedChains(trust, overrides) };
+  if (loaded.kind === "bundle") {
+    const result = await verifyBundle(loaded.bundle, options);
+    if (mine !== generation) return;
+    const words = VERDICT_WORDS[result.verdict];
+    showVerdict(words.tone, result.verdict, words.headline);
+    details.replaceChildren(credentialCard(result));
+  } else {
+    const result = await verifyPresentation(loaded.presentation, options);
+    if (mine !== generation) return;
+    const { headline, tone, code } = presentationVerdict(result);
+    showVerdict(tone, code, headline);
+    details.replaceChildren(...presentationCards(result));
+  }
+  share.hidden = false;
+}
+
+async function checkText(text: string): Promise<void> {
+  try {
+    await check(readCredentialText(text));
+  } catch (error) {
+    generation++;
+    showError(error instanceof InputError ? error.message : `Something went wrong: ${(error as Error).message}`);
+  }
+}
+
+/** `#b=…`: a credential carried in the link itself. */
+async function checkFragment(data: string): Promise<void> {
+  try {
+    await checkText(await decodeFragment(data));
+  } catch (error) {
+    showError(error instanceof InputError ? error.message : `This link is damaged: ${(error as Error).message}`);
+  }
+}
+
+/** `/v/<id>?hide=…`: the issuer's service holds the bundle; fetch it, then verify it here. */
+async function checkSharedId(id: string): Promise<void> {
+  showVerdict("checking", "checking", "Fetching the credential…");
+  const url = new URL(`v1/credentials/${encodeURIComponent(id)}/bundle${location.search}`, document.baseURI);
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: { accept: "application/json" } });
+  } catch {
+    showError("The issuer's service could not be reached to fetch this credential.");
+    return;
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let message = `the service answered ${response.status}`;
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      // not JSON: keep the status
+    }
+    showError(`This share link does not lead to a credential: ${message}.`);
+    return;
+  }
+  await checkText(text);
+}
+
+async function checkFile(file: File | undefined): Promise<void> {
+  if (!file) return;
+  await checkText(await file.text());
+}
+
+function wireInput(): void {
+  const drop = byId("drop-zone-box", HTMLElement);
+  drop.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    drop.classList.add("over");
+  });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    void checkFile(event.dataTransfer?.files[0]);
+  });
+  const fileInput = byId("file-input", HTMLInputElement);
+  fileInput.addEventListener("change", () => {
+    void checkFile(fileInput.files?.[0]).finally(() => (fileInput.value = ""));
+  });
+  byId("paste-form", HTMLElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    void checkText(byId("paste-input", HTMLTextAreaElement).value);
+  });
+  byId("share-button", HTMLElement).addEventListener("click", () => void copyShareLink());
+  window.addEventListener("hashchange", () => {
+    const data = fragmentData(location.hash);
+    if (data !== null) void checkFragment(data);
+  });
+}
+
+/** A link that carries what is on screen (as shown: hidden fields stay hidden) in its fragment. */
+async function copyShareLink(): Promise<void> {
+  if (!current) return;
+  const json = JSON.stringify(current.kind === "bundle" ? current.bundle : current.presentation);
+  const link = `${new URL("./", document.baseURI).href}#b=${await encodeFragment(json)}`;
+  shareLink.value = link;
+  shareLink.select();
+  try {
+    await navigator.clipboard.writeText(link);
+    byId("share-button", HTMLElement).textContent = "Copied";
+  } catch {
+    byId("share-button", HTMLElement).textContent = "Copy the link from the box";
+  }
+}
+
+function renderSettings(config: TrustConfig): void {
+  const rows = config.chains.map(({ chainId, rpcUrl }) => {
+    const id = `settings-rpc-${chainId}`;
+    return el(
+      "div",
+      {},
+      el("label", { for: id }, `Blockchain node (JSON-RPC URL) for chain ${chainId}`),
+      el("input", {
+        id,
+        "data-testid": id,
+        "data-chain": String(chainId),
+        type: "url",
+        placeholder: rpcUrl ?? "https://… (your own node: this page has none set)",
+        value: overrides[String(chainId)] ?? "",
+      }),
+    );
+  });
+  byId("settings-chains", HTMLElement).replaceChildren(...rows);
+  const summary = config.chains.map((c) => {
+    const url = rpcUrlFor(config, overrides, c.chainId);
+    const registries = c.registries.join(", ");
+    return `Trusts registry ${registries} on chain ${c.chainId}, asking ${url ?? "no node yet: enter one above"}.`;
+  });
+  byId("trust-summary", HTMLElement).textContent = summary.join(" ");
+  if (config.chains.some((c) => rpcUrlFor(config, overrides, c.chainId) === null)) {
+    byId("settings", HTMLDetailsElement).open = true;
+  }
+}
+
+function wireSettings(config: TrustConfig): void {
+  const status = byId("settings-status", HTMLElement);
+  byId("settings-form", HTMLElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next: RpcOverrides = {};
+    for (const input of byId("settings-chains", HTMLElement).querySelectorAll<HTMLInputElement>("input[data-chain]")) {
+      const value = input.value.trim();
+      if (value === "") continue;
+      if (!isRpcUrl(value)) {
+        status.textContent = `"${value}" is not an http(s) URL.`;
+        return;
+      }
+      next[input.dataset.chain!] = value;
+    }
+    overrides = next;
+    saveOverrides(overrides);
+    renderSettings(config);
+    status.textContent = "Saved in this browser. Checks now ask this node.";
+    if (current) void check(current);
+  });
+  byId("settings-reset", HTMLElement).addEventListener("click", () => {
+    overrides = {};
+    saveOverrides(overrides);
+    renderSettings(config);
+    status.textContent = "Back to this page's default node.";
+    if (current) void check(current);
+  });
+}
+
+async function start(): Promise<void> {
+  try {
+    wireInput();
+    await load();
+  } finally {
+    document.body.dataset.ready = "true";
+  }
+}
+
+async function load(): Promise<void> {
+  try {
+    trust = await loadTrustConfig();
+  } catch (error) {
+    showVerdict("error", "error", "This page is not set up: nothing can be checked");
+    errorBox.textContent = (error as Error).message;
+    errorBox.hidden = false;
+    return;
+  }
+  renderSettings(trust);
+  wireSettings(trust);
+  const data = fragmentData(location.hash);
+  const shared = /\/v\/([^/]+)$/.exec(location.pathname);
+  if (data !== null) await checkFragment(data);
+  else if (shared) await checkSharedId(decodeURIComponent(shared[1]!));
+}
+
+void start();

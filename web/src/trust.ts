@@ -1,0 +1,89 @@
+import { JsonRpcProvider } from "ethers";
+import { CredrootError, parseTrustConfig, type TrustConfig, type TrustedChain } from "../../src";
+
+/** localStorage key of the person's own RPC URLs, by chain id. */
+const STORAGE_KEY = "credroot.rpcUrls";
+
+/** RPC URLs the person chose in the settings panel, by chain id (as text). */
+export type RpcOverrides = Record<string, string>;
+
+export const isRpcUrl = (value: string) => /^https?:\/\/\S+$/i.test(value);
+
+/**
+ * The trust settings this copy of the page was given: `config.json` beside it (served by the
+ * credroot service, or written by `npm run build:web` for a static copy).
+ * @throws Error with a sentence saying what went wrong.
+ */
+export async function loadTrustConfig(): Promise<TrustConfig> {
+  let response: Response;
+  try {
+    response = await fetch(new URL("config.json", document.baseURI), { cache: "no-cache" });
+  } catch (error) {
+    throw new Error(`this page could not load its trust settings (config.json): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (!response.ok) throw new Error(`this page could not load its trust settings (config.json): ${response.status}`);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    throw new Error("this page's trust settings (config.json) are not JSON");
+  }
+  return parseTrustConfig(body);
+}
+
+/** The person's RPC URLs from localStorage; anything unreadable is ignored. */
+export function readOverrides(): RpcOverrides {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? "{}");
+    if (typeof value !== "object" || value === null) return {};
+    return Object.fromEntries(
+      Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string" && isRpcUrl(e[1])),
+    );
+  } catch {
+    return {};
+  }
+}
+
+export function saveOverrides(overrides: RpcOverrides): void {
+  if (Object.keys(overrides).length === 0) localStorage.removeItem(STORAGE_KEY);
+  else localStorage.setItem(STORAGE_KEY, JSON.stringify(overrides));
+}
+
+/** The RPC URL used for `chainId`: the person's own, else the configured one, else none. */
+export function rpcUrlFor(config: TrustConfig, overrides: RpcOverrides, chainId: number): string | null {
+  return overrides[String(chainId)] ?? config.chains.find((c) => c.chainId === chainId)?.rpcUrl ?? null;
+}
+
+const providers = new Map<string, JsonRpcProvider>();
+
+/** A provider with a static network (no chain-id probe), one per URL and chain. */
+function providerFor(url: string, chainId: number): JsonRpcProvider {
+  const key = `${chainId}@${url}`;
+  let provider = providers.get(key);
+  if (!provider) {
+    provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, batchMaxCount: 1 });
+    providers.set(key, provider);
+  }
+  return provider;
+}
+
+/** The verifier's trusted chains: every chain of the config, asked through its RPC URL. */
+export function trustedChains(config: TrustConfig, overrides: RpcOverrides): TrustedChain[] {
+  return config.chains.map(({ chainId, registries }) => {
+    const url = rpcUrlFor(config, overrides, chainId);
+    return {
+      chainId,
+      registries,
+      provider: url
+        ? providerFor(url, chainId)
+        : {
+            call: () =>
+              Promise.reject(
+                new CredrootError("CHAIN_UNAVAILABLE", `no blockchain node is set for chain ${chainId}: open Settings`),
+              ),
+          },
+    };
+  });
+}
