@@ -25,9 +25,12 @@ export const PG_SQL = {
   listOps: "SELECT * FROM chain_ops WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
   /** Locks the op's row until the transaction ends: concurrent updates of one op queue up. */
   getOpForUpdate: "SELECT * FROM chain_ops WHERE id = $1 FOR UPDATE",
-  /** Many credentials in one statement: one array per column. */
-  insertCredentials:
-    "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) " +
-    "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])",
+  /** `rows` credentials in one statement: a multi-row VALUES list, six parameters a row. */
+  insertCredentials: (rows: number): string =>
+    "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) VALUES " +
+    Array.from({ length: rows }, (_, row) => {
+      const first = row * 6;
+      return `($${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6})`;
+    }).join(", "),
   acquireLease: numbered(acquireLeaseSql(NOW_MS)),
 } as const;

@@ -273,17 +273,18 @@ describe("insertBatch", () => {
     );
   });
 
-  it("stores nothing at all when a credential id in the middle of the list is a duplicate", async () => {
-    const credentials = credentialsFor("b1", 1000);
-    credentials[500] = { ...credentials[500]!, id: credentials[200]!.id };
-    const error = await store.insertBatch(newBatch("b1", 1000), credentials).catch((e: unknown) => e);
+  it("stores nothing at all when a credential id in a later statement of the insert is a duplicate", async () => {
+    const credentials = credentialsFor("b1", 2500);
+    // PostgreSQL inserts 1,000 rows a statement: the duplicate is in the third, the first two are undone.
+    credentials[2100] = { ...credentials[2100]!, id: credentials[200]!.id };
+    const error = await store.insertBatch(newBatch("b1", 2500), credentials).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreConflictError);
     expect(error).toMatchObject({ code: "CONFLICT", target: "credential-id", value: "b1-c200" });
     expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([0, 0, 0]);
     expect(await store.getBatch("b1")).toBeNull();
     // The failed transaction left nothing behind: the corrected batch goes in.
-    await store.insertBatch(newBatch("b1", 1000), credentialsFor("b1", 1000));
-    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([1, 1000, 1]);
+    await store.insertBatch(newBatch("b1", 2500), credentialsFor("b1", 2500));
+    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([1, 2500, 1]);
   });
 
   it("refuses a root that is already anchored by another batch, storing nothing of the second", async () => {
