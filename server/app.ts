@@ -135,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(storePlugin, {
     databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
     ...(options.store ? { store: options.store } : {}),
   });
   await app.register(chainPlugin, { config });

@@ -13,8 +13,10 @@ export interface TrustedRegistryConfig {
 export interface Config {
   host: string;
   port: number;
-  /** `file:path.db`, a path, or `:memory:`. */
+  /** `postgres://…`, or SQLite: `file:path.db`, a path, or `:memory:`. */
   databaseUrl: string;
+  /** PostgreSQL: most connections the pool opens. */
+  databasePoolSize: number;
   /** JSON-RPC endpoint of the chain the registry lives on. */
   rpcUrl: string;
   chainId: number;
@@ -38,6 +40,11 @@ export interface Config {
   /** A transaction unmined after this long is replaced with the same nonce and higher fees. */
   stuckAfterMs: number;
   /**
+   * How long the lease on the signer lasts (renewed on every worker pass): the instance holding
+   * it alone sends the signer's transactions; when it dies, another takes over this long after.
+   */
+  leaseTtlMs: number;
+  /**
    * How often `/v1/verify`'s block-keyed answer cache polls the block number; 0 (the default)
    * turns the cache off, so that every verification asks the chain.
    */
@@ -60,6 +67,7 @@ const schema = {
     HOST: { type: "string", default: "127.0.0.1" },
     PORT: { type: "integer", minimum: 0, maximum: 65535, default: 3000 },
     DATABASE_URL: { type: "string", minLength: 1, default: "file:.credroot/credroot.db" },
+    DATABASE_POOL_SIZE: { type: "integer", minimum: 1, maximum: 1000, default: 10 },
     RPC_URL: { type: "string", pattern: "^https?://" },
     CHAIN_ID: { type: "integer", minimum: 1 },
     REGISTRY_ADDRESS: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" },
@@ -71,6 +79,7 @@ const schema = {
     REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
     STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
+    LEASE_TTL_MS: { type: "integer", minimum: 100, default: 15_000 },
     VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 0 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
     WEB_RPC_URL: { type: "string", pattern: "^https?://" },
@@ -86,6 +95,7 @@ interface Env {
   HOST: string;
   PORT: number;
   DATABASE_URL: string;
+  DATABASE_POOL_SIZE: number;
   RPC_URL: string;
   CHAIN_ID: number;
   REGISTRY_ADDRESS: string;
@@ -97,6 +107,7 @@ interface Env {
   REQUEST_TIMEOUT_MS: number;
   WORKER_INTERVAL_MS: number;
   STUCK_AFTER_MS: number;
+  LEASE_TTL_MS: number;
   VERIFY_CACHE_MS: number;
   PUBLIC_URL?: string;
   WEB_RPC_URL?: string;
@@ -153,10 +164,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
     throw new ConfigError(`invalid configuration: ${problems.join("; ") || (error as Error).message}`);
   }
+  if (raw.LEASE_TTL_MS <= 2 * raw.WORKER_INTERVAL_MS) {
+    // The holder renews on each pass: a lease shorter than two passes would lapse between them.
+    throw new ConfigError(
+      `invalid configuration: LEASE_TTL_MS (${raw.LEASE_TTL_MS}) must be more than twice WORKER_INTERVAL_MS (${raw.WORKER_INTERVAL_MS})`,
+    );
+  }
   return {
     host: raw.HOST,
     port: raw.PORT,
     databaseUrl: raw.DATABASE_URL,
+    databasePoolSize: raw.DATABASE_POOL_SIZE,
     rpcUrl: raw.RPC_URL,
     chainId: raw.CHAIN_ID,
     registryAddress: raw.REGISTRY_ADDRESS,
@@ -168,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workerIntervalMs: raw.WORKER_INTERVAL_MS,
     stuckAfterMs: raw.STUCK_AFTER_MS,
+    leaseTtlMs: raw.LEASE_TTL_MS,
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),

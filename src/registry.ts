@@ -141,10 +141,19 @@ function findRevertData(error: unknown, depth = 0): string | undefined {
  */
 function publicMessage(error: unknown): string {
   const short = (error as { shortMessage?: unknown } | null)?.shortMessage;
-  const text = typeof short === "string" ? short : error instanceof Error ? error.message : String(error);
+  const text = typeof short === "string" ? short : error instanceof Error ? error.message : safeString(error);
   return (text.split("\n")[0] ?? "")
     .replace(/\s*\((info|error|request|payload|code)=.*$/, "")
     .replace(/\b(https?|wss?):\/\/\S+/g, "<rpc>");
+}
+
+/** `String(value)`, except for values that refuse it (`Object.create(null)`, a `toString` that is no function). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /**

@@ -22,7 +22,10 @@ function crashFaults(fault: string | undefined): AnchorWorkerOptions["faults"] {
   return undefined;
 }
 
-/** Runs the anchoring worker inside the service: started when the app is ready, stopped (after its pass) on close. */
+/**
+ * Runs the anchoring worker inside the service: started when the app is ready, stopped (after its
+ * pass, giving the signer's lease up) on close, before the store closes.
+ */
 export default fp<{ config: Config; enabled: boolean }>(
   (app, { config, enabled }, done) => {
     const worker = enabled
@@ -34,6 +37,7 @@ export default fp<{ config: Config; enabled: boolean }>(
           finality: config.finality,
           intervalMs: config.workerIntervalMs,
           stuckAfterMs: config.stuckAfterMs,
+          leaseTtlMs: config.leaseTtlMs,
           log: app.log,
           faults: crashFaults(process.env.CREDROOT_FAULT),
         })

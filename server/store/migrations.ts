@@ -3,18 +3,23 @@
  * edited: change the schema by appending one. Each runs in its own transaction and is recorded in
  * `schema_migrations`.
  *
- * The SQL is kept plain so that the PostgreSQL store can reuse it with small changes:
- * `BLOB` → `BYTEA`; `INTEGER PRIMARY KEY AUTOINCREMENT` → `BIGINT GENERATED ALWAYS AS IDENTITY
- * PRIMARY KEY`; `block_number` and `nonce` → `BIGINT` (SQLite's `INTEGER` is already 64-bit);
- * the `*_at` columns could become `TIMESTAMPTZ` (they hold ISO-8601 UTC strings here).
+ * The SQL is SQLite's, kept plain so that PostgreSQL runs it after a few mechanical changes
+ * (`postgres-migrate.ts`: `INTEGER` → `BIGINT`, `BLOB` → `BYTEA`, `AUTOINCREMENT` → identity);
+ * a migration whose SQL cannot be translated so gives its PostgreSQL text in `postgres`. The
+ * `*_at` columns stay ISO-8601 UTC text in both, so that rows map to records alike (`rows.ts`).
  */
+import { invariant } from "../../src/errors";
+import { StoreError } from "./errors";
 
 /** One schema change. */
 export interface Migration {
   /** Strictly increasing, starting at 1. */
   version: number;
   name: string;
+  /** SQLite's SQL (and PostgreSQL's, translated, unless `postgres` is given). */
   sql: string;
+  /** PostgreSQL's SQL, when the translation of `sql` would not do. */
+  postgres?: string;
 }
 
 export const migrations: readonly Migration[] = [
@@ -99,4 +104,59 @@ CREATE INDEX chain_ops_batch ON chain_ops (batch_id, id);
 CREATE UNIQUE INDEX chain_ops_one_anchor ON chain_ops (batch_id) WHERE kind = 'anchor';
 `,
   },
+  {
+    version: 2,
+    name: "leases",
+    sql: `
+-- Which service instance may send a signer's transactions, until when (ms since the epoch, by the
+-- database's clock): see Store.acquireLease.
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`,
+  },
 ];
+
+/** A migration already applied to a database, as its `schema_migrations` table records it. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+}
+
+/** Checks that `list` is numbered 1, 2, 3, … (a bug otherwise). */
+export function checkMigrationList(list: readonly Migration[]): void {
+  list.forEach((migration, i) => {
+    invariant(
+      migration.version === i + 1,
+      `migration ${migration.name} has version ${migration.version}, not ${i + 1}`,
+    );
+  });
+}
+
+/**
+ * Checks what a database has applied against what this code knows.
+ * @throws StoreError `SCHEMA` when the database has a version this code does not know (a newer
+ * release migrated it) or a version recorded under another name.
+ */
+export function checkApplied(applied: readonly AppliedMigration[], list: readonly Migration[]): void {
+  const latest = list.length;
+  for (const row of applied) {
+    if (row.version > latest) {
+      throw new StoreError(
+        "SCHEMA",
+        `the database schema is at version ${row.version}, newer than this code knows (${latest}): ` +
+          "run the release that migrated it, or restore a backup",
+      );
+    }
+    const known = list[row.version - 1];
+    if (known?.name !== row.name) {
+      throw new StoreError(
+        "SCHEMA",
+        `the database records migration ${row.version} as "${row.name}" but this code calls it ` +
+          `"${known?.name ?? "(none)"}": it was migrated by a different build`,
+      );
+    }
+  }
+}

@@ -2,38 +2,63 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CredrootError } from "../../src/errors";
+import { PostgresStore } from "./postgres";
 import { SqliteStore } from "./sqlite";
 import { type Store } from "./types";
 
 const MEMORY = ":memory:";
+const POSTGRES = /^postgres(ql)?:\/\//i;
+
+export interface OpenStoreOptions {
+  /** PostgreSQL: most connections the pool opens (default 10). SQLite has one connection. */
+  poolSize?: number;
+}
 
 /**
  * Opens the store a database URL names; call `migrate()` on it before use.
- * Accepted: `:memory:`, `file:path.db` (relative or absolute), `file:///absolute/path.db`,
+ * PostgreSQL: `postgres://user:password@host:5432/database` or `postgresql://…` (libpq's URL, with
+ * `?sslmode=…` and the like); the pool connects on first use.
+ * SQLite: `:memory:`, `file:path.db` (relative or absolute), `file:///absolute/path.db`,
  * `sqlite:path.db` and a plain path. A file's parent folder is created if missing.
- * @throws CredrootError `INVALID_ARGUMENT` for a PostgreSQL URL (not implemented yet) and for
- * anything else it cannot open.
+ * @throws CredrootError `INVALID_ARGUMENT` for anything it cannot open (a password in the URL is
+ * never repeated in the message).
  * @example
  * const store = openStore(process.env.DATABASE_URL ?? "file:.credroot/credroot.db");
  * await store.migrate();
  */
-export function openStore(databaseUrl: string): Store {
+export function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Store {
+  if (POSTGRES.test(databaseUrl)) {
+    checkPostgresUrl(databaseUrl);
+    return new PostgresStore(databaseUrl, options);
+  }
   const path = sqlitePathOf(databaseUrl);
   if (path !== MEMORY) mkdirSync(dirname(path), { recursive: true });
   return new SqliteStore(path);
 }
 
+function checkPostgresUrl(databaseUrl: string): void {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new CredrootError("INVALID_ARGUMENT", `malformed PostgreSQL URL "${redactUrl(databaseUrl)}"`);
+  }
+  if (url.pathname.length <= 1) {
+    throw new CredrootError(
+      "INVALID_ARGUMENT",
+      `PostgreSQL URL "${redactUrl(databaseUrl)}" names no database: postgres://user:password@host:5432/database`,
+    );
+  }
+}
+
 /**
  * The SQLite path a database URL names: `:memory:` or an absolute file path (relative ones are
  * resolved against the working directory). Pure: creates nothing.
- * @throws CredrootError `INVALID_ARGUMENT` as {@link openStore} does.
+ * @throws CredrootError `INVALID_ARGUMENT` as {@link openStore} does, and for a PostgreSQL URL.
  */
 export function sqlitePathOf(databaseUrl: string): string {
-  if (/^postgres(ql)?:/i.test(databaseUrl)) {
-    throw new CredrootError(
-      "INVALID_ARGUMENT",
-      "PostgreSQL storage is not implemented yet (see issue 7); use a SQLite file",
-    );
+  if (POSTGRES.test(databaseUrl)) {
+    throw new CredrootError("INVALID_ARGUMENT", `"${redactUrl(databaseUrl)}" is a PostgreSQL URL, not a SQLite file`);
   }
   const path = stripScheme(databaseUrl);
   if (path === MEMORY) return MEMORY;
@@ -58,11 +83,15 @@ function fileUrlPath(url: string): string | undefined {
   }
 }
 
+/** `url` with its user and password (`//user:password@`) replaced by `//***@`: safe to log. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/.*@/, "//***@");
+}
+
 function unsupported(databaseUrl: string): CredrootError {
-  // Never echo a password that came with a URL into logs.
-  const shown = databaseUrl.replace(/\/\/[^/@]*@/, "//***@");
   return new CredrootError(
     "INVALID_ARGUMENT",
-    `unsupported database URL "${shown}": use :memory:, file:path.db, sqlite:path.db or a plain file path`,
+    `unsupported database URL "${redactUrl(databaseUrl)}": use postgres://user:password@host/database, ` +
+      ":memory:, file:path.db, sqlite:path.db or a plain file path",
   );
 }

@@ -9,6 +9,7 @@ import {
   type BatchStatus,
   type CredentialRecord,
   type IssuerAccount,
+  type Lease,
   type OpKind,
   type OpRecord,
   type OpStatus,
@@ -71,6 +72,12 @@ export interface OpRow {
   attempts: number;
   created_at: string;
   updated_at: string;
+}
+
+export interface LeaseRow {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 export function toIssuer(row: IssuerRow): IssuerAccount {
@@ -137,4 +144,8 @@ export function toOp(row: OpRow): OpRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+export function toLease(row: LeaseRow): Lease {
+  return { name: row.name, holder: row.holder, expiresAt: row.expires_at };
 }

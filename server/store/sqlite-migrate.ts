@@ -1,12 +1,5 @@
 import type Database from "better-sqlite3";
-import { invariant } from "../../src/errors";
-import { StoreError } from "./errors";
-import { type Migration } from "./migrations";
-
-interface AppliedRow {
-  version: number;
-  name: string;
-}
+import { type AppliedMigration, checkApplied, checkMigrationList, type Migration } from "./migrations";
 
 /**
  * Applies the migrations of `list` that `db` has not applied yet, each in its own immediate
@@ -17,7 +10,7 @@ interface AppliedRow {
  * release migrated it) or a version recorded under another name; nothing is changed then.
  */
 export function migrateSqlite(db: Database.Database, list: readonly Migration[]): number[] {
-  checkList(list);
+  checkMigrationList(list);
   checkApplied(appliedRows(db), list);
   const done: number[] = [];
   for (const migration of list) {
@@ -36,38 +29,8 @@ export function migrateSqlite(db: Database.Database, list: readonly Migration[])
   return done;
 }
 
-function appliedRows(db: Database.Database): AppliedRow[] {
+function appliedRows(db: Database.Database): AppliedMigration[] {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (table === undefined) return [];
-  return db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all() as AppliedRow[];
-}
-
-function checkList(list: readonly Migration[]): void {
-  list.forEach((migration, i) => {
-    invariant(
-      migration.version === i + 1,
-      `migration ${migration.name} has version ${migration.version}, not ${i + 1}`,
-    );
-  });
-}
-
-function checkApplied(applied: readonly AppliedRow[], list: readonly Migration[]): void {
-  const latest = list.length;
-  for (const row of applied) {
-    if (row.version > latest) {
-      throw new StoreError(
-        "SCHEMA",
-        `the database schema is at version ${row.version}, newer than this code knows (${latest}): ` +
-          "run the release that migrated it, or restore a backup",
-      );
-    }
-    const known = list[row.version - 1];
-    if (known?.name !== row.name) {
-      throw new StoreError(
-        "SCHEMA",
-        `the database records migration ${row.version} as "${row.name}" but this code calls it ` +
-          `"${known?.name ?? "(none)"}": it was migrated by a different build`,
-      );
-    }
-  }
+  return db.prepare("SELECT version, name FROM schema_migrations ORDER BY version").all() as AppliedMigration[];
 }

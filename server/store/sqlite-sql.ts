@@ -1,4 +1,22 @@
-/** The SQLite store's statements, in one place; each is prepared once per store. */
+/** Milliseconds since the epoch by SQLite's clock ('now' is fixed within one statement). */
+const NOW_MS = "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)";
+
+/**
+ * Takes a lease (parameters: name, holder, ttl in ms) when it is free, expired, or already this
+ * holder's, in one statement; `nowMs` is the dialect's "milliseconds since the epoch".
+ */
+export function acquireLeaseSql(nowMs: string): string {
+  return (
+    `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ${nowMs} + ?) ` +
+    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at " +
+    `WHERE leases.holder = excluded.holder OR leases.expires_at <= ${nowMs} RETURNING *`
+  );
+}
+
+/**
+ * The SQLite store's statements, in one place; each is prepared once per store. The PostgreSQL
+ * store numbers the same statements' placeholders (`postgres-sql.ts`) and replaces the few that differ.
+ */
 export const SQL = {
   ping: "SELECT 1",
 
@@ -37,4 +55,9 @@ export const SQL = {
   listOps: (count: number): string =>
     `SELECT * FROM chain_ops WHERE status IN (${Array.from({ length: count }, () => "?").join(", ")}) ` +
     "ORDER BY id LIMIT ?",
+
+  /** name, holder, ttl (ms): taken when free, expired, or already this holder's. */
+  acquireLease: acquireLeaseSql(NOW_MS),
+  releaseLease: "DELETE FROM leases WHERE name = ? AND holder = ?",
+  getLease: "SELECT * FROM leases WHERE name = ?",
 } as const;

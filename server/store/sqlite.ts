@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { CredrootError } from "../../src/errors";
+import { applyOpUpdate, batchChangesOf, checkBatchSize, checkCount, checkTtl, mapOrNull, now } from "./common";
 import { StoreNotFoundError } from "./errors";
 import { migrations } from "./migrations";
 import {
@@ -7,11 +7,13 @@ import {
   type BatchRow,
   type CredentialRow,
   type IssuerRow,
+  type LeaseRow,
   type OpRow,
   toApiKey,
   toBatch,
   toCredential,
   toIssuer,
+  toLease,
   toOp,
 } from "./rows";
 import { withConflicts } from "./sqlite-conflicts";
@@ -23,6 +25,7 @@ import {
   type BatchStatus,
   type CredentialRecord,
   type IssuerAccount,
+  type Lease,
   type NewBatch,
   type NewCredential,
   type OpKind,
@@ -188,13 +191,23 @@ export class SqliteStore implements Store {
     return settle(() => this.#db.transaction(() => this.#updateOp(id, update)).immediate());
   }
 
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null> {
+    return settle(() => {
+      checkTtl(ttlMs);
+      return mapOrNull(this.#get(SQL.acquireLease, name, holder, ttlMs) as LeaseRow | undefined, toLease);
+    });
+  }
+
+  releaseLease(name: string, holder: string): Promise<boolean> {
+    return settle(() => this.#run(SQL.releaseLease, name, holder) > 0);
+  }
+
+  getLease(name: string): Promise<Lease | null> {
+    return settle(() => mapOrNull(this.#get(SQL.getLease, name) as LeaseRow | undefined, toLease));
+  }
+
   #insertBatch(batch: NewBatch, credentials: readonly NewCredential[]): BatchRecord {
-    if (credentials.length !== batch.count) {
-      throw new CredrootError(
-        "INVALID_ARGUMENT",
-        `batch ${batch.id} declares ${batch.count} credentials but ${credentials.length} were given`,
-      );
-    }
+    checkBatchSize(batch, credentials);
     this.#requireIssuer(batch.issuerId);
     const at = now();
     const params = [batch.id, batch.issuerId, batch.root, batch.count, batch.uri, at, at];
@@ -221,34 +234,16 @@ export class SqliteStore implements Store {
   #updateOp(id: number, update: OpUpdate): OpRecord {
     const row = this.#get(SQL.getOp, id) as OpRow | undefined;
     if (row === undefined) throw new StoreNotFoundError("op", id);
-    const op = toOp(row);
-    const next: OpRecord = {
-      ...op,
-      status: update.status ?? op.status,
-      nonce: update.nonce === undefined ? op.nonce : update.nonce,
-      txHash: update.txHash === undefined ? op.txHash : update.txHash,
-      rawTx: update.rawTx === undefined ? op.rawTx : update.rawTx,
-      blockNumber: update.blockNumber === undefined ? op.blockNumber : update.blockNumber,
-      blockHash: update.blockHash === undefined ? op.blockHash : update.blockHash,
-      error: update.error === undefined ? op.error : update.error,
-      attempts: update.attempts ?? op.attempts,
-      updatedAt: now(),
-    };
+    const next = applyOpUpdate(toOp(row), update, now());
     const { status, nonce, txHash, rawTx, blockNumber, blockHash, error, attempts, updatedAt } = next;
     this.#run(SQL.updateOp, status, nonce, txHash, rawTx, blockNumber, blockHash, error, attempts, updatedAt, id);
-    if (update.batchStatus !== undefined || update.batchTx !== undefined) this.#updateBatchOf(next, update);
+    const batch = toBatch(this.#get(SQL.getBatch, next.batchId) as BatchRow);
+    const changes = batchChangesOf(batch, next, update);
+    if (changes !== null) {
+      const { status, txHash, blockNumber, error, updatedAt } = changes;
+      this.#run(SQL.updateBatch, status, txHash, blockNumber, error, updatedAt, batch.id);
+    }
     return next;
-  }
-
-  /** Writes an op update's `batchStatus` / `batchTx` to the op's batch. */
-  #updateBatchOf(op: OpRecord, update: OpUpdate): void {
-    const batch = toBatch(this.#get(SQL.getBatch, op.batchId) as BatchRow);
-    const status = update.batchStatus ?? batch.status;
-    // A batch's `error` is the reason it failed: set with `failed`, cleared by any other status.
-    const error = update.batchStatus === undefined ? batch.error : status === "failed" ? op.error : null;
-    const txHash = update.batchTx === undefined ? batch.txHash : update.batchTx.txHash;
-    const blockNumber = update.batchTx === undefined ? batch.blockNumber : update.batchTx.blockNumber;
-    this.#run(SQL.updateBatch, status, txHash, blockNumber, error, op.updatedAt, batch.id);
   }
 
   #requireIssuer(id: number): void {
@@ -284,18 +279,4 @@ function settle<T>(work: () => T): Promise<T> {
   return new Promise((resolve) => {
     resolve(work());
   });
-}
-
-function now(): string {
-  return new Date().toISOString();
-}
-
-function mapOrNull<Row, Value>(row: Row | undefined, map: (row: Row) => Value): Value | null {
-  return row === undefined ? null : map(row);
-}
-
-function checkCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new CredrootError("INVALID_ARGUMENT", `${name} must be a non-negative integer, got ${value}`);
-  }
 }

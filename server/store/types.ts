@@ -92,6 +92,15 @@ export interface OpRecord {
   updatedAt: string;
 }
 
+/** A lease in the database: `holder` alone may act for `name` until `expiresAt`. */
+export interface Lease {
+  name: string;
+  /** Who holds it (a service instance's id). */
+  holder: string;
+  /** Milliseconds since the epoch, by the database's clock. */
+  expiresAt: number;
+}
+
 export interface NewBatch {
   id: string;
   issuerId: number;
@@ -203,4 +212,17 @@ export interface Store {
    * @throws StoreNotFoundError for an unknown op (nothing changed then).
    */
   updateOp(id: number, update: OpUpdate): Promise<OpRecord>;
+
+  /**
+   * Takes lease `name` for `holder` until `ttlMs` from now, by the database's clock, in one atomic
+   * statement: when nobody holds it, when its holder's time is up, or (renewal) when `holder`
+   * already holds it. Several instances on one database call this; at most one holds a lease.
+   * @returns the lease now held by `holder`, or null while another holder's lease runs.
+   * @throws CredrootError `INVALID_ARGUMENT` unless `ttlMs` is a positive integer.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease | null>;
+  /** Gives lease `name` up if `holder` holds it (expired or not); true when it did. */
+  releaseLease(name: string, holder: string): Promise<boolean>;
+  /** Lease `name` as recorded (possibly expired), or null when nobody took it. */
+  getLease(name: string): Promise<Lease | null>;
 }

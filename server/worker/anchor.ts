@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
 import { type JsonRpcProvider, type Log, Transaction, type TransactionReceipt, type Wallet } from "ethers";
 import { CredrootError, decodeRegistryError, type Hex32, RegistryClient, registryInterface } from "../../src";
 import type { OpRecord, OpUpdate, Store } from "../store/types";
@@ -23,6 +26,13 @@ export interface AnchorWorkerOptions {
   /** A transaction still unmined after this long is replaced with higher fees (default: never). */
   stuckAfterMs?: number;
   log: WorkerLog;
+  /**
+   * This instance's name in the signer's lease (default: host, process id and a random suffix, so
+   * that every worker object is an instance of its own).
+   */
+  instanceId?: string;
+  /** How long the signer's lease lasts; renewed on every pass (default 15 s). */
+  leaseTtlMs?: number;
   /**
    * Fault injection for crash tests: called right after a transaction is recorded as signed, and
    * right after it is broadcast (before that is recorded). Never set in production.
@@ -73,6 +83,16 @@ function bumpedFees(
   };
 }
 
+const DEFAULT_LEASE_TTL_MS = 15_000;
+
+/** Another instance holds the signer's lease: this one must not sign or broadcast. */
+class LeaseLostError extends Error {
+  constructor() {
+    super("the lease on the signer is held by another instance");
+    this.name = "LeaseLostError";
+  }
+}
+
 /** Back to the queue; the previous raw transaction is kept, since a re-signed replacement must outbid it. */
 const REQUEUE: OpUpdate = { status: "queued", nonce: null, txHash: null, blockNumber: null, blockHash: null };
 
@@ -86,6 +106,13 @@ const REQUEUE: OpUpdate = { status: "queued", nonce: null, txHash: null, blockNu
  * second anchor of the same root, and a root (or revocation) the chain already holds for this
  * issuer is adopted as done, never reported as a failure. A transaction that disappears (dropped,
  * reorged out) sends its op back to `queued`.
+ *
+ * Several instances: each pass starts by taking (or renewing) the signer's lease in the database,
+ * and an instance that does not hold it does nothing, so only one instance signs and broadcasts a
+ * signer's transactions at a time. Everything a pass acts on (ops, held nonces) is read from the
+ * database after the lease is taken, so a new holder carries on where the last one stopped. The
+ * lease is renewed again before signing or broadcasting once half its time is gone; when that
+ * fails the pass stops at once. `stop()` gives the lease up.
  */
 export class AnchorWorker {
   private readonly registry: RegistryClient;
@@ -94,10 +121,23 @@ export class AnchorWorker {
   private stopped = true;
   private wakeRequested = false;
   private issuerId: number;
+  private readonly lease: { name: string; holder: string; ttlMs: number };
+  /** `performance.now()` before which the lease is surely ours (0: not held). */
+  private leaseUntil = 0;
 
   constructor(private readonly options: AnchorWorkerOptions) {
     this.registry = new RegistryClient(options.registry, options.provider);
     this.issuerId = options.issuerId ?? 0;
+    this.lease = {
+      name: `signer:${options.wallet.address.toLowerCase()}`,
+      holder: options.instanceId ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+    };
+  }
+
+  /** This instance's name in the signer's lease. */
+  get instanceId(): string {
+    return this.lease.holder;
   }
 
   /** Starts passes every `intervalMs` until {@link stop}. */
@@ -107,11 +147,56 @@ export class AnchorWorker {
     this.schedule(0);
   }
 
-  /** Stops scheduling and waits for the pass in progress. Nothing in flight is lost: it resumes on the next start. */
+  /**
+   * Stops scheduling, waits for the pass in progress and gives the signer's lease up, so that
+   * another instance takes over at once. Nothing in flight is lost: it resumes on the next start.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.pass;
+    if (this.leaseUntil === 0) return;
+    this.leaseUntil = 0;
+    try {
+      await this.options.store.releaseLease(this.lease.name, this.lease.holder);
+    } catch (error) {
+      // It then lapses by itself within its TTL.
+      this.options.log.warn({ err: (error as Error).message }, "could not give the signer's lease up");
+    }
+  }
+
+  /**
+   * Takes or renews the signer's lease. The deadline is counted from before the request, on this
+   * process's monotonic clock, so it never runs past the database's.
+   */
+  private async holdLease(): Promise<boolean> {
+    const { name, holder, ttlMs } = this.lease;
+    const asked = performance.now();
+    const lease = await this.options.store.acquireLease(name, holder, ttlMs);
+    const held = this.leaseUntil !== 0;
+    if (lease === null) {
+      if (held) this.options.log.warn({ lease: name, holder }, "lease lost to another instance: sending stops");
+      this.leaseUntil = 0;
+      return false;
+    }
+    if (!held) this.options.log.info({ lease: name, holder }, "lease taken: this instance sends for the signer");
+    this.leaseUntil = asked + ttlMs;
+    return true;
+  }
+
+  /** Writes an op's new state, while this instance still holds the lease. */
+  private async write(id: number, update: OpUpdate): Promise<OpRecord> {
+    await this.ensureLease();
+    return this.options.store.updateOp(id, update);
+  }
+
+  /**
+   * Before each op, signature, broadcast and write: renews the lease once half its time is gone.
+   * @throws LeaseLostError when another instance holds it now.
+   */
+  private async ensureLease(): Promise<void> {
+    if (performance.now() < this.leaseUntil - this.lease.ttlMs / 2) return;
+    if (!(await this.holdLease())) throw new LeaseLostError();
   }
 
   private schedule(delay: number): void {
@@ -146,6 +231,7 @@ export class AnchorWorker {
   }
 
   private async runPass(): Promise<void> {
+    if (!(await this.holdLease())) return; // another instance sends for this signer
     if (this.issuerId === 0) {
       this.issuerId = Number(
         await this.registry.contract.getFunction("issuerOf").staticCall(this.options.wallet.address),
@@ -166,11 +252,13 @@ export class AnchorWorker {
     for (const status of order) {
       for (const op of ops.filter((o) => o.status === status)) {
         try {
+          await this.ensureLease();
           if (status === "signed") await this.broadcast(op);
           else if (status === "sent") await this.checkSent(op);
           else if (status === "mined") await this.checkFinal(op);
           else await this.send(op);
         } catch (error) {
+          if (error instanceof LeaseLostError) return; // the new holder carries on
           const reason = decodeRegistryError(error);
           this.options.log.warn({ op: op.id, kind: op.kind, err: reason.message }, "chain operation deferred");
           if (reason.code === "CHAIN_UNAVAILABLE") return; // the next pass retries
@@ -210,6 +298,7 @@ export class AnchorWorker {
 
   /** Signs `op`'s transaction and records it (nonce, raw bytes, hash) before anything is broadcast. */
   private async sign(op: OpRecord, nonce: number, data: string, gasLimit: bigint): Promise<OpRecord> {
+    await this.ensureLease();
     const { provider, wallet, registry } = this.options;
     const raw = await wallet.signTransaction({
       type: 2,
@@ -221,7 +310,7 @@ export class AnchorWorker {
       ...bumpedFees(await provider.getFeeData(), op.rawTx),
     });
     const txHash = Transaction.from(raw).hash!;
-    const signed = await this.options.store.updateOp(op.id, {
+    const signed = await this.write(op.id, {
       status: "signed",
       nonce,
       txHash,
@@ -248,6 +337,7 @@ export class AnchorWorker {
   }
 
   private async broadcast(op: OpRecord): Promise<void> {
+    await this.ensureLease();
     try {
       await this.options.provider.broadcastTransaction(op.rawTx!);
       this.options.faults?.afterBroadcast?.();
@@ -268,14 +358,15 @@ export class AnchorWorker {
         return;
       }
     }
-    await this.options.store.updateOp(op.id, { status: "sent" });
+    await this.write(op.id, { status: "sent" });
     this.options.log.info({ op: op.id, kind: op.kind, tx: op.txHash, nonce: op.nonce }, "transaction sent");
   }
 
   /**
    * The lowest nonce from the chain's mined count up that no transaction of ours in flight holds:
    * a nonce freed by a dropped or refused transaction is filled first, so the ones above it can be
-   * mined. (The signer key must be this worker's alone.)
+   * mined. (The signer key must be used by no one but the instances of this service, which take
+   * turns through the lease.)
    */
   private async nextNonce(): Promise<number> {
     const mined = await this.options.provider.getTransactionCount(this.options.wallet.address, "latest");
@@ -322,7 +413,7 @@ export class AnchorWorker {
     if (!receipt) {
       if (await provider.getTransaction(op.txHash!)) {
         // Reorged out but back in the mempool: wait for it to be mined again.
-        await this.options.store.updateOp(op.id, {
+        await this.write(op.id, {
           status: "sent",
           blockNumber: null,
           blockHash: null,
@@ -346,7 +437,7 @@ export class AnchorWorker {
     const batch = await this.options.store.getBatch(op.batchId);
     const update: OpUpdate = { status: "final" };
     if (op.kind === "anchor" && batch?.status !== "revoked") update.batchStatus = "final";
-    await this.options.store.updateOp(op.id, update);
+    await this.write(op.id, update);
     this.options.log.info({ op: op.id, kind: op.kind, block: receipt.blockNumber }, "transaction final");
   }
 
@@ -359,20 +450,21 @@ export class AnchorWorker {
       if (batch?.status !== "revoked") update.batchStatus = "anchored";
       update.batchTx = { txHash, blockNumber };
     }
-    await this.options.store.updateOp(op.id, update);
+    await this.write(op.id, update);
     await this.recordRevocation(op);
     this.options.log.info({ op: op.id, kind: op.kind, tx: txHash, block: blockNumber }, "transaction mined");
   }
 
   /** Records a mined revocation in the database (idempotent; repeated before the op turns final). */
   private async recordRevocation(op: OpRecord): Promise<void> {
+    await this.ensureLease();
     if (op.kind === "revoke-credential") await this.options.store.setCredentialRevoked(op.credentialId!, op.reason);
     if (op.kind === "revoke-batch") await this.options.store.setBatchStatus(op.batchId, "revoked", op.reason);
   }
 
   private async requeue(op: OpRecord, why: string): Promise<void> {
     this.options.log.warn({ op: op.id, kind: op.kind, tx: op.txHash }, `${why}: queued again`);
-    await this.options.store.updateOp(op.id, {
+    await this.write(op.id, {
       ...REQUEUE,
       ...(op.kind === "anchor"
         ? { batchStatus: "pending" as const, batchTx: { txHash: null, blockNumber: null } }
@@ -382,7 +474,7 @@ export class AnchorWorker {
 
   private async fail(op: OpRecord, reason: CredrootError): Promise<void> {
     this.options.log.error({ op: op.id, kind: op.kind, err: reason.message }, "chain operation failed");
-    await this.options.store.updateOp(op.id, {
+    await this.write(op.id, {
       status: "failed",
       error: reason.revert ? reason.revert.name : reason.message,
       ...(op.kind === "anchor" ? { batchStatus: "failed" as const } : {}),

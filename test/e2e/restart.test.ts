@@ -170,6 +170,8 @@ describe("restarts: nothing lost, nothing anchored twice", () => {
       HOST: "127.0.0.1",
       FINALITY: "2",
       WORKER_INTERVAL_MS: "50",
+      // A process killed with -9 keeps the signer's lease: its successor takes over once it lapses.
+      LEASE_TTL_MS: "500",
       RATE_LIMIT_PER_MINUTE: "100000",
     };
     const start = async () => {

@@ -34,6 +34,7 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 3000,
       databaseUrl: "file:.credroot/credroot.db",
+      databasePoolSize: 10,
       rpcUrl: "http://127.0.0.1:8545",
       chainId: 31337,
       registryAddress: REGISTRY,
@@ -45,6 +46,7 @@ describe("loadConfig", () => {
       requestTimeoutMs: 120_000,
       workerIntervalMs: 1000,
       stuckAfterMs: 180_000,
+      leaseTtlMs: 15_000,
       verifyCacheMs: 0,
       publicUrl: null,
       webRpcUrl: "http://127.0.0.1:8545",
@@ -74,6 +76,8 @@ describe("loadConfig", () => {
       BODY_LIMIT: "4096",
       REQUEST_TIMEOUT_MS: "5000",
       WORKER_INTERVAL_MS: "250",
+      LEASE_TTL_MS: "5000",
+      DATABASE_POOL_SIZE: "25",
       PUBLIC_URL: "https://credroot.example.org",
       LOG_LEVEL: "warn",
     });
@@ -86,6 +90,8 @@ describe("loadConfig", () => {
       bodyLimit: 4096,
       requestTimeoutMs: 5000,
       workerIntervalMs: 250,
+      leaseTtlMs: 5000,
+      databasePoolSize: 25,
       publicUrl: "https://credroot.example.org",
       logLevel: "warn",
     });
@@ -144,11 +150,20 @@ describe("loadConfig", () => {
     ["BODY_LIMIT", "1023"],
     ["REQUEST_TIMEOUT_MS", "999"],
     ["WORKER_INTERVAL_MS", "9"],
+    ["LEASE_TTL_MS", "99"],
+    ["LEASE_TTL_MS", "2000"],
+    ["DATABASE_POOL_SIZE", "0"],
     ["PUBLIC_URL", "credroot.example.org"],
     ["WEB_RPC_URL", "ws://node.example.org"],
     ["LOG_LEVEL", "verbose"],
   ])("names %s when it is %j", (name, value) => {
     expect(configError({ ...BASE, [name]: value }).message).toContain(name);
+  });
+
+  it("refuses a lease that would lapse between two worker passes, naming both variables", () => {
+    const { message } = configError({ ...BASE, WORKER_INTERVAL_MS: "1000", LEASE_TTL_MS: "2000" });
+    expect(message).toContain("LEASE_TTL_MS (2000) must be more than twice WORKER_INTERVAL_MS (1000)");
+    expect(loadConfig({ ...BASE, WORKER_INTERVAL_MS: "1000", LEASE_TTL_MS: "2001" }).leaseTtlMs).toBe(2001);
   });
 
   it("names each bad variable when several are bad", () => {

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, sqlitePathOf } from "../../server/store";
+import { PostgresStore } from "../../server/store/postgres";
 import { SqliteStore } from "../../server/store/sqlite";
 import { CredrootError } from "../../src/errors";
-
-const POSTGRES_MESSAGE = "PostgreSQL storage is not implemented yet (see issue 7); use a SQLite file";
+import { closedPort } from "../support/net";
 
 /** The error `fn` throws, checked to be a `CredrootError` with code `INVALID_ARGUMENT`. */
 function invalidArgument(fn: () => unknown): CredrootError {
@@ -37,11 +37,12 @@ describe("sqlitePathOf", () => {
     expect(sqlitePathOf(url)).toBe(path);
   });
 
-  it.each(["postgres://user:secret@db.example:5432/credroot", "postgresql://db.example/credroot", "POSTGRES://x"])(
-    "explains that PostgreSQL is not implemented yet for %s, without echoing the URL",
+  it.each(["postgres://user:secret@db.example:5432/credroot", "postgresql://db.example/credroot", "POSTGRES://x/y"])(
+    "says that %s is a PostgreSQL URL, not a file, without its password",
     (url) => {
       const error = invalidArgument(() => sqlitePathOf(url));
-      expect(error.message).toBe(POSTGRES_MESSAGE);
+      expect(error.message).toMatch(/is a PostgreSQL URL, not a SQLite file$/);
+      expect(error.message).not.toContain("secret");
     },
   );
 
@@ -87,7 +88,33 @@ describe("openStore", () => {
     await store.close();
   });
 
-  it("throws the PostgreSQL message for a postgres URL without creating anything", () => {
-    expect(() => openStore("postgres://localhost/credroot")).toThrow(POSTGRES_MESSAGE);
+  it.each(["postgres://localhost/credroot", "postgresql://u:p@db.example:6543/credroot?sslmode=require"])(
+    "opens a PostgreSQL store for %s without connecting yet",
+    async (url) => {
+      const store = openStore(url, { poolSize: 2 });
+      expect(store).toBeInstanceOf(PostgresStore);
+      await store.close();
+    },
+  );
+
+  it.each([
+    ["postgres://user:hunter2@db.example:5432", "names no database"],
+    ["postgres://user:hunter2@db.example:99999/credroot", "malformed PostgreSQL URL"],
+  ])("refuses %s, hiding the password", (url, message) => {
+    const error = invalidArgument(() => openStore(url));
+    expect(error.message).toContain(message);
+    expect(error.message).toContain("postgres://***@db.example");
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("fails to reach a server that is not there with an error that does not carry the password", async () => {
+    const port = await closedPort();
+    const store = openStore(`postgres://credroot:hunter2@127.0.0.1:${port}/credroot`);
+    const error = await store.migrate().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toContain("ECONNREFUSED");
+    expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain("hunter2");
+    await store.close();
+    await expect(store.ping()).rejects.toThrow(/not open/);
   });
 });

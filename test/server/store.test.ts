@@ -1,21 +1,17 @@
-import Database from "better-sqlite3";
 import fc from "fast-check";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { migrations } from "../../server/store/migrations";
-import { SqliteStore } from "../../server/store/sqlite";
-import { migrateSqlite } from "../../server/store/sqlite-migrate";
 import {
   type BatchStatus,
   type NewBatch,
   type NewCredential,
   type OpStatus,
+  type Store,
   StoreConflictError,
   StoreError,
   StoreNotFoundError,
 } from "../../server/store/types";
+import { type TestDatabase, testDatabase } from "../support/db";
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Matches an ISO-8601 UTC timestamp (typed `unknown`: vitest's asymmetric matchers are `any`). */
@@ -47,14 +43,13 @@ function newBatch(id: string, count: number, overrides: Partial<NewBatch> = {}):
   return { id, issuerId: 1, root: hex32(`${id}/root`), count, uri: `ipfs://${id}`, signer: SIGNER, ...overrides };
 }
 
-let dir: string;
-let file: string;
-let store: SqliteStore;
+// The same contract on SQLite and PostgreSQL: the vitest project says which (test/support/db.ts).
+let db: TestDatabase;
+let store: Store;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), "credroot-store-"));
-  file = join(dir, "store.db");
-  store = new SqliteStore(file);
+  db = await testDatabase();
+  store = db.open();
   await store.migrate();
   await store.upsertIssuer({ id: 1, name: "Open University" });
 });
@@ -62,82 +57,85 @@ beforeEach(async () => {
 afterEach(async () => {
   vi.useRealTimers();
   await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.dispose();
 });
 
 /** Rows of `table`, counted through a second connection: what is committed, not what one connection sees. */
-function countRows(table: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const countRows = (table: string): Promise<number> => db.count(table);
 
-/** Opens `file` without the store, runs `work` on it and closes it. */
-function withRawDb<T>(work: (db: Database.Database) => T): T {
-  const db = new Database(file);
-  try {
-    return work(db);
-  } finally {
-    db.close();
-  }
-}
+/** A violated CHECK constraint, in either dialect's words. */
+const CHECK_VIOLATION = /check constraint/i;
 
 describe("migrate", () => {
+  const latest = migrations.length;
+
   it("is idempotent: a second run, in this store or a new one, applies nothing and keeps the data", async () => {
     await store.insertBatch(newBatch("b1", 2), credentialsFor("b1", 2));
     await store.migrate();
-    const again = new SqliteStore(file);
+    const again = db.open();
     await again.migrate();
     expect(await again.getBatch("b1")).not.toBeNull();
     await again.close();
-    const applied = withRawDb((db) => db.prepare("SELECT version, name, applied_at FROM schema_migrations").all());
-    expect(applied).toEqual([{ version: 1, name: migrations[0]!.name, applied_at: anIsoTime }]);
+    expect(await countRows("schema_migrations")).toBe(latest);
+    expect(await db.migrateWith(migrations)).toEqual([]);
+  });
+
+  it("lets several stores migrate one new database at once: each migration applied once", async () => {
+    const fresh = await testDatabase();
+    const stores = Array.from({ length: 4 }, () => fresh.open());
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      expect(await fresh.count("schema_migrations")).toBe(latest);
+      await stores[0]!.upsertIssuer({ id: 1, name: "Open University" });
+      expect(await stores[3]!.getIssuer(1)).toMatchObject({ name: "Open University" });
+    } finally {
+      for (const s of stores) await s.close();
+      await fresh.dispose();
+    }
   });
 
   it("refuses a database migrated by a newer release, naming both versions, and changes nothing", async () => {
-    await store.close();
-    withRawDb((db) => db.prepare("INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01')").run());
-    store = new SqliteStore(file);
-    const error = await store.migrate().catch((e: unknown) => e);
+    await db.exec("INSERT INTO schema_migrations VALUES (99, 'from the future', '2030-01-01')");
+    const error = await db
+      .open()
+      .migrate()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe("SCHEMA");
-    expect((error as StoreError).message).toMatch(/version 99, newer than .*\(1\)/);
-    expect(countRows("schema_migrations")).toBe(2);
+    expect((error as StoreError).message).toMatch(new RegExp(`version 99, newer than .*\\(${latest}\\)`));
+    expect(await countRows("schema_migrations")).toBe(latest + 1);
   });
 
   it("refuses a database whose migration of the same version has another name", async () => {
-    await store.close();
-    withRawDb((db) => db.prepare("UPDATE schema_migrations SET name = 'edited' WHERE version = 1").run());
-    store = new SqliteStore(file);
-    const error = await store.migrate().catch((e: unknown) => e);
+    await db.exec("UPDATE schema_migrations SET name = 'edited' WHERE version = 1");
+    const error = await db
+      .open()
+      .migrate()
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "SCHEMA" });
     expect((error as StoreError).message).toContain('"edited"');
   });
 
-  it("applies only the pending migrations, each recorded with its name", () => {
-    const next = [...migrations, { version: 2, name: "extra table", sql: "CREATE TABLE extra (x INTEGER)" }];
-    const applied = withRawDb((db) => [migrateSqlite(db, next), migrateSqlite(db, next)]);
-    expect(applied).toEqual([[2], []]);
-    expect(countRows("extra")).toBe(0);
-    expect(countRows("schema_migrations")).toBe(2);
+  it("applies only the pending migrations, each recorded with its name", async () => {
+    const next = [...migrations, { version: latest + 1, name: "extra table", sql: "CREATE TABLE extra (x INTEGER)" }];
+    expect([await db.migrateWith(next), await db.migrateWith(next)]).toEqual([[latest + 1], []]);
+    expect(await countRows("extra")).toBe(0);
+    expect(await countRows("schema_migrations")).toBe(latest + 1);
   });
 
-  it("rolls a failing migration back whole: neither its tables nor its record remain", () => {
-    const broken = [...migrations, { version: 2, name: "broken", sql: "CREATE TABLE half (x); SELECT * FROM nowhere" }];
-    expect(() => withRawDb((db) => migrateSqlite(db, broken))).toThrow(/no such table: nowhere/);
-    const tables = withRawDb((db) => db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all());
-    expect(tables).toEqual([]);
-    expect(countRows("schema_migrations")).toBe(1);
+  it("rolls a failing migration back whole: neither its tables nor its record remain", async () => {
+    const sql = "CREATE TABLE half (x INTEGER); SELECT * FROM nowhere";
+    const broken = [...migrations, { version: latest + 1, name: "broken", sql }];
+    await expect(db.migrateWith(broken)).rejects.toThrow(/nowhere/);
+    await expect(countRows("half")).rejects.toThrow(/half/);
+    expect(await countRows("schema_migrations")).toBe(latest);
   });
 });
 
 describe("ping", () => {
   it("resolves on an open store and rejects once it is closed", async () => {
     await expect(store.ping()).resolves.toBeUndefined();
-    const other = new SqliteStore(":memory:");
+    const other = db.open();
     await other.close();
     await expect(other.ping()).rejects.toThrow(/not open/);
   });
@@ -197,7 +195,7 @@ describe("createApiKey / getApiKey / revokeApiKey", () => {
       key: 404,
     });
     await expect(store.revokeApiKey("nope")).rejects.toBeInstanceOf(StoreNotFoundError);
-    expect(countRows("api_keys")).toBe(1);
+    expect(await countRows("api_keys")).toBe(1);
   });
 });
 
@@ -268,23 +266,25 @@ describe("insertBatch", () => {
         );
         const [credential] = credentialsFor(id, 1);
         await store.insertBatch(newBatch(id, 1), [{ ...credential!, fields }]);
-        expect((await store.getCredential(`${id}-c0`))?.fields).toEqual(fields);
+        // What JSON can hold: -0 comes back as 0, as it does from any JSON body.
+        expect((await store.getCredential(`${id}-c0`))?.fields).toEqual(JSON.parse(JSON.stringify(fields)));
       }),
       { numRuns: 50 },
     );
   });
 
-  it("stores nothing at all when a credential id in the middle of the list is a duplicate", async () => {
-    const credentials = credentialsFor("b1", 1000);
-    credentials[500] = { ...credentials[500]!, id: credentials[200]!.id };
-    const error = await store.insertBatch(newBatch("b1", 1000), credentials).catch((e: unknown) => e);
+  it("stores nothing at all when a credential id in a later statement of the insert is a duplicate", async () => {
+    const credentials = credentialsFor("b1", 2500);
+    // PostgreSQL inserts 1,000 rows a statement: the duplicate is in the third, the first two are undone.
+    credentials[2100] = { ...credentials[2100]!, id: credentials[200]!.id };
+    const error = await store.insertBatch(newBatch("b1", 2500), credentials).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreConflictError);
     expect(error).toMatchObject({ code: "CONFLICT", target: "credential-id", value: "b1-c200" });
-    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([0, 0, 0]);
+    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([0, 0, 0]);
     expect(await store.getBatch("b1")).toBeNull();
     // The failed transaction left nothing behind: the corrected batch goes in.
-    await store.insertBatch(newBatch("b1", 1000), credentialsFor("b1", 1000));
-    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 1000, 1]);
+    await store.insertBatch(newBatch("b1", 2500), credentialsFor("b1", 2500));
+    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([1, 2500, 1]);
   });
 
   it("refuses a root that is already anchored by another batch, storing nothing of the second", async () => {
@@ -296,7 +296,7 @@ describe("insertBatch", () => {
       target: "batch-root",
       value: hex32("b1/root"),
     });
-    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 3, 1]);
+    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([1, 3, 1]);
   });
 
   it("names the conflict for a reused batch id, a credential id of another batch and a repeated index", async () => {
@@ -313,7 +313,7 @@ describe("insertBatch", () => {
       target: "credential-index",
       value: "0",
     });
-    expect([countRows("batches"), countRows("credentials"), countRows("chain_ops")]).toEqual([1, 2, 1]);
+    expect(await Promise.all(["batches", "credentials", "chain_ops"].map(countRows))).toEqual([1, 2, 1]);
   });
 
   it("refuses an unknown issuer and a count that differs from the credentials given", async () => {
@@ -325,7 +325,7 @@ describe("insertBatch", () => {
     await expect(store.insertBatch(newBatch("b1", 3), credentialsFor("b1", 2))).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",
     });
-    expect(countRows("batches")).toBe(0);
+    expect(await countRows("batches")).toBe(0);
   });
 });
 
@@ -367,7 +367,7 @@ describe("setBatchStatus", () => {
   it("refuses an unknown batch and a status outside the list", async () => {
     await expect(store.setBatchStatus("nope", "revoked", "x")).rejects.toMatchObject({ code: "NOT_FOUND" });
     await store.insertBatch(newBatch("b1", 1), credentialsFor("b1", 1));
-    await expect(store.setBatchStatus("b1", "lost" as BatchStatus)).rejects.toThrow(/CHECK constraint/);
+    await expect(store.setBatchStatus("b1", "lost" as BatchStatus)).rejects.toThrow(CHECK_VIOLATION);
     expect((await store.getBatch("b1"))?.status).toBe("pending");
   });
 });
@@ -408,7 +408,7 @@ describe("enqueueOp", () => {
     await expect(store.enqueueOp(misplaced)).rejects.toMatchObject({ entity: "credential", key: "b1-c0" });
     const anchor = { ...op, kind: "anchor" as const, batchId: "b1" };
     await expect(store.enqueueOp(anchor)).rejects.toMatchObject({ code: "CONFLICT", target: "anchor-op", value: "b1" });
-    expect(countRows("chain_ops")).toBe(2);
+    expect(await countRows("chain_ops")).toBe(2);
   });
 });
 
@@ -503,7 +503,7 @@ describe("updateOp", () => {
   it("changes nothing when the batch update fails: the op and its batch are one transaction", async () => {
     const op = await anchorOp("b1");
     const update = { status: "signed" as const, nonce: 1, batchStatus: "bogus" as BatchStatus };
-    await expect(store.updateOp(op.id, update)).rejects.toThrow(/CHECK constraint/);
+    await expect(store.updateOp(op.id, update)).rejects.toThrow(CHECK_VIOLATION);
     expect(await store.getOp(op.id)).toEqual(op);
   });
 
@@ -538,5 +538,61 @@ describe("listOps", () => {
     expect(await statusOrder(["failed"])).toEqual([]);
     expect(await statusOrder([])).toEqual([]);
     expect(await statusOrder(ALL_STATUSES, 0)).toEqual([]);
+  });
+});
+
+describe("leases", () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("takes a free lease, renews it for its holder and refuses another holder while it runs", async () => {
+    const first = await store.acquireLease("signer:0xabc", "instance-a", 10_000);
+    expect(first).toEqual({ name: "signer:0xabc", holder: "instance-a", expiresAt: aNumber });
+    expect(Math.abs(first!.expiresAt - (Date.now() + 10_000))).toBeLessThan(5_000);
+    await sleep(5);
+    const renewed = await store.acquireLease("signer:0xabc", "instance-a", 20_000);
+    expect(renewed!.expiresAt).toBeGreaterThan(first!.expiresAt);
+    expect(await store.acquireLease("signer:0xabc", "instance-b", 10_000)).toBeNull();
+    expect(await store.getLease("signer:0xabc")).toEqual(renewed);
+    // Leases of other names are independent.
+    expect(await store.acquireLease("signer:0xdef", "instance-b", 10_000)).toMatchObject({ holder: "instance-b" });
+  });
+
+  it("lets another holder take an expired lease, after which the old holder cannot renew it", async () => {
+    await store.acquireLease("signer:0xabc", "instance-a", 100);
+    await sleep(150);
+    expect(await store.acquireLease("signer:0xabc", "instance-b", 10_000)).toMatchObject({ holder: "instance-b" });
+    expect(await store.acquireLease("signer:0xabc", "instance-a", 10_000)).toBeNull();
+    expect(await store.getLease("signer:0xabc")).toMatchObject({ holder: "instance-b" });
+  });
+
+  it("is released only by its holder, and is then free for anyone", async () => {
+    await store.acquireLease("signer:0xabc", "instance-a", 60_000);
+    expect(await store.releaseLease("signer:0xabc", "instance-b")).toBe(false);
+    expect(await store.acquireLease("signer:0xabc", "instance-b", 60_000)).toBeNull();
+    expect(await store.releaseLease("signer:0xabc", "instance-a")).toBe(true);
+    expect(await store.getLease("signer:0xabc")).toBeNull();
+    expect(await store.acquireLease("signer:0xabc", "instance-b", 60_000)).toMatchObject({ holder: "instance-b" });
+    expect(await store.releaseLease("signer:0xabc", "instance-a")).toBe(false);
+  });
+
+  it("goes to exactly one of several instances asking at once on their own connections", async () => {
+    const stores = Array.from({ length: 6 }, () => db.open());
+    try {
+      const results = await Promise.all(stores.map((s, i) => s.acquireLease("signer:0xabc", `instance-${i}`, 60_000)));
+      const winners = results.filter((lease) => lease !== null);
+      expect(winners).toHaveLength(1);
+      expect(await store.getLease("signer:0xabc")).toEqual(winners[0]);
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  });
+
+  it("refuses a ttl that is not a positive integer", async () => {
+    for (const ttl of [0, -1, 1.5, Number.NaN]) {
+      await expect(store.acquireLease("signer:0xabc", "instance-a", ttl)).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+    }
+    expect(await store.getLease("signer:0xabc")).toBeNull();
   });
 });

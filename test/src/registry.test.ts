@@ -39,6 +39,17 @@ describe("decodeRegistryError", () => {
     expect(decodeRegistryError({ data: "0xdeadbeef" }).code).toBe("CHAIN_UNAVAILABLE");
   });
 
+  // Regression (bundle-fuzz, seed -230809333): a provider rejecting with an object that String()
+  // refuses made decodeRegistryError throw a TypeError instead of answering chain-unavailable.
+  it.each([
+    ["an object without a prototype", Object.create(null) as unknown],
+    ["an object whose toString is no function", { toString: 1 }],
+  ])("calls %s chain-unavailable instead of throwing", (_what, thrown) => {
+    const error = decodeRegistryError(thrown);
+    expect(error.code).toBe("CHAIN_UNAVAILABLE");
+    expect(error.message).toContain("[object Object]");
+  });
+
   it("passes a CredrootError through unchanged", () => {
     const original = new CredrootError("INVALID_ARGUMENT", "bad");
     expect(decodeRegistryError(original)).toBe(original);

@@ -48,11 +48,15 @@ export function uncachedProvider(url: string, chainId: number): JsonRpcProvider 
  * An {@link AnchorWorker} for the fixture's issuer (account 1) on the fixture's store and
  * registry, finality 2, driven by `tick()` (never started), on an {@link uncachedProvider} (tests
  * tick back to back, far faster than the service's interval). `url` points it at another RPC
- * endpoint (e.g. a closed port). Destroy `provider` when done.
+ * endpoint (e.g. a closed port). Every harness is the same instance ("test-worker") in the
+ * signer's lease unless given an `instanceId`, as a restarted process would be. Destroy `provider`
+ * when done.
  */
 export function workerOn(
   fx: ServiceFixture,
-  options: { url?: string; store?: Store } & Partial<Pick<AnchorWorkerOptions, "issuerId" | "finality">> = {},
+  options: { url?: string; store?: Store } & Partial<
+    Pick<AnchorWorkerOptions, "issuerId" | "finality" | "instanceId" | "leaseTtlMs" | "intervalMs">
+  > = {},
 ): WorkerHarness {
   const provider = uncachedProvider(options.url ?? fx.chain.url, fx.chain.chainId);
   const wallet = new Wallet(fx.chain.privateKey(1), provider);
@@ -63,8 +67,10 @@ export function workerOn(
     wallet,
     registry: fx.registry,
     finality: options.finality ?? 2,
-    intervalMs: 50,
+    intervalMs: options.intervalMs ?? 50,
     log,
+    instanceId: options.instanceId ?? "test-worker",
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     ...(options.issuerId === undefined ? {} : { issuerId: options.issuerId }),
   });
   return { worker, provider, wallet, log };

@@ -38,6 +38,8 @@ export function childEnv(
     PORT: "0",
     FINALITY: "2",
     WORKER_INTERVAL_MS: "50",
+    // A process killed with -9 keeps the signer's lease: its successor takes over once it lapses.
+    LEASE_TTL_MS: "500",
     RATE_LIMIT_PER_MINUTE: "1000000",
     ...options.extra,
   };

@@ -2,8 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { buildApp, type BuildOptions } from "../../server/app";
 import { type Config, loadConfig } from "../../server/config";
 import { generateApiKey } from "../../server/keys";
-import { openStore } from "../../server/store";
 import type { Store } from "../../server/store/types";
+import { openTestStore } from "./db";
 import { type RegistryFixture, startRegistry } from "./registry";
 
 /** A local chain with the registry, and the service built on it (not listening: use `app.inject`). */
@@ -26,7 +26,10 @@ export interface ServiceOptions extends Omit<BuildOptions, "store"> {
   env?: Record<string, string>;
   /** Reuse this registry fixture (chain) instead of starting one. */
   registry?: RegistryFixture;
-  /** Use this store (e.g. a file) instead of a fresh in-memory one. */
+  /**
+   * Use this store (e.g. a file) instead of a fresh one of the kind under test (in-memory SQLite,
+   * or a new PostgreSQL database: see test/support/db.ts).
+   */
   store?: Store;
 }
 
@@ -43,7 +46,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     DATABASE_URL: ":memory:",
     ...options.env,
   });
-  const store = options.store ?? openStore(":memory:");
+  const store = options.store ?? (await openTestStore());
   const { env: _env, registry: _registry, store: _store, ...build } = options;
   const app = await buildApp(config, { logger: false, ...build, store });
   await app.ready();

@@ -1,0 +1,36 @@
+import { acquireLeaseSql, SQL as SQLITE } from "./sqlite-sql";
+
+/** `?` placeholders numbered `$1, $2, …` as PostgreSQL wants them. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Milliseconds since the epoch by the database's clock, fixed within one statement. */
+const NOW_MS = "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
+
+type Statements = { [K in keyof typeof SQLITE]: (typeof SQLITE)[K] extends string ? string : never };
+
+/**
+ * The PostgreSQL store's statements: SQLite's (`sqlite-sql.ts`) with numbered placeholders, except
+ * where the dialects differ.
+ */
+export const PG_SQL = {
+  ...(Object.fromEntries(
+    Object.entries(SQLITE)
+      .filter((entry): entry is [string, string] => typeof entry[1] === "string")
+      .map(([key, sql]) => [key, numbered(sql)]),
+  ) as Omit<Statements, "listOps">),
+  /** Ops whose status is in the array `$1`, oldest first, at most `$2` (null: all). */
+  listOps: "SELECT * FROM chain_ops WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
+  /** Locks the op's row until the transaction ends: concurrent updates of one op queue up. */
+  getOpForUpdate: "SELECT * FROM chain_ops WHERE id = $1 FOR UPDATE",
+  /** `rows` credentials in one statement: a multi-row VALUES list, six parameters a row. */
+  insertCredentials: (rows: number): string =>
+    "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) VALUES " +
+    Array.from({ length: rows }, (_, row) => {
+      const first = row * 6;
+      return `($${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6})`;
+    }).join(", "),
+  acquireLease: numbered(acquireLeaseSql(NOW_MS)),
+} as const;
