@@ -2,6 +2,7 @@ import { benchBundleSize } from "./bundle";
 import { benchAnchorGas, benchVerifyGas } from "./gas";
 import { benchKeccak, benchPrepareBatch } from "./hashing";
 import { benchBundleHttp, benchVerifyHttp } from "./http";
+import { benchInstances } from "./instances";
 import { benchCsvToFinal } from "./issuance";
 import { benchRpcCalls } from "./rpc";
 import type { Mode, Section, SectionId, Sizes } from "./lib/types";
@@ -17,6 +18,7 @@ export const SECTIONS: Record<SectionId, Section> = {
   P6: benchBundleHttp,
   P7: benchRpcCalls,
   P8: benchBundleSize,
+  P9: benchInstances,
 };
 
 const DEFAULT_SIZES: Sizes = {

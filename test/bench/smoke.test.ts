@@ -14,6 +14,7 @@ const SHAPE: Record<(typeof SECTION_IDS)[number], { rows: number; withBaseline: 
   P6: { rows: 1, withBaseline: 1 },
   P7: { rows: 3, withBaseline: 0 },
   P8: { rows: 2, withBaseline: 0 },
+  P9: { rows: 2, withBaseline: 2 },
 };
 
 const positive = (value: number | undefined) => value !== undefined && Number.isFinite(value) && value > 0;

@@ -4,7 +4,6 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
-import { inject } from "vitest";
 import { openStore } from "../../server/store";
 import type { Migration } from "../../server/store/migrations";
 import { migratePostgres } from "../../server/store/postgres-migrate";
@@ -40,7 +39,12 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-function postgresUrl(): string {
+/**
+ * The test run's PostgreSQL server (provided by postgres-setup.ts). Vitest is imported only here:
+ * the benchmarks import this module's neighbours (service.ts) outside Vitest, where it cannot load.
+ */
+async function postgresUrl(): Promise<string> {
+  const { inject } = await import("vitest");
   const url = inject("postgresUrl");
   if (!url) throw new Error("no PostgreSQL server: CREDROOT_TEST_DB=postgres needs test/support/postgres-setup.ts");
   return url;
@@ -48,7 +52,7 @@ function postgresUrl(): string {
 
 /** A fresh, empty database of the kind under test. */
 export async function testDatabase(): Promise<TestDatabase> {
-  return testDbKind() === "postgres" ? postgresDatabase(await createDatabase(postgresUrl())) : sqliteDatabase();
+  return testDbKind() === "postgres" ? postgresDatabase(await createDatabase(await postgresUrl())) : sqliteDatabase();
 }
 
 /**
@@ -57,7 +61,7 @@ export async function testDatabase(): Promise<TestDatabase> {
  */
 export async function openTestStore(): Promise<Store> {
   if (testDbKind() === "sqlite") return openStore(":memory:");
-  return openStore(await createDatabase(postgresUrl()), { poolSize: 4 });
+  return openStore(await createDatabase(await postgresUrl()), { poolSize: 4 });
 }
 
 function sqliteDatabase(): TestDatabase {
