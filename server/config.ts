@@ -45,6 +45,11 @@ export interface Config {
    */
   leaseTtlMs: number;
   /**
+   * The block the registry was deployed in (`blockNumber` of deployments/<chainId>.json): searches
+   * for its events (adopting what the chain already holds) never look earlier.
+   */
+  registryFromBlock: number;
+  /**
    * How often `/v1/verify`'s block-keyed answer cache polls the block number; 0 (the default)
    * turns the cache off, so that every verification asks the chain.
    */
@@ -80,6 +85,7 @@ const schema = {
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
     STUCK_AFTER_MS: { type: "integer", minimum: 1000, default: 180_000 },
     LEASE_TTL_MS: { type: "integer", minimum: 100, default: 15_000 },
+    REGISTRY_FROM_BLOCK: { type: "integer", minimum: 0, default: 0 },
     VERIFY_CACHE_MS: { type: "integer", minimum: 0, default: 0 },
     PUBLIC_URL: { type: "string", pattern: "^https?://" },
     WEB_RPC_URL: { type: "string", pattern: "^https?://" },
@@ -108,6 +114,7 @@ interface Env {
   WORKER_INTERVAL_MS: number;
   STUCK_AFTER_MS: number;
   LEASE_TTL_MS: number;
+  REGISTRY_FROM_BLOCK: number;
   VERIFY_CACHE_MS: number;
   PUBLIC_URL?: string;
   WEB_RPC_URL?: string;
@@ -187,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerIntervalMs: raw.WORKER_INTERVAL_MS,
     stuckAfterMs: raw.STUCK_AFTER_MS,
     leaseTtlMs: raw.LEASE_TTL_MS,
+    registryFromBlock: raw.REGISTRY_FROM_BLOCK,
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),

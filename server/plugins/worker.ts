@@ -38,6 +38,7 @@ export default fp<{ config: Config; enabled: boolean }>(
           intervalMs: config.workerIntervalMs,
           stuckAfterMs: config.stuckAfterMs,
           leaseTtlMs: config.leaseTtlMs,
+          fromBlock: config.registryFromBlock,
           log: app.log,
           faults: crashFaults(process.env.CREDROOT_FAULT),
         })

@@ -33,12 +33,17 @@ export interface AnchorWorkerOptions {
   instanceId?: string;
   /** How long the signer's lease lasts; renewed on every pass (default 15 s). */
   leaseTtlMs?: number;
+  /** The registry's deployment block: event searches start there (default 0). */
+  fromBlock?: number;
   /**
    * Fault injection for crash tests: called right after a transaction is recorded as signed, and
    * right after it is broadcast (before that is recorded). Never set in production.
    */
   faults?: { afterSign?: () => void; afterBroadcast?: () => void };
 }
+
+/** Blocks per `eth_getLogs` request (common hosted limits are 2,000–10,000). */
+export const LOG_WINDOW = 2000;
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
@@ -522,15 +527,25 @@ export class AnchorWorker {
     return revokedAt !== 0n;
   }
 
+  /**
+   * The latest `name` event with these topics, searched newest first in windows of
+   * {@link LOG_WINDOW} blocks down to the registry's deployment block: hosted RPC endpoints refuse
+   * `eth_getLogs` over wide ranges, and what the worker adopts is almost always recent.
+   */
   private async findEvent(name: string, topics: (string | null)[]): Promise<Log | undefined> {
     const fragment = registryInterface.getEvent(name)!;
-    const logs = await this.options.provider.getLogs({
-      address: this.options.registry,
-      topics: [fragment.topicHash, ...topics],
-      fromBlock: 0,
-      toBlock: "latest",
-    });
-    return logs.at(-1);
+    const from = this.options.fromBlock ?? 0;
+    const latest = await this.options.provider.getBlockNumber();
+    for (let to = latest; to >= from; to -= LOG_WINDOW) {
+      const logs = await this.options.provider.getLogs({
+        address: this.options.registry,
+        topics: [fragment.topicHash, ...topics],
+        fromBlock: Math.max(from, to - LOG_WINDOW + 1),
+        toBlock: to,
+      });
+      if (logs.length > 0) return logs.at(-1);
+    }
+    return undefined;
   }
 
   private async calldata(op: OpRecord): Promise<string> {

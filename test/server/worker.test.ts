@@ -2,6 +2,7 @@ import { type JsonRpcProvider, Transaction } from "ethers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type AnchorRef, bundleFor, type Hex32, RegistryClient, registryInterface, verifyBundle } from "../../src";
 import type { BatchRecord, OpRecord, OpUpdate } from "../../server/store/types";
+import { LOG_WINDOW } from "../../server/worker/anchor";
 import {
   closedPort,
   networkError,
@@ -357,6 +358,30 @@ describe("AnchorWorker", () => {
       await h.worker.tick();
       expect((await batchOf(q)).status).toBe("final");
       expect(await anchors(q.root)).toHaveLength(1);
+    });
+
+    it("finds a root anchored thousands of blocks back, asking for one window of blocks at a time", async () => {
+      const q = await queueBatch(fx);
+      const deployedAt = await chain.getBlockNumber();
+      const direct = await fx.issuer.anchor(q.root, q.batch.count);
+      await chain.send("hardhat_mine", [`0x${(2 * LOG_WINDOW + 500).toString(16)}`]);
+      const h = harness({ fromBlock: deployedAt });
+      const asked: { fromBlock: number; toBlock: number }[] = [];
+      const getLogs = h.provider.getLogs.bind(h.provider);
+      vi.spyOn(h.provider, "getLogs").mockImplementation((filter) => {
+        asked.push(filter as { fromBlock: number; toBlock: number });
+        return getLogs(filter);
+      });
+
+      await h.worker.tick();
+      expect(await opOf(q.op.id)).toMatchObject({ status: "mined", txHash: direct.txHash, attempts: 0 });
+      expect(asked.length).toBeGreaterThanOrEqual(3);
+      for (const { fromBlock, toBlock } of asked) {
+        expect(toBlock - fromBlock + 1).toBeLessThanOrEqual(LOG_WINDOW);
+        expect(fromBlock).toBeGreaterThanOrEqual(deployedAt);
+      }
+      // Newest first: each window ends where the one before began.
+      asked.slice(1).forEach((w, i) => expect(w.toBlock).toBe(asked[i]!.fromBlock - 1));
     });
 
     it("signs again when another transaction took its nonce, then adopts the root that one anchored", async () => {

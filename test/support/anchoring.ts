@@ -55,7 +55,7 @@ export function uncachedProvider(url: string, chainId: number): JsonRpcProvider 
 export function workerOn(
   fx: ServiceFixture,
   options: { url?: string; store?: Store } & Partial<
-    Pick<AnchorWorkerOptions, "issuerId" | "finality" | "instanceId" | "leaseTtlMs" | "intervalMs">
+    Pick<AnchorWorkerOptions, "issuerId" | "finality" | "instanceId" | "leaseTtlMs" | "intervalMs" | "fromBlock">
   > = {},
 ): WorkerHarness {
   const provider = uncachedProvider(options.url ?? fx.chain.url, fx.chain.chainId);
@@ -72,6 +72,7 @@ export function workerOn(
     instanceId: options.instanceId ?? "test-worker",
     ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     ...(options.issuerId === undefined ? {} : { issuerId: options.issuerId }),
+    ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
   });
   return { worker, provider, wallet, log };
 }
