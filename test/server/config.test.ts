@@ -47,6 +47,7 @@ describe("loadConfig", () => {
       workerIntervalMs: 1000,
       stuckAfterMs: 180_000,
       leaseTtlMs: 15_000,
+      registryFromBlock: 0,
       verifyCacheMs: 0,
       publicUrl: null,
       webRpcUrl: "http://127.0.0.1:8545",
