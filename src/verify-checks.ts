@@ -82,7 +82,7 @@ function offChainChecks(bundle: Bundle, chains: readonly TrustedChain[]): { chec
     name: "proof",
     ok: rootOk,
     message: rootOk
-      ? `the Merkle path (${bundle.proof.path.length} levels) leads to root ${root}`
+      ? `the Merkle path (${bundle.proof.path.length} level${bundle.proof.path.length === 1 ? "" : "s"}) leads to root ${root}`
       : `the Merkle path leads to ${root}, not to the bundle's root ${bundle.proof.root}`,
   });
   return { checks, ...(trusted && chain ? { chain } : {}) };

@@ -53,7 +53,8 @@ export function serviceClient(io: CliIo, flags: { api?: string; key?: string }, 
 
 /** A small client of the credroot HTTP API (see `/docs` on the service). */
 export class ServiceClient {
-  private readonly base: string;
+  /** The service's base URL, without a trailing slash. */
+  readonly base: string;
 
   constructor(
     base: string,

@@ -1,3 +1,4 @@
+import { basename, join } from "node:path";
 import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
 import { CliError, type CliIo, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
 import { bundlePath, type IssueFlags, type IssueInput, type IssueSummary, invalidRows } from "./issue-input";
@@ -98,7 +99,29 @@ async function downloadBundles(io: CliIo, client: ServiceClient, batchId: string
   } finally {
     bar.stop();
   }
+  writeText(join(folder, INDEX_FILE), credentialIndex(client.base, folder, credentials), { exclusive: true });
   return credentials.length;
+}
+
+/** The file beside the bundles that maps each to its service credential id and share link. */
+export const INDEX_FILE = "credentials.csv";
+
+/**
+ * `file,row,credential_id,share_url`, one line per credential in row order: the ids are what
+ * `credroot revoke --credential` and the learner's `/v1/credentials/<id>/…` URLs take.
+ */
+function credentialIndex(
+  baseUrl: string,
+  folder: string,
+  credentials: readonly { id: string; index: number }[],
+): string {
+  const lines = [...credentials]
+    .sort((a, b) => a.index - b.index)
+    .map(({ id, index }) => {
+      const file = basename(bundlePath(folder, index, credentials.length));
+      return `${file},${index + 1},${id},${baseUrl}/v/${encodeURIComponent(id)}`;
+    });
+  return `file,row,credential_id,share_url\n${lines.join("\n")}\n`;
 }
 
 /** Issues through a credroot service: submit, wait for the anchor, download every bundle. */
@@ -116,5 +139,6 @@ export async function issueThroughService(io: CliIo, input: IssueInput, flags: I
     blockNumber: batch.blockNumber ?? 0,
     batchId: batch.id,
     status: batch.status,
+    index: join(flags.out, INDEX_FILE),
   };
 }

@@ -26,6 +26,8 @@ export interface IssueSummary {
   blockNumber: number;
   batchId?: string;
   status?: string;
+  /** Through a service: the file listing each bundle's credential id and share link. */
+  index?: string;
 }
 
 /** One invalid field of one row: `row` indexes the credentials, `line` is the CSV line. */

@@ -12,6 +12,7 @@ function printSummary(io: CliIo, summary: IssueSummary, folder: string, ms: numb
     ["tx", `${summary.txHash} (block ${summary.blockNumber})`],
     ["status", summary.status],
     ["bundles", `${folder} (${summary.count} files)`],
+    ["ids", summary.index && `${summary.index} (credential id and share link of each bundle)`],
     ["time", formatDuration(ms)],
   ];
   io.stdout.write(`issued ${summary.count} credential${summary.count === 1 ? "" : "s"}\n`);

@@ -122,6 +122,9 @@ export function processIo(): CliIo {
 
 /** Entry of `bin/credroot.cjs` and `npm run credroot`. */
 export function main(): void {
+  // `npm run credroot -- …` runs in the package's folder; file names mean the caller's folder.
+  const caller = process.env.INIT_CWD;
+  if (process.env.npm_lifecycle_event === "credroot" && caller !== undefined && caller !== "") process.chdir(caller);
   void run(process.argv.slice(2)).then((status) => {
     process.exitCode = status;
   });

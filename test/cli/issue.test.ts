@@ -5,6 +5,7 @@ import { parseBundle } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { registryEvents, uncachedProvider } from "../support/anchoring";
 import { credentialsCsv } from "../support/credentials-csv";
+import { fetchJson } from "../support/http";
 import { type RegistryFixture, startRegistry } from "../support/registry";
 import { cli, jsonFiles, type ListeningService, listeningService, tempFolder, writeFile } from "./harness";
 
@@ -52,9 +53,22 @@ describe("credroot issue --api", () => {
     expect(stdout).toMatch(
       new RegExp(
         "^issued 5 credentials\\n  batch +\\S+\\n  root +0x[0-9a-f]{64}\\n  tx +0x[0-9a-f]{64} \\(block \\d+\\)\\n" +
-          `  status +final\\n  bundles +${out} \\(5 files\\)\\n  time +[\\d.]+ m?s\\n$`,
+          `  status +final\\n  bundles +${out} \\(5 files\\)\\n` +
+          `  ids +${join(out, "credentials.csv")} \\(credential id and share link of each bundle\\)\\n` +
+          "  time +[\\d.]+ m?s\\n$",
       ),
     );
+    // The ids a registrar needs for revocations and to send each learner a link, in row order.
+    const index = readFileSync(join(out, "credentials.csv"), "utf8").trim().split("\n");
+    expect(index[0]).toBe("file,row,credential_id,share_url");
+    const rows = index.slice(1).map((line) => line.split(","));
+    expect(rows.map((r) => r[0])).toEqual(["0001.json", "0002.json", "0003.json", "0004.json", "0005.json"]);
+    const { body: listed } = await fetchJson<{ credentials: { id: string; index: number }[] }>(
+      `${service.url}/v1/batches/${/batch +(\S+)/.exec(stdout)![1]}/credentials`,
+      { headers: { authorization: `Bearer ${service.fx.apiKey}` } },
+    );
+    expect(rows.map((r) => r[2])).toEqual(listed.credentials.map((c) => c.id));
+    expect(rows[0]![3]).toBe(`${service.url}/v/${listed.credentials[0]!.id}`);
     const files = jsonFiles(out);
     expect(files.map((f) => f.slice(out.length + 1))).toEqual([
       "0001.json",

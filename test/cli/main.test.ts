@@ -7,7 +7,7 @@ import { ApiError } from "../../src/cli/api";
 import { CliError } from "../../src/cli/io";
 import { report } from "../../src/cli/main";
 import { version } from "../../package.json";
-import { cli, recorder } from "./harness";
+import { cli, recorder, tempFolder, writeFile } from "./harness";
 
 const OPTIONS: Record<string, string[]> = {
   issue: [
@@ -147,6 +147,27 @@ describe("bin/credroot.cjs", () => {
     const bin = join(__dirname, "../../bin/credroot.cjs");
     const { stdout } = await promisify(execFile)(process.execPath, [bin, "verify", "--help"]);
     expect(stdout).toContain("Usage: credroot verify [options] <file...>");
+  });
+
+  it("reads file names from the caller's folder under `npm run credroot` (npm runs it in the package's)", async () => {
+    const bin = join(__dirname, "../../bin/credroot.cjs");
+    const folder = tempFolder();
+    writeFile(folder, "bundle.json", { not: "a bundle" });
+    const run = (env: Record<string, string>) =>
+      promisify(execFile)(process.execPath, [bin, "disclose", "bundle.json", "--hide", "learner.email"], {
+        cwd: join(__dirname, "../.."),
+        env: { ...process.env, ...env },
+      }).catch((error: unknown) => error as { code: number; stderr: string });
+    // Found in the caller's folder: read, and refused as not a bundle.
+    expect(await run({ npm_lifecycle_event: "credroot", INIT_CWD: folder })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^credroot: invalid bundle: /) as unknown,
+    });
+    // Outside npm, the working folder is the caller's own: here the repository, where there is none.
+    expect(await run({ npm_lifecycle_event: "", INIT_CWD: folder })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("cannot read bundle.json") as unknown,
+    });
   });
 
   it("exits with the command's status", async () => {
