@@ -12,7 +12,7 @@ import { sampleCredential } from "../scripts/lib/samples";
 import { type Bundle, encodeVerifyCall, verifyBundle } from "../src";
 import { openStore } from "../server/store";
 import { startService, waitFor, type ServiceFixture } from "../test/support/service";
-import { check, mean, section } from "./lib/measure";
+import { check, mean, section, spreadIds } from "./lib/measure";
 import type { Details, Row, SectionResult, Sizes } from "./lib/types";
 
 interface HttpFixture {
@@ -61,11 +61,7 @@ async function startHttpFixture(sizes: Sizes): Promise<HttpFixture> {
     60_000,
     "the batch to be anchored",
   );
-  const step = Math.max(1, Math.floor(batch.credentials.length / sizes.httpRotate));
-  const ids = batch.credentials
-    .filter((_, i) => i % step === 0)
-    .slice(0, sizes.httpRotate)
-    .map((c) => c.id);
+  const ids = spreadIds(batch.credentials, sizes.httpRotate);
   const bundles: Bundle[] = [];
   for (const id of ids) {
     const res = await app.inject({ method: "GET", url: `/v1/credentials/${id}/bundle` });

@@ -14,7 +14,7 @@ import { closedPort } from "../test/support/net";
 import { createDatabase, startPostgres } from "../test/support/postgres";
 import { type RegistryFixture, startRegistry } from "../test/support/registry";
 import { waitFor } from "../test/support/service";
-import { check, mean, section } from "./lib/measure";
+import { check, mean, section, spreadIds } from "./lib/measure";
 import type { Row, SectionResult, Sizes } from "./lib/types";
 
 const ROOT = resolve(__dirname, "..");
@@ -154,11 +154,7 @@ export async function benchInstances(sizes: Sizes): Promise<SectionResult> {
         120_000,
         "the batch to be anchored",
       );
-      const step = Math.max(1, Math.floor(batch.credentials.length / sizes.httpRotate));
-      const ids = batch.credentials
-        .filter((_, i) => i % step === 0)
-        .slice(0, sizes.httpRotate)
-        .map((c) => c.id);
+      const ids = spreadIds(batch.credentials, sizes.httpRotate);
       const bundles: Bundle[] = [];
       for (const id of ids) {
         const res = await fetch(`${b.url}/v1/credentials/${id}/bundle`);

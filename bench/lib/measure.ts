@@ -71,3 +71,12 @@ export function rssRow(id: SectionId, what: string): Row {
 export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`benchmark sanity check failed: ${message}`);
 }
+
+/** `count` ids spread evenly over a batch: the bundles a load test rotates through. */
+export function spreadIds(credentials: readonly { id: string }[], count: number): string[] {
+  const step = Math.max(1, Math.floor(credentials.length / count));
+  return credentials
+    .filter((_, i) => i % step === 0)
+    .slice(0, count)
+    .map((c) => c.id);
+}
