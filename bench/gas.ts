@@ -1,9 +1,12 @@
 /**
- * P1 and P2: gas of `anchor` against a minimal anchor, and of `verify` as another contract pays it.
+ * P1 and P2: gas of `anchor` against a minimal anchor, and of `verify` as another contract pays it
+ * (registry format v2: anchors recorded per (issuer, 16-byte batch id, root) in one storage slot,
+ * leaves derived on chain, the root named by the verifier).
  */
-import { type Hex32, processProof, registryInterface } from "../src";
-import { startRegistry } from "../test/support/registry";
-import { calldataGas, deployArtifact } from "./lib/contracts";
+import { randomBytes } from "node:crypto";
+import { type Hex32, toHex } from "../src/hash";
+import { processProof } from "../src/merkle";
+import { calldataGas, deployArtifact, startBenchRegistry } from "./lib/contracts";
 import { check, mean, randomHex32, section } from "./lib/measure";
 import type { Details, Row, SectionResult, Sizes } from "./lib/types";
 
@@ -12,28 +15,40 @@ const URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 const BASE_TX_GAS = 21_000;
 const P1_LIMIT = 1.05;
 
+/** A random 16-byte batch id (never zero in practice). */
+function randomBatchId(): string {
+  return toHex(randomBytes(16));
+}
+
 /**
- * P1: receipt gas of `CredentialRegistry.anchor(root, count, uri)` for each count, against
- * `MinimalAnchor.anchor` with the same arguments (same selector, so the same calldata). The root
- * is random per size. Execution gas (receipt gas − 21,000 − calldata) must not depend on the count.
+ * P1: receipt gas of `CredentialRegistry.anchor(batchId, root, count, uri)` for each count, against
+ * `MinimalAnchor.anchor` with the same arguments (same selector, so the same calldata). Batch id
+ * and root are random per size. Both write one new storage slot: the registry the anchoring time of
+ * (issuer, batch id, root), the baseline the root of the batch id. Execution gas (receipt gas −
+ * 21,000 − calldata) must not depend on the count.
  */
 export async function benchAnchorGas(sizes: Sizes): Promise<SectionResult> {
   return section("P1", sizes.mode, async () => {
-    const fx = await startRegistry();
+    const fx = await startBenchRegistry();
     try {
       const minimal = await deployArtifact("mocks/MinimalAnchor.sol/MinimalAnchor", fx.issuerSigner, [
-        fx.issuerSigner.address,
+        await fx.issuerSigner.getAddress(),
       ]);
+      const anchorRegistry = fx.registry.getFunction("anchor");
       const anchorMinimal = minimal.getFunction("anchor");
+      check(
+        anchorRegistry.fragment.selector === anchorMinimal.fragment.selector,
+        "MinimalAnchor.anchor and CredentialRegistry.anchor no longer share a selector",
+      );
       const measured: { count: number; gas: number; base: number; intrinsic: number }[] = [];
       for (const count of sizes.anchorCounts) {
-        const root = randomHex32();
-        const intrinsic = BASE_TX_GAS + calldataGas(registryInterface.encodeFunctionData("anchor", [root, count, URI]));
-        const { gasUsed } = await fx.issuer.anchor(root, count, URI);
-        const tx = await anchorMinimal.send(root, count, URI);
-        const receipt = await tx.wait();
-        check(receipt?.status === 1, "MinimalAnchor.anchor reverted");
-        measured.push({ count, gas: Number(gasUsed), base: Number(receipt.gasUsed), intrinsic });
+        const args = [randomBatchId(), randomHex32(), count, URI] as const;
+        const intrinsic = BASE_TX_GAS + calldataGas(fx.registry.interface.encodeFunctionData("anchor", args));
+        const receipt = await (await anchorRegistry.send(...args)).wait();
+        const base = await (await anchorMinimal.send(...args)).wait();
+        check(receipt?.status === 1, "CredentialRegistry.anchor reverted");
+        check(base?.status === 1, "MinimalAnchor.anchor reverted");
+        measured.push({ count, gas: Number(receipt.gasUsed), base: Number(base.gasUsed), intrinsic });
       }
       const execution = new Set(measured.map((m) => m.gas - m.intrinsic));
       const baseExecution = new Set(measured.map((m) => m.base - m.intrinsic));
@@ -52,9 +67,13 @@ export async function benchAnchorGas(sizes: Sizes): Promise<SectionResult> {
       });
       const details: Details = {
         uri: URI,
+        batchIdBytes: 16,
         executionGasSameForEverySize: sameForEverySize,
         registryExecutionGas: [...execution].join(" / "),
         minimalExecutionGas: [...baseExecution].join(" / "),
+        // The registry writes (issuer, batch id, root) → anchoredAt; the baseline batch id → root.
+        registryNewStorageSlots: 1,
+        minimalNewStorageSlots: 1,
       };
       for (const m of measured) details[`intrinsicGas.count${m.count}`] = m.intrinsic;
       return { rows, details };
@@ -71,21 +90,37 @@ const PROOFS_PER_LENGTH = 16;
 /**
  * P2: gas of `verify` measured inside a calling contract (`VerifyGasProbe`, read with `eth_call`)
  * for valid credentials at two proof lengths (16 random proofs each, averaged); the slope between
- * them is the cost of a level and the intercept the fixed part. A proof of n levels is n random siblings whose root is anchored:
- * to the contract it is indistinguishable from a leaf of a real tree of 2^n credentials.
+ * them is the cost of a level and the intercept the fixed part (the on-chain leaf derivation from
+ * the digest included). A proof of n levels is n random siblings above the leaf the registry
+ * derives for (issuer, batch id, digest), and the root they lead to is anchored under that batch
+ * id and passed to `verify(issuerId, batchId, root, digest, proof)`: to the contract it is
+ * indistinguishable from a credential of a real tree of 2^n credentials.
  */
 export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
   return section("P2", sizes.mode, async () => {
-    const fx = await startRegistry();
+    const fx = await startBenchRegistry();
     try {
       const probe = await deployArtifact("mocks/VerifyGasProbe.sol/VerifyGasProbe", fx.issuerSigner);
       const measureVerify = probe.getFunction("measureVerify");
+      const leafOf = fx.registry.getFunction("leafOf");
+      const anchor = fx.registry.getFunction("anchor");
+      const registry = await fx.registry.getAddress();
       const gasOf = async (levels: number): Promise<number> => {
-        const leaf = randomHex32();
+        const batchId = randomBatchId();
+        const digest = randomHex32();
         const path: Hex32[] = Array.from({ length: levels }, randomHex32);
+        const leaf = (await leafOf.staticCall(fx.issuerId, batchId, digest)) as Hex32;
         const root = processProof(leaf, path);
-        await fx.issuer.anchor(root, 2 ** levels, "");
-        const [gasUsed, status] = (await measureVerify.staticCall(fx.registry, root, leaf, path)) as [bigint, bigint];
+        const receipt = await (await anchor.send(batchId, root, 2 ** levels, "")).wait();
+        check(receipt?.status === 1, "CredentialRegistry.anchor reverted");
+        const [gasUsed, status] = (await measureVerify.staticCall(
+          registry,
+          fx.issuerId,
+          batchId,
+          root,
+          digest,
+          path,
+        )) as [bigint, bigint];
         check(status === 0n, `verify of a valid ${levels}-level proof answered status ${status}`);
         return Number(gasUsed);
       };

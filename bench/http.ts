@@ -9,7 +9,16 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import Fastify, { type FastifyInstance } from "fastify";
 import { sampleCredential } from "../scripts/lib/samples";
-import { type Bundle, encodeVerifyCall, verifyBundle } from "../src";
+import {
+  type Bundle,
+  bundlePath,
+  bundleRoot,
+  digestOfOpening,
+  encodeVerifyCall,
+  openBundle,
+  toHex,
+  verifyBundle,
+} from "../src";
 import { openStore } from "../server/store";
 import { startService, waitFor, type ServiceFixture } from "../test/support/service";
 import { check, mean, section, spreadIds } from "./lib/measure";
@@ -211,7 +220,13 @@ export async function benchVerifyHttp(sizes: Sizes): Promise<SectionResult> {
           params: [
             {
               to: bundle.anchor.registry,
-              data: encodeVerifyCall(bundle.proof.root, bundle.proof.leaf, bundle.proof.path),
+              data: encodeVerifyCall({
+                issuerId: bundle.anchor.issuerId,
+                batchId: bundle.anchor.batchId,
+                root: bundleRoot(bundle),
+                digest: toHex(digestOfOpening(openBundle(bundle))),
+                proof: bundlePath(bundle),
+              }),
             },
             "latest",
           ],

@@ -3,7 +3,15 @@
  */
 import { JsonRpcProvider, type JsonRpcPayload, type JsonRpcResult, type TransactionRequest } from "ethers";
 import { sampleCredential } from "../scripts/lib/samples";
-import { bundleFor, createPresentation, initHasher, prepareBatch, verifyBundle, verifyPresentation } from "../src";
+import {
+  bundleFor,
+  createPresentation,
+  initHasher,
+  newBatchId,
+  prepareBatch,
+  verifyBundle,
+  verifyPresentation,
+} from "../src";
 import { startRegistry } from "../test/support/registry";
 import { check, section } from "./lib/measure";
 import type { Row, SectionResult, Sizes } from "./lib/types";
@@ -35,16 +43,18 @@ export async function benchRpcCalls(sizes: Sizes): Promise<SectionResult> {
     await initHasher();
     const fx = await startRegistry();
     try {
-      const batch = prepareBatch(Array.from({ length: PRESENTATION }, (_, i) => sampleCredential(i)));
-      const receipt = await fx.issuer.anchor(batch.root, batch.count, "");
-      const anchor = {
+      const context = {
         chainId: fx.chain.chainId,
         registry: fx.registry,
         issuerId: fx.issuerId,
-        txHash: receipt.txHash,
-        blockNumber: receipt.blockNumber,
+        batchId: newBatchId(),
       };
-      const bundles = batch.credentials.map((_, i) => bundleFor(batch, i, anchor));
+      const batch = prepareBatch(
+        Array.from({ length: PRESENTATION }, (_, i) => sampleCredential(i)),
+        context,
+      );
+      const receipt = await fx.issuer.anchor(context.batchId, batch.root, batch.count, "");
+      const bundles = batch.credentials.map((_, i) => bundleFor(batch, i, receipt.blockNumber));
       const counted = async (verify: (provider: CountingProvider) => Promise<void>) => {
         const provider = new CountingProvider(fx.chain.url, fx.chain.chainId, { staticNetwork: true });
         try {

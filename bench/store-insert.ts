@@ -4,28 +4,28 @@
  * as the tests use; fsync off there, FULL synchronous SQLite here, so PostgreSQL's figure is the
  * better case). Prints one line per store and size. Not part of `npm run bench`.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { sampleCredential } from "../scripts/lib/samples";
 import { openStore } from "../server/store";
 import type { NewCredential, Store } from "../server/store/types";
 import { createDatabase, startPostgres } from "../test/support/postgres";
 
 const hex32 = () => `0x${randomBytes(32).toString("hex")}`;
 
-/** Credentials shaped like real ones: ~20 salted fields and a 17-level proof each. */
+/** Credentials shaped like real ones: the sample credential's values, a secret and a 17-level proof each. */
 function credentials(count: number): NewCredential[] {
-  const fields = Object.fromEntries(
-    Array.from({ length: 20 }, (_, i) => [`/field${i}`, { salt: hex32(), value: `value of field ${i}` }]),
-  );
   const proof = Array.from({ length: 17 }, hex32);
   return Array.from({ length: count }, (_, index) => ({
     id: randomBytes(16).toString("base64url"),
     index,
     leaf: hex32(),
-    fields,
+    digest: hex32(),
+    secret: randomBytes(16).toString("base64url"),
+    credential: { ...sampleCredential(index) },
     proof,
   }));
 }
@@ -34,7 +34,14 @@ async function timeInsert(store: Store, count: number): Promise<number> {
   await store.migrate();
   await store.upsertIssuer({ id: 1, name: "Bench University" });
   const rows = credentials(count);
-  const batch = { id: randomBytes(8).toString("hex"), issuerId: 1, root: hex32(), count, uri: "", signer: hex32() };
+  const batch = {
+    id: randomUUID(),
+    issuerId: 1,
+    root: hex32(),
+    count,
+    uri: "",
+    signer: `0x${randomBytes(20).toString("hex")}`,
+  };
   const start = performance.now();
   await store.insertBatch(batch, rows);
   return (performance.now() - start) / 1000;

@@ -1,28 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 
 /// @title CredentialRegistry
-/// @notice See {ICredentialRegistry}. Roles: `DEFAULT_ADMIN_ROLE` grants and revokes roles;
+/// @author credroot contributors
+/// @notice See {ICredentialRegistry}. Roles: `DEFAULT_ADMIN_ROLE` (one holder, handed over in two
+/// steps after a delay: OpenZeppelin `AccessControlDefaultAdminRules`) grants and revokes roles;
 /// `ACCREDITOR_ROLE` registers, updates, deactivates issuers and withdraws their accreditation.
-contract CredentialRegistry is ICredentialRegistry, AccessControl {
+contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRules {
     using EnumerableSet for EnumerableSet.AddressSet;
 
     /// @notice Role of the accreditation body.
     bytes32 public constant ACCREDITOR_ROLE = keccak256("ACCREDITOR_ROLE");
 
+    /// @notice Most active signers an issuer may have at once.
+    uint256 public constant MAX_SIGNERS = 20;
+
     uint64 private constant _NOT_WITHDRAWN = type(uint64).max;
 
-    /// @dev A signer's issuer, with a copy of that issuer's `active` and `accreditedUntil`, packed in
-    /// one slot: `anchor` reads a single storage slot to authorise the caller. The copies are
-    /// refreshed for every signer of an issuer whenever the accreditor changes those two fields.
+    /// @dev The issuer an address serves or served, and whether it still may act. An address stays
+    /// bound to its issuer after removal, so it can never sign for another one.
     struct SignerRecord {
         uint64 issuerId;
-        uint64 accreditedUntil;
         bool active;
     }
 
@@ -30,14 +33,21 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     mapping(uint64 issuerId => Issuer) private _issuers;
     mapping(address signer => SignerRecord) private _signerRecords;
     mapping(uint64 issuerId => EnumerableSet.AddressSet) private _issuerSigners;
-    mapping(bytes32 root => Batch) private _batches;
-    mapping(bytes32 root => mapping(bytes32 leaf => uint64 revokedAt)) private _credentialRevokedAt;
+    mapping(uint64 issuerId => mapping(bytes16 batchId => mapping(bytes32 root => uint64 anchoredAt)))
+        private _anchoredAt;
+    mapping(uint64 issuerId => mapping(bytes16 batchId => uint64 revokedAt)) private _batchRevokedAt;
+    mapping(uint64 issuerId => mapping(bytes32 digest => uint64 revokedAt)) private _credentialRevokedAt;
 
+    /// @notice Deploys the registry with its admin and first accreditor.
+    /// @param adminDelay Seconds a new default admin must wait before accepting the role.
     /// @param admin Holder of `DEFAULT_ADMIN_ROLE` (a multisig in production).
     /// @param accreditor First holder of `ACCREDITOR_ROLE`.
-    constructor(address admin, address accreditor) {
-        if (admin == address(0) || accreditor == address(0)) revert ZeroAddress();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(
+        uint48 adminDelay,
+        address admin,
+        address accreditor
+    ) AccessControlDefaultAdminRules(adminDelay, admin) {
+        if (accreditor == address(0)) revert ZeroAddress();
         _grantRole(ACCREDITOR_ROLE, accreditor);
     }
 
@@ -74,7 +84,6 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         Issuer storage issuer = _existingIssuer(issuerId);
         if (issuer.active == active) revert IssuerActiveUnchanged(issuerId, active);
         issuer.active = active;
-        _syncSigners(issuerId, issuer);
         emit IssuerActiveSet(issuerId, active);
     }
 
@@ -89,7 +98,6 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         // Only ever earlier: moving the date later would silently revalidate batches.
         if (effectiveFrom >= current) revert AccreditationNotShortened(issuerId, current, effectiveFrom);
         issuer.accreditedUntil = effectiveFrom;
-        _syncSigners(issuerId, issuer);
         emit AccreditationWithdrawn(issuerId, effectiveFrom, reason);
     }
 
@@ -104,8 +112,9 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     /// @inheritdoc ICredentialRegistry
     function removeSigner(uint64 issuerId, address signer) external {
         _requireSignerOrAccreditor(issuerId);
-        if (_signerRecords[signer].issuerId != issuerId) revert SignerNotAssigned(signer, issuerId);
-        delete _signerRecords[signer];
+        SignerRecord storage record = _signerRecords[signer];
+        if (record.issuerId != issuerId || !record.active) revert SignerNotAssigned(signer, issuerId);
+        record.active = false;
         _issuerSigners[issuerId].remove(signer);
         emit SignerRemoved(issuerId, signer, msg.sender);
     }
@@ -113,65 +122,62 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
     // ---------------------------------------------------------------- batches
 
     /// @inheritdoc ICredentialRegistry
-    function anchor(bytes32 root, uint64 count, string calldata uri) external {
+    function anchor(bytes16 batchId, bytes32 root, uint64 count, string calldata uri) external {
+        if (batchId == bytes16(0)) revert ZeroBatchId();
         if (root == bytes32(0)) revert ZeroRoot();
         if (count == 0) revert ZeroCount();
-        SignerRecord memory signer = _signerRecords[msg.sender];
-        uint64 issuerId = signer.issuerId;
-        if (issuerId == 0) revert NotASigner(msg.sender);
-        if (!signer.active) revert IssuerInactive(issuerId);
-        if (block.timestamp >= signer.accreditedUntil)
-            revert IssuerNotAccredited(issuerId, signer.accreditedUntil);
-        Batch storage batch = _batches[root];
-        if (batch.issuerId != 0) revert BatchAlreadyAnchored(root, batch.issuerId, batch.anchoredAt);
-        _batches[root] = Batch({issuerId: issuerId, anchoredAt: uint64(block.timestamp), revokedAt: 0});
-        emit BatchAnchored(root, issuerId, msg.sender, count, uri);
+        uint64 issuerId = _activeIssuerOf(msg.sender);
+        Issuer storage issuer = _issuers[issuerId];
+        if (!issuer.active) revert IssuerInactive(issuerId);
+        uint64 accreditedUntil = issuer.accreditedUntil;
+        if (block.timestamp >= accreditedUntil) revert IssuerNotAccredited(issuerId, accreditedUntil);
+        mapping(bytes32 root => uint64 anchoredAt) storage anchors = _anchoredAt[issuerId][batchId];
+        if (anchors[root] != 0) revert BatchAlreadyAnchored(issuerId, batchId, root);
+        anchors[root] = uint64(block.timestamp);
+        emit BatchAnchored(issuerId, batchId, root, msg.sender, count, uri);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function revokeBatch(bytes32 root, string calldata reason) external {
-        Batch storage batch = _batchOfCallersIssuer(root);
-        if (batch.revokedAt != 0) revert BatchAlreadyRevoked(root, batch.revokedAt);
-        batch.revokedAt = uint64(block.timestamp);
-        emit BatchRevoked(root, batch.issuerId, msg.sender, reason);
+    function revokeBatch(bytes16 batchId, string calldata reason) external {
+        if (batchId == bytes16(0)) revert ZeroBatchId();
+        uint64 issuerId = _activeIssuerOf(msg.sender);
+        uint64 revokedAt = _batchRevokedAt[issuerId][batchId];
+        if (revokedAt != 0) revert BatchAlreadyRevoked(issuerId, batchId, revokedAt);
+        _batchRevokedAt[issuerId][batchId] = uint64(block.timestamp);
+        emit BatchRevoked(issuerId, batchId, msg.sender, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function revokeCredential(bytes32 root, bytes32 leaf, string calldata reason) external {
-        Batch storage batch = _batchOfCallersIssuer(root);
-        uint64 revokedAt = _credentialRevokedAt[root][leaf];
-        if (revokedAt != 0) revert CredentialAlreadyRevoked(root, leaf, revokedAt);
-        _credentialRevokedAt[root][leaf] = uint64(block.timestamp);
-        emit CredentialRevoked(root, leaf, batch.issuerId, msg.sender, reason);
+    function revokeCredential(bytes32 digest, string calldata reason) external {
+        uint64 issuerId = _activeIssuerOf(msg.sender);
+        uint64 revokedAt = _credentialRevokedAt[issuerId][digest];
+        if (revokedAt != 0) revert CredentialAlreadyRevoked(issuerId, digest, revokedAt);
+        _credentialRevokedAt[issuerId][digest] = uint64(block.timestamp);
+        emit CredentialRevoked(issuerId, digest, msg.sender, reason);
     }
 
     // ---------------------------------------------------------------- views
 
     /// @inheritdoc ICredentialRegistry
     function verify(
-        bytes32 root,
-        bytes32 leaf,
-        bytes32[] calldata proof
-    ) external view returns (Verification memory result) {
-        return _verify(root, leaf, proof);
-    }
-
-    /// @inheritdoc ICredentialRegistry
-    function verifyCredential(
+        uint64 issuerId,
+        bytes16 batchId,
         bytes32 root,
         bytes32 digest,
         bytes32[] calldata proof
     ) external view returns (Verification memory result) {
-        return _verify(root, _leafOf(digest), proof);
+        return _verify(issuerId, batchId, root, digest, proof);
     }
 
     /// @inheritdoc ICredentialRegistry
     function verifyWithIssuer(
+        uint64 issuerId,
+        bytes16 batchId,
         bytes32 root,
-        bytes32 leaf,
+        bytes32 digest,
         bytes32[] calldata proof
     ) external view returns (Verification memory result, Issuer memory issuer) {
-        return _verifyWithIssuer(root, leaf, proof);
+        return (_verify(issuerId, batchId, root, digest, proof), _issuers[issuerId]);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -183,23 +189,34 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         issuers = new Issuer[](count);
         for (uint256 i = 0; i < count; ++i) {
             VerifyRequest calldata request = requests[i];
-            (results[i], issuers[i]) = _verifyWithIssuer(request.root, request.leaf, request.proof);
+            results[i] = _verify(
+                request.issuerId,
+                request.batchId,
+                request.root,
+                request.digest,
+                request.proof
+            );
+            issuers[i] = _issuers[request.issuerId];
         }
     }
 
     /// @inheritdoc ICredentialRegistry
-    function leafOf(bytes32 digest) external pure returns (bytes32) {
-        return _leafOf(digest);
+    function leafOf(uint64 issuerId, bytes16 batchId, bytes32 digest) external view returns (bytes32) {
+        return _leafOf(issuerId, batchId, digest);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function getBatch(bytes32 root) external view returns (Batch memory) {
-        return _batches[root];
+    function getBatch(uint64 issuerId, bytes16 batchId, bytes32 root) external view returns (Batch memory) {
+        return
+            Batch({
+                anchoredAt: _anchoredAt[issuerId][batchId][root],
+                revokedAt: _batchRevokedAt[issuerId][batchId]
+            });
     }
 
     /// @inheritdoc ICredentialRegistry
-    function credentialRevokedAt(bytes32 root, bytes32 leaf) external view returns (uint64) {
-        return _credentialRevokedAt[root][leaf];
+    function credentialRevokedAt(uint64 issuerId, bytes32 digest) external view returns (uint64) {
+        return _credentialRevokedAt[issuerId][digest];
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -209,7 +226,20 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
 
     /// @inheritdoc ICredentialRegistry
     function issuerOf(address account) external view returns (uint64) {
-        return _signerRecords[account].issuerId;
+        SignerRecord memory record = _signerRecords[account];
+        return record.active ? record.issuerId : 0;
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function signerRecord(address account) external view returns (uint64 issuerId, bool active) {
+        SignerRecord memory record = _signerRecords[account];
+        return (record.issuerId, record.active);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function getSigners(uint64 issuerId) external view returns (address[] memory) {
+        _existingIssuer(issuerId);
+        return _issuerSigners[issuerId].values();
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -219,77 +249,60 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
 
     // ---------------------------------------------------------------- internal
 
-    function _verifyWithIssuer(
-        bytes32 root,
-        bytes32 leaf,
-        bytes32[] calldata proof
-    ) private view returns (Verification memory result, Issuer memory issuer) {
-        result = _verify(root, leaf, proof);
-        if (result.issuerId != 0) issuer = _issuers[result.issuerId];
-    }
-
     function _verify(
+        uint64 issuerId,
+        bytes16 batchId,
         bytes32 root,
-        bytes32 leaf,
+        bytes32 digest,
         bytes32[] calldata proof
     ) private view returns (Verification memory result) {
-        Batch memory batch = _batches[root];
-        if (batch.issuerId == 0) {
-            result.status = Status.NotAnchored;
-            return result;
-        }
-        result.issuerId = batch.issuerId;
-        result.anchoredAt = batch.anchoredAt;
-        result.batchRevokedAt = batch.revokedAt;
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
+        result.leaf = _leafOf(issuerId, batchId, digest);
+        // The proof first: it needs no storage, and a changed credential is `BadProof` (tampered)
+        // rather than `NotAnchored`, whatever root it claims.
+        if (!MerkleProof.verifyCalldata(proof, root, result.leaf)) {
             result.status = Status.BadProof;
             return result;
         }
-        result.credentialRevokedAt = _credentialRevokedAt[root][leaf];
-        result.accreditedUntil = _issuers[batch.issuerId].accreditedUntil;
-        if (batch.revokedAt != 0) result.status = Status.BatchRevoked;
+        result.anchoredAt = _anchoredAt[issuerId][batchId][root];
+        if (result.anchoredAt == 0) {
+            result.status = Status.NotAnchored;
+            return result;
+        }
+        result.batchRevokedAt = _batchRevokedAt[issuerId][batchId];
+        result.credentialRevokedAt = _credentialRevokedAt[issuerId][digest];
+        result.accreditedUntil = _issuers[issuerId].accreditedUntil;
+        if (result.batchRevokedAt != 0) result.status = Status.BatchRevoked;
         else if (result.credentialRevokedAt != 0) result.status = Status.CredentialRevoked;
-        else if (batch.anchoredAt >= result.accreditedUntil) result.status = Status.IssuerNotAccredited;
+        else if (result.anchoredAt >= result.accreditedUntil) result.status = Status.IssuerNotAccredited;
         else result.status = Status.Valid;
     }
 
     function _addSigner(uint64 issuerId, address signer) private {
         if (signer == address(0)) revert ZeroAddress();
-        uint64 current = _signerRecords[signer].issuerId;
-        if (current != 0) revert SignerAlreadyAssigned(signer, current);
-        Issuer storage issuer = _issuers[issuerId];
-        _signerRecords[signer] = SignerRecord({
-            issuerId: issuerId,
-            accreditedUntil: issuer.accreditedUntil,
-            active: issuer.active
-        });
-        _issuerSigners[issuerId].add(signer);
+        SignerRecord storage record = _signerRecords[signer];
+        uint64 bound = record.issuerId;
+        // An address that served another issuer never serves this one: a service still holding
+        // the key would otherwise anchor as the wrong issuer.
+        if (bound != 0 && (bound != issuerId || record.active)) revert SignerAlreadyAssigned(signer, bound);
+        EnumerableSet.AddressSet storage signers = _issuerSigners[issuerId];
+        if (signers.length() >= MAX_SIGNERS) revert TooManySigners(issuerId, MAX_SIGNERS);
+        record.issuerId = issuerId;
+        record.active = true;
+        signers.add(signer);
         emit SignerAdded(issuerId, signer, msg.sender);
     }
 
-    function _batchOfCallersIssuer(bytes32 root) private view returns (Batch storage batch) {
-        batch = _batches[root];
-        uint64 issuerId = batch.issuerId;
-        if (issuerId == 0) revert BatchNotAnchored(root);
-        if (_signerRecords[msg.sender].issuerId != issuerId) revert NotIssuerSigner(msg.sender, issuerId);
+    function _activeIssuerOf(address account) private view returns (uint64) {
+        SignerRecord memory record = _signerRecords[account];
+        if (!record.active) revert NotASigner(account);
+        return record.issuerId;
     }
 
     function _requireSignerOrAccreditor(uint64 issuerId) private view {
         _existingIssuer(issuerId);
-        if (_signerRecords[msg.sender].issuerId != issuerId && !hasRole(ACCREDITOR_ROLE, msg.sender)) {
-            revert NotIssuerSigner(msg.sender, issuerId);
-        }
-    }
-
-    /// @dev Copies the issuer's `active` and `accreditedUntil` into each of its signers' records.
-    function _syncSigners(uint64 issuerId, Issuer storage issuer) private {
-        EnumerableSet.AddressSet storage signers = _issuerSigners[issuerId];
-        uint256 count = signers.length();
-        for (uint256 i = 0; i < count; ++i) {
-            SignerRecord storage record = _signerRecords[signers.at(i)];
-            record.active = issuer.active;
-            record.accreditedUntil = issuer.accreditedUntil;
-        }
+        SignerRecord memory record = _signerRecords[msg.sender];
+        bool isSigner = record.active && record.issuerId == issuerId;
+        if (!isSigner && !hasRole(ACCREDITOR_ROLE, msg.sender)) revert NotIssuerSigner(msg.sender, issuerId);
     }
 
     function _existingIssuer(uint64 issuerId) private view returns (Issuer storage issuer) {
@@ -297,7 +310,10 @@ contract CredentialRegistry is ICredentialRegistry, AccessControl {
         return _issuers[issuerId];
     }
 
-    function _leafOf(bytes32 digest) private pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(digest))));
+    function _leafOf(uint64 issuerId, bytes16 batchId, bytes32 digest) private view returns (bytes32) {
+        return
+            keccak256(
+                bytes.concat(keccak256(abi.encode(block.chainid, address(this), issuerId, batchId, digest)))
+            );
     }
 }

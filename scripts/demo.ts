@@ -1,7 +1,8 @@
 /**
- * The end-to-end demo (`npm start`): a local chain, the registry, an accredited issuer, one batch
- * anchored in one transaction, a proof bundle per learner written to a folder, and every bundle
- * verified against the chain alone, then selective disclosure, revocation and tampering shown.
+ * The end-to-end demo (`npm run demo`): a local chain, the registry, an accredited issuer, one
+ * batch anchored in one transaction, a proof bundle per learner written to a folder, and every
+ * bundle verified against the chain alone, then selective disclosure, revocation, tampering and a
+ * revoked credential re-anchored by another issuer shown.
  *
  *   npx tsx scripts/demo.ts [--count 8] [--out out/bundles]
  */
@@ -12,7 +13,9 @@ import {
   type Bundle,
   bundleFor,
   discloseBundle,
+  fromHex32,
   initHasher,
+  newBatchId,
   prepareBatch,
   RegistryClient,
   type TrustedChain,
@@ -24,10 +27,12 @@ import { startLocalChain } from "../server/chain/local";
 import { sampleCredential } from "./lib/samples";
 
 const step = (n: number, text: string) => console.log(`\n[${n}] ${text}`);
-const show = (label: string, r: VerificationResult) =>
-  console.log(
-    `    ${label.padEnd(44)} → ${r.verdict.toUpperCase()}  (${r.checks.filter((c) => c.ok === false).map((c) => c.message)[0] ?? "all checks passed"})`,
-  );
+const show = (label: string, r: VerificationResult) => {
+  // The awarding body is the issuer as the registry records it, never a name from the file.
+  const awarded = r.verdict === "valid" && r.issuer ? `awarded by ${r.issuer.name}` : "all checks passed";
+  const reason = r.checks.filter((c) => c.ok === false).map((c) => c.message)[0] ?? awarded;
+  console.log(`    ${label.padEnd(44)} → ${r.verdict.toUpperCase()}  (${reason})`);
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -47,7 +52,11 @@ async function main(): Promise<void> {
     step(2, "Deploying CredentialRegistry");
     const accreditor = await chain.signer(0);
     const issuerKey = await chain.signer(1);
-    const deployment = await deployRegistry(accreditor);
+    const deployment = await deployRegistry(accreditor, {
+      adminDelay: 0,
+      admin: accreditor.address,
+      accreditor: accreditor.address,
+    });
     console.log(`    registry ${deployment.registry} (admin and accreditor ${deployment.accreditor})`);
 
     step(3, "The accreditation body registers an issuer and its signing key");
@@ -61,28 +70,26 @@ async function main(): Promise<void> {
 
     step(4, `Issuing a batch of ${count} micro-credentials: validate, salt and hash each field, build the Merkle tree`);
     const started = performance.now();
-    const batch = prepareBatch(Array.from({ length: count }, (_, i) => sampleCredential(i)));
+    // Every leaf commits to where and by whom it is anchored: chain, registry, issuer and batch id.
+    const context = { chainId: chain.chainId, registry: deployment.registry, issuerId, batchId: newBatchId() };
+    const batch = prepareBatch(
+      Array.from({ length: count }, (_, i) => sampleCredential(i)),
+      context,
+    );
     console.log(
-      `    ${batch.count} credentials → root ${batch.root} in ${(performance.now() - started).toFixed(0)} ms`,
+      `    ${batch.count} credentials → batch ${context.batchId}, root ${batch.root} in ${(performance.now() - started).toFixed(0)} ms`,
     );
 
     step(5, "Anchoring the root: one transaction for the whole batch, no personal data on chain");
     const asIssuer = new RegistryClient(deployment.registry, issuerKey);
-    const anchored = await asIssuer.anchor(batch.root, batch.count, "");
+    const anchored = await asIssuer.anchor(context.batchId, batch.root, batch.count, "");
     console.log(`    tx ${anchored.txHash} in block ${anchored.blockNumber}, gas ${anchored.gasUsed}`);
 
     step(6, `Writing one proof bundle per learner to ${outDir}`);
     mkdirSync(outDir, { recursive: true });
-    const anchor = {
-      chainId: chain.chainId,
-      registry: deployment.registry,
-      txHash: anchored.txHash,
-      blockNumber: anchored.blockNumber,
-      issuerId,
-    };
     const files = batch.credentials.map((_, i) => {
       const file = join(outDir, `credential-${String(i).padStart(4, "0")}.json`);
-      writeFileSync(file, `${JSON.stringify(bundleFor(batch, i, anchor), null, 2)}\n`);
+      writeFileSync(file, `${JSON.stringify(bundleFor(batch, i, anchored.blockNumber), null, 2)}\n`);
       return file;
     });
     console.log(`    ${files.length} files, e.g. ${files[0]}`);
@@ -105,17 +112,35 @@ async function main(): Promise<void> {
     show("bundle with 3 hidden fields", await verifyBundle(shared, { chains: trusted }));
 
     step(9, "Revocation and tampering");
-    await asIssuer.revokeCredential(batch.root, first.proof.leaf, "issued in error");
+    const revoked = batch.credentials[0]!;
+    await asIssuer.revokeCredential(revoked.digest, "issued in error");
     show("credential 0 after revokeCredential", await verifyBundle(first, { chains: trusted }));
     const tampered = read(files[1 % files.length]!);
-    const title = tampered.credential.fields["/title"];
-    if (title && "value" in title) title.value = "Master of Everything";
+    tampered.credential.title = "Master of Everything";
     show("credential 1 with its title changed", await verifyBundle(tampered, { chains: trusted }));
     const elsewhere = {
       ...read(files[0]!),
-      anchor: { ...anchor, registry: "0x000000000000000000000000000000000000dEaD" },
+      anchor: { ...first.anchor, registry: "0x000000000000000000000000000000000000dead" },
     };
     show("credential 0 pointing at an unknown registry", await verifyBundle(elsewhere, { chains: trusted }));
+
+    step(10, "Another accredited issuer re-anchors the revoked credential's leaf as a batch of its own");
+    const otherKey = await chain.signer(2);
+    const { issuerId: otherId } = await asAccreditor.registerIssuer(
+      "Diploma Mill",
+      "https://mill.example",
+      otherKey.address,
+    );
+    const otherBatch = newBatchId();
+    // A one-leaf batch whose root is credential 0's leaf: under v1 the edited bundle verified valid.
+    await new RegistryClient(deployment.registry, otherKey).anchor(otherBatch, revoked.leaf, 1, "");
+    const borrowed: Bundle = {
+      ...first,
+      anchor: { ...first.anchor, issuerId: otherId, batchId: otherBatch },
+      root: Buffer.from(fromHex32(revoked.leaf)).toString("base64url"),
+      proof: "",
+    };
+    show(`credential 0 claimed under issuer #${otherId}`, await verifyBundle(borrowed, { chains: trusted }));
 
     console.log(`\nDone. Bundles are in ${outDir}; the chain stops with this process.`);
   } finally {

@@ -5,7 +5,8 @@
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { type Signer, Wallet } from "ethers";
-import { deployRegistryVerified, parseAddress } from "../server/chain/deployment";
+import { DEFAULT_ADMIN_DELAY, MAX_ADMIN_DELAY, deployRegistryVerified, parseAddress } from "../server/chain/deployment";
+import { describeDelay } from "../server/chain/deployment-checks";
 import { DeploymentError } from "../server/chain/deployment-error";
 import { type LocalChain, startLocalChain } from "../server/chain/local";
 import { type Connection, connect, redactUrl } from "../server/chain/rpc";
@@ -16,9 +17,15 @@ Environment:
   RPC_URL               JSON-RPC endpoint of the chain (printed as scheme://host only)
   DEPLOYER_PRIVATE_KEY  key of the account that pays for the deployment; it is given no role
 
+The constructor makes --admin the registry's one admin (defaultAdmin()) directly: the deployer
+never holds the admin role, so there is no handoff to finish. A later handoff takes two steps:
+beginDefaultAdminTransfer(newAdmin) by the admin, then acceptDefaultAdminTransfer() by the new
+admin once --admin-delay seconds have passed.
+
 Checks after deploying: the code at the address equals the artifact's deployedBytecode (metadata
-included), the creation transaction is the artifact's with (admin, accreditor), admin and
-accreditor hold their roles and the deployer holds none. Then deployments/<chainId>.json is written.
+included), the creation transaction is the artifact's with (adminDelay, admin, accreditor),
+defaultAdmin() is admin, accreditor holds its role and the deployer holds none, defaultAdminDelay()
+is the delay and no admin transfer is pending. Then deployments/<chainId>.json is written.
 Re-check later with \`npm run verify-deployment -- deployments/<chainId>.json\`.
 
 Exit status: 0 done; 1 refused or a check failed; 2 bad usage, missing key, RPC unreachable.
@@ -26,6 +33,7 @@ Exit status: 0 done; 1 refused or a check failed; 2 bad usage, missing key, RPC 
 
 interface Options {
   admin: string;
+  adminDelay: number;
   accreditor: string;
   expectChainId?: number;
   confirmations: number;
@@ -35,18 +43,30 @@ interface Options {
   local: boolean;
 }
 
-const whole = (min: number) => (value: string) => {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
-    throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
-  }
-  return n;
-};
+const whole =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        max === Number.MAX_SAFE_INTEGER
+          ? `must be a whole number ≥ ${min}`
+          : `must be a whole number from ${min} to ${max}`,
+      );
+    }
+    return n;
+  };
 
 function program(io: ScriptIo): Command {
   return new Command("deploy")
     .description("Deploy the CredentialRegistry, verify it on chain and record it.")
-    .requiredOption("--admin <address>", "receives DEFAULT_ADMIN_ROLE (e.g. a multisig)")
+    .requiredOption("--admin <address>", "receives DEFAULT_ADMIN_ROLE (e.g. a multisig), from the constructor")
+    .option(
+      "--admin-delay <seconds>",
+      `seconds a later new admin waits before accepting the role (at most ${MAX_ADMIN_DELAY}: 30 days)`,
+      whole(0, MAX_ADMIN_DELAY),
+      DEFAULT_ADMIN_DELAY,
+    )
     .requiredOption("--accreditor <address>", "receives ACCREDITOR_ROLE (registers issuers)")
     .option("--expect-chain-id <id>", "refuse unless the RPC serves this chain (required to send)", whole(1))
     .option("--confirmations <n>", "blocks to wait for before checking", whole(1), 2)
@@ -97,6 +117,7 @@ export async function main(argv: readonly string[], io: ScriptIo): Promise<numbe
     ({ local, connection } = deployer);
     const result = await deployRegistryVerified(deployer.signer, deployer.connection, {
       admin,
+      adminDelay: options.adminDelay,
       accreditor,
       expectChainId: options.expectChainId ?? local?.chainId,
       confirmations: options.confirmations,
@@ -114,6 +135,20 @@ export async function main(argv: readonly string[], io: ScriptIo): Promise<numbe
     io.out(
       `  tx ${record.txHash}, block ${record.blockNumber}, ${BigInt(record.gasUsed).toLocaleString("en-US")} gas, ${record.costEth} ETH`,
     );
+    const delay = describeDelay(record.adminDelay);
+    if (record.admin.toLowerCase() === record.deployer.toLowerCase()) {
+      // Named on purpose (--admin = the deployer), but then the deployer key is the trust root.
+      io.out(
+        `  the deployer ${record.deployer} is the admin: to give the role to a multisig, the deployer calls ` +
+          `beginDefaultAdminTransfer(multisig), then the multisig must call acceptDefaultAdminTransfer() after ${delay}; ` +
+          "until it has, the deployer key is the admin (next time, pass the multisig as --admin)",
+      );
+    } else {
+      io.out(
+        `  admin ${record.admin} is defaultAdmin() already: nothing to accept. Admin delay ${delay}: ` +
+          "a later handoff is beginDefaultAdminTransfer(newAdmin) by the admin, then acceptDefaultAdminTransfer() by the new admin after the delay",
+      );
+    }
     if (result.previous) io.out(`  the previous record was moved to ${result.previous}`);
     io.out(`  recorded in ${result.file}`);
     return 0;

@@ -1,7 +1,7 @@
 /**
  * Writes src/abi.ts from the compiled CredentialRegistry artifact, so that the library (which must
  * run in a browser, without Hardhat's artifacts) carries the exact ABI. `npm run build:abi` after
- * changing the contract; test/src/abi.test.ts fails while the two differ.
+ * changing the contract; test/src/registry.test.ts (`credentialRegistryAbi`) fails while the two differ.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

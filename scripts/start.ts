@@ -32,10 +32,16 @@ async function embedded(): Promise<void> {
   const chain = await startChain();
   // Blocks every second besides automining, so that confirmations (FINALITY) accrue.
   await chain.provider.send("evm_setIntervalMining", [1000]);
-  const deployment = await deployRegistry(await chain.signer(0));
+  // Account 0 is admin (no transfer delay: a throwaway chain) and accreditor; account 1 the issuer's signer.
+  const accreditor = await chain.signer(0);
+  const deployment = await deployRegistry(accreditor, {
+    adminDelay: 0,
+    admin: accreditor.address,
+    accreditor: accreditor.address,
+  });
   const issuerKey = chain.privateKey(1);
   const issuerAddress = (await chain.signer(1)).address;
-  const { issuerId } = await new RegistryClient(deployment.registry, await chain.signer(0)).registerIssuer(
+  const { issuerId } = await new RegistryClient(deployment.registry, accreditor).registerIssuer(
     ISSUER_NAME,
     "https://uni.example.org",
     issuerAddress,

@@ -1,6 +1,7 @@
 /**
  * `npm run verify-deployment -- deployments/<chainId>.json`: re-checks a recorded deployment from
- * RPC_URL against the compiled artifact (code, creation transaction, roles).
+ * RPC_URL against the compiled artifact (code, creation transaction, roles, admin delay and any
+ * pending transfer of the admin role).
  */
 import { Command } from "commander";
 import { verifyRecordedDeployment } from "../server/chain/deployment";
@@ -13,8 +14,14 @@ const EPILOGUE = `
 Environment:
   RPC_URL  JSON-RPC endpoint of the recorded chain (printed as scheme://host only)
 
+Checks: the code at the address is the artifact's; the creation transaction is the artifact's with
+the record's (adminDelay, admin, accreditor); defaultAdmin() is the recorded admin and the
+accreditor holds its role; defaultAdminDelay() is the recorded adminDelay, and no transfer of the
+admin role (pendingDefaultAdmin()) nor change of its delay is pending. A pending transfer fails,
+naming the new admin and when it may call acceptDefaultAdminTransfer().
+
 Exit status: 0 every check holds; 1 a check failed (or the RPC serves another chain);
-2 bad usage, unreadable record, RPC unreachable.
+2 bad usage, unreadable or version 1 record, RPC unreachable.
 `;
 
 /** Runs the verify-deployment command with `argv`; returns the exit status. */

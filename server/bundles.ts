@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { type Bundle, createBundle, discloseBundle, type Fields, type Hex32 } from "../src";
+import { type Bundle, createBundle, discloseBundle, type Hex32, type JsonValue } from "../src";
 import { HttpError, notFound } from "./errors";
 
 const OFFERED = new Set(["anchored", "final", "revoked"]);
@@ -13,7 +13,9 @@ export function hideNames(hide: string | undefined): string[] {
 }
 
 /**
- * The bundle of credential `id` with the named fields hidden.
+ * The (version 2) bundle of credential `id` with the named fields hidden: its secret and values as
+ * stored, its path and its batch's root, and where it is anchored — this service's chain and registry, the batch's
+ * issuer and id (what its leaf commits to), and the block of the anchoring transaction.
  * @throws HttpError 404 for an unknown credential, 409 `not-anchored-yet` before its batch is
  * anchored; CredrootError `INVALID_ARGUMENT` (400) for a field that does not exist or must stay shown.
  */
@@ -21,7 +23,7 @@ export async function loadBundle(app: FastifyInstance, id: string, hide: readonl
   const credential = await app.store.getCredential(id);
   const batch = credential ? await app.store.getBatch(credential.batchId) : null;
   if (!credential || !batch) throw notFound(`credential ${id}`);
-  if (!OFFERED.has(batch.status) || batch.txHash === null || batch.blockNumber === null) {
+  if (!OFFERED.has(batch.status) || batch.blockNumber === null) {
     throw new HttpError(
       409,
       "not-anchored-yet",
@@ -29,14 +31,14 @@ export async function loadBundle(app: FastifyInstance, id: string, hide: readonl
     );
   }
   const bundle = createBundle(
-    { fields: credential.fields as Fields as Record<string, never>, leaf: credential.leaf as Hex32 },
+    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
     { path: credential.proof as Hex32[], root: batch.root as Hex32 },
     {
       chainId: app.chain.chainId,
       registry: app.chain.registryAddress,
       issuerId: batch.issuerId,
-      txHash: batch.txHash as Hex32,
-      blockNumber: batch.blockNumber,
+      batchId: batch.id,
+      block: batch.blockNumber,
     },
   );
   return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;

@@ -4,9 +4,20 @@ import type { BatchRecord, CredentialRecord } from "./store/types";
 
 const conflict = (code: string, message: string) => new HttpError(409, code, message);
 
+/** What the registry says the service's signer `address` signs for (`issuerOf`: 0 for none). */
+export function signerMismatch(address: string, signerIssuer: number): string {
+  return signerIssuer === 0
+    ? `this service's signer ${address} signs for no issuer (it was removed, or never added)`
+    : `this service's signer ${address} signs for issuer ${signerIssuer}`;
+}
+
 /**
- * Queues an on-chain revocation of a batch (`credential` null) or of one credential, after the
- * checks that would otherwise only fail on chain: anchored first, not revoked already, not queued twice.
+ * Queues an on-chain revocation of a batch (`credential` null) or of one credential (the worker
+ * sends `revokeCredential` with its stored digest), after the checks that would otherwise only
+ * fail on chain: anchored first, not revoked already, not queued twice, and the service's signer
+ * still signing for the batch's issuer — the registry revokes for the caller's issuer only, so
+ * another signer's revocation would never reach this credential.
+ * @throws HttpError 409 naming the check that failed; nothing is queued then.
  */
 export async function queueRevocation(
   app: FastifyInstance,
@@ -24,6 +35,16 @@ export async function queueRevocation(
     (op) => op.kind === kind && op.credentialId === (credential?.id ?? null) && op.status !== "failed",
   );
   if (queued) throw conflict("already-requested", "this revocation is already on its way to the chain");
+  // Asked afresh (revocations are rare, and a removed signer must be refused at once); null: the
+  // chain cannot be asked now, and the worker checks again before it sends.
+  const signerIssuer = await app.chain.signerIssuerId({ fresh: true });
+  if (signerIssuer !== null && signerIssuer !== batch.issuerId) {
+    throw conflict(
+      "wrong-signer",
+      `${signerMismatch(app.chain.wallet.address, signerIssuer)}, not for issuer ${batch.issuerId}, ` +
+        "so it cannot revoke this issuer's credentials: nothing was queued",
+    );
+  }
   await app.store.enqueueOp({
     kind,
     batchId: batch.id,

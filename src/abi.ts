@@ -3,6 +3,11 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint48",
+        "name": "adminDelay",
+        "type": "uint48"
+      },
+      {
         "internalType": "address",
         "name": "admin",
         "type": "address"
@@ -19,6 +24,33 @@ export const credentialRegistryAbi = [
   {
     "inputs": [],
     "name": "AccessControlBadConfirmation",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "AccessControlEnforcedDefaultAdminDelay",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "AccessControlEnforcedDefaultAdminRules",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "defaultAdmin",
+        "type": "address"
+      }
+    ],
+    "name": "AccessControlInvalidDefaultAdmin",
     "type": "error"
   },
   {
@@ -61,19 +93,19 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
         "internalType": "uint64",
         "name": "issuerId",
         "type": "uint64"
       },
       {
-        "internalType": "uint64",
-        "name": "anchoredAt",
-        "type": "uint64"
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
       }
     ],
     "name": "BatchAlreadyAnchored",
@@ -82,9 +114,14 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
       },
       {
         "internalType": "uint64",
@@ -98,24 +135,13 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      }
-    ],
-    "name": "BatchNotAnchored",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
       },
       {
         "internalType": "bytes32",
-        "name": "leaf",
+        "name": "digest",
         "type": "bytes32"
       },
       {
@@ -205,6 +231,22 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint8",
+        "name": "bits",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "value",
+        "type": "uint256"
+      }
+    ],
+    "name": "SafeCastOverflowedUintDowncast",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "signer",
         "type": "address"
@@ -240,6 +282,22 @@ export const credentialRegistryAbi = [
         "internalType": "uint64",
         "name": "issuerId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "max",
+        "type": "uint256"
+      }
+    ],
+    "name": "TooManySigners",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
       }
     ],
     "name": "UnknownIssuer",
@@ -248,6 +306,11 @@ export const credentialRegistryAbi = [
   {
     "inputs": [],
     "name": "ZeroAddress",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "ZeroBatchId",
     "type": "error"
   },
   {
@@ -290,18 +353,24 @@ export const credentialRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "indexed": true,
         "internalType": "uint64",
         "name": "issuerId",
         "type": "uint64"
       },
       {
         "indexed": true,
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "root",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
         "internalType": "address",
         "name": "signer",
         "type": "address"
@@ -327,15 +396,15 @@ export const credentialRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "indexed": true,
         "internalType": "uint64",
         "name": "issuerId",
         "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
       },
       {
         "indexed": false,
@@ -358,21 +427,15 @@ export const credentialRegistryAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "indexed": true,
-        "internalType": "bytes32",
-        "name": "leaf",
-        "type": "bytes32"
-      },
-      {
-        "indexed": true,
         "internalType": "uint64",
         "name": "issuerId",
         "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "digest",
+        "type": "bytes32"
       },
       {
         "indexed": false,
@@ -388,6 +451,56 @@ export const credentialRegistryAbi = [
       }
     ],
     "name": "CredentialRevoked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminDelayChangeCanceled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "effectSchedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "DefaultAdminDelayChangeScheduled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [],
+    "name": "DefaultAdminTransferCanceled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint48",
+        "name": "acceptSchedule",
+        "type": "uint48"
+      }
+    ],
+    "name": "DefaultAdminTransferScheduled",
     "type": "event"
   },
   {
@@ -617,6 +730,26 @@ export const credentialRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "MAX_SIGNERS",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "acceptDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint64",
@@ -636,6 +769,11 @@ export const credentialRegistryAbi = [
   },
   {
     "inputs": [
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
       {
         "internalType": "bytes32",
         "name": "root",
@@ -660,13 +798,46 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      }
+    ],
+    "name": "beginDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "cancelDefaultAdminTransfer",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      }
+    ],
+    "name": "changeDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
       },
       {
         "internalType": "bytes32",
-        "name": "leaf",
+        "name": "digest",
         "type": "bytes32"
       }
     ],
@@ -682,7 +853,56 @@ export const credentialRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "defaultAdmin",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultAdminDelay",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "defaultAdminDelayIncreaseWait",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
       {
         "internalType": "bytes32",
         "name": "root",
@@ -693,11 +913,6 @@ export const credentialRegistryAbi = [
     "outputs": [
       {
         "components": [
-          {
-            "internalType": "uint64",
-            "name": "issuerId",
-            "type": "uint64"
-          },
           {
             "internalType": "uint64",
             "name": "anchoredAt",
@@ -780,6 +995,25 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      }
+    ],
+    "name": "getSigners",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "",
+        "type": "address[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "role",
         "type": "bytes32"
@@ -854,6 +1088,16 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
+      {
         "internalType": "bytes32",
         "name": "digest",
         "type": "bytes32"
@@ -867,7 +1111,56 @@ export const credentialRegistryAbi = [
         "type": "bytes32"
       }
     ],
-    "stateMutability": "pure",
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "owner",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingDefaultAdmin",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "newAdmin",
+        "type": "address"
+      },
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "pendingDefaultAdminDelay",
+    "outputs": [
+      {
+        "internalType": "uint48",
+        "name": "newDelay",
+        "type": "uint48"
+      },
+      {
+        "internalType": "uint48",
+        "name": "schedule",
+        "type": "uint48"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -926,7 +1219,7 @@ export const credentialRegistryAbi = [
       },
       {
         "internalType": "address",
-        "name": "callerConfirmation",
+        "name": "account",
         "type": "address"
       }
     ],
@@ -938,9 +1231,9 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
       },
       {
         "internalType": "string",
@@ -957,12 +1250,7 @@ export const credentialRegistryAbi = [
     "inputs": [
       {
         "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "leaf",
+        "name": "digest",
         "type": "bytes32"
       },
       {
@@ -995,6 +1283,13 @@ export const credentialRegistryAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "rollbackDefaultAdminDelay",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "uint64",
@@ -1010,6 +1305,30 @@ export const credentialRegistryAbi = [
     "name": "setIssuerActive",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "account",
+        "type": "address"
+      }
+    ],
+    "name": "signerRecord",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bool",
+        "name": "active",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -1057,13 +1376,23 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
+      {
         "internalType": "bytes32",
         "name": "root",
         "type": "bytes32"
       },
       {
         "internalType": "bytes32",
-        "name": "leaf",
+        "name": "digest",
         "type": "bytes32"
       },
       {
@@ -1082,70 +1411,9 @@ export const credentialRegistryAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint64",
-            "name": "issuerId",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "anchoredAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "batchRevokedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "credentialRevokedAt",
-            "type": "uint64"
-          },
-          {
-            "internalType": "uint64",
-            "name": "accreditedUntil",
-            "type": "uint64"
-          }
-        ],
-        "internalType": "struct ICredentialRegistry.Verification",
-        "name": "result",
-        "type": "tuple"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "root",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "digest",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32[]",
-        "name": "proof",
-        "type": "bytes32[]"
-      }
-    ],
-    "name": "verifyCredential",
-    "outputs": [
-      {
-        "components": [
-          {
-            "internalType": "enum ICredentialRegistry.Status",
-            "name": "status",
-            "type": "uint8"
-          },
-          {
-            "internalType": "uint64",
-            "name": "issuerId",
-            "type": "uint64"
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
           },
           {
             "internalType": "uint64",
@@ -1180,6 +1448,16 @@ export const credentialRegistryAbi = [
     "inputs": [
       {
         "components": [
+          {
+            "internalType": "uint64",
+            "name": "issuerId",
+            "type": "uint64"
+          },
+          {
+            "internalType": "bytes16",
+            "name": "batchId",
+            "type": "bytes16"
+          },
           {
             "internalType": "bytes32",
             "name": "root",
@@ -1187,7 +1465,7 @@ export const credentialRegistryAbi = [
           },
           {
             "internalType": "bytes32",
-            "name": "leaf",
+            "name": "digest",
             "type": "bytes32"
           },
           {
@@ -1211,9 +1489,9 @@ export const credentialRegistryAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint64",
-            "name": "issuerId",
-            "type": "uint64"
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
           },
           {
             "internalType": "uint64",
@@ -1274,13 +1552,23 @@ export const credentialRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "issuerId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes16",
+        "name": "batchId",
+        "type": "bytes16"
+      },
+      {
         "internalType": "bytes32",
         "name": "root",
         "type": "bytes32"
       },
       {
         "internalType": "bytes32",
-        "name": "leaf",
+        "name": "digest",
         "type": "bytes32"
       },
       {
@@ -1299,9 +1587,9 @@ export const credentialRegistryAbi = [
             "type": "uint8"
           },
           {
-            "internalType": "uint64",
-            "name": "issuerId",
-            "type": "uint64"
+            "internalType": "bytes32",
+            "name": "leaf",
+            "type": "bytes32"
           },
           {
             "internalType": "uint64",

@@ -1,126 +1,178 @@
 import canonicalize from "canonicalize";
 import type { Credential } from "./credential";
+import { batchIdToBytes16, toBase64url } from "./encoding";
 import { CredrootError } from "./errors";
 import { compareBytes, fromHex32, type Hex32, keccak256, keccak256Concat, randomSalt, toHex, utf8Bytes } from "./hash";
+import { findLoneSurrogate } from "./json";
 import { flatten, type JsonValue } from "./pointer";
 
-/** A field shown to the verifier: its value and the salt that hides it from everyone else. */
-export interface DisclosedField {
-  salt: Hex32;
-  value: JsonValue;
+/*
+ * Format v2 hashing, byte for byte (docs/format.md states the same for reimplementers):
+ *   salt(p)      = keccak256("credroot/salt/v2" ‖ secret ‖ UTF-8(p))[0..16)   secret: 16 random bytes
+ *   valueHash(p) = keccak256(salt(p) ‖ UTF-8(JCS(value)))                       JCS: RFC 8785
+ *   fieldHash(p) = keccak256(UTF-8(p) ‖ valueHash(p))                           p: RFC 6901 pointer
+ *   digest       = keccak256("credroot/credential/v2" ‖ fieldHash… in ascending byte order)
+ *   leaf         = keccak256(keccak256(abi.encode(uint256 chainId, address registry,
+ *                                                 uint64 issuerId, bytes16 batchId, bytes32 digest)))
+ * A hidden field keeps only valueHash(p): the pointer is hashed in by the verifier, so a hidden
+ * value cannot be re-filed under another name. The leaf binds the credential to its chain,
+ * registry, issuer and batch; the registry derives it the same way in every view.
+ */
+
+/** Bytes of the per-credential secret from which every field salt derives. */
+export const SECRET_BYTES = 16;
+/** Bytes of a field salt. */
+export const SALT_BYTES = 16;
+
+const SALT_DOMAIN = utf8Bytes("credroot/salt/v2");
+const DIGEST_DOMAIN = utf8Bytes("credroot/credential/v2");
+
+/** Where and by whom a credential is anchored: what its leaf commits to besides its fields. */
+export interface AnchorContext {
+  chainId: number;
+  /** Registry contract address (0x + 40 hex digits; compared and hashed as 20 bytes). */
+  registry: string;
+  issuerId: number;
+  /** The issuer's id for the batch, a lowercase UUID (16 bytes on chain). */
+  batchId: string;
 }
 
-/** A field the holder chose to hide: only its salted value hash remains. */
-export interface HiddenField {
-  /** `valueHash(salt, value)`; the pointer it is filed under stays bound by {@link fieldHash}. */
-  hash: Hex32;
-}
-
-export type FieldCommitment = DisclosedField | HiddenField;
-
-/** A credential's fields keyed by JSON Pointer (`/learner/name`), each disclosed or hidden. */
-export type Fields = Record<string, FieldCommitment>;
-
-/** A credential committed to by salted field hashes, its digest and its Merkle leaf. */
+/** A credential committed to: its secret, its fields, its digest and its Merkle leaf. */
 export interface CommittedCredential {
-  fields: Record<string, DisclosedField>;
+  /** The per-credential secret (base64url of 16 bytes): whoever holds it can open every field. */
+  secret: string;
+  /** The credential's values, as committed (nested, as the credential was given). */
+  credential: { [key: string]: JsonValue };
   digest: Hex32;
   leaf: Hex32;
 }
 
-/** Domain tag of the digest, so a digest can never be confused with another keccak use. */
-const DIGEST_DOMAIN = utf8Bytes("credroot/credential/v1");
-
-export function isHidden(field: FieldCommitment): field is HiddenField {
-  return "hash" in field;
-}
-
-function canonical(value: JsonValue | string): Uint8Array {
+function canonical(value: JsonValue): Uint8Array {
+  const lone = findLoneSurrogate(value);
+  if (lone !== null) throw new CredrootError("INVALID_ARGUMENT", `a lone surrogate at ${lone} has no canonical form`);
   const text = canonicalize(value);
   if (text === undefined) throw new CredrootError("INVALID_ARGUMENT", "value cannot be canonicalised");
   return utf8Bytes(text);
 }
 
-/** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
-export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
-  return keccak256Concat(salt, canonical(value));
-}
-
-/**
- * `keccak256(JCS(pointer) ‖ valueHash)`. The pointer is hashed in for disclosed and hidden fields
- * alike, so a hidden value cannot be re-filed under another name (say, dropping `/validUntil`);
- * as a JSON string it ends at its closing quote, so no (pointer, value) pair can be re-split.
- */
-export function fieldHashOf(pointer: string, hashedValue: Uint8Array): Uint8Array {
-  return keccak256Concat(canonicalPointer(pointer), hashedValue);
-}
-
-/** Pointers repeat in every credential of a batch: their canonical bytes are computed once. */
+/** Pointers repeat in every credential of a batch: their UTF-8 bytes are computed once. */
 const pointerBytes = new Map<string, Uint8Array>();
 const MAX_CACHED_POINTERS = 4096;
 
-function canonicalPointer(pointer: string): Uint8Array {
+function bytesOfPointer(pointer: string): Uint8Array {
   let bytes = pointerBytes.get(pointer);
   if (!bytes) {
-    bytes = canonical(pointer);
+    bytes = utf8Bytes(pointer);
     if (pointerBytes.size < MAX_CACHED_POINTERS) pointerBytes.set(pointer, bytes);
   }
   return bytes;
 }
 
-/** The field hash of a disclosed value: `keccak256(JCS(pointer) ‖ keccak256(salt ‖ JCS(value)))`. */
-export function fieldHash(pointer: string, salt: Uint8Array, value: JsonValue): Uint8Array {
-  return fieldHashOf(pointer, valueHash(salt, value));
+/** The salt of field `pointer`: the first 16 bytes of `keccak256("credroot/salt/v2" ‖ secret ‖ pointer)`. */
+export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
+  if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
+  return keccak256Concat(SALT_DOMAIN, secret, bytesOfPointer(pointer)).slice(0, SALT_BYTES);
 }
 
-/** The field's hash: recomputed from the value for a disclosed field, from its value hash for a hidden one. */
-export function fieldCommitmentHash(pointer: string, field: FieldCommitment): Uint8Array {
-  return isHidden(field)
-    ? fieldHashOf(pointer, fromHex32(field.hash))
-    : fieldHash(pointer, fromHex32(field.salt), field.value);
+/** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
+export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
+  if (salt.length !== SALT_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 16 bytes");
+  return keccak256Concat(salt, canonical(value));
 }
 
-/** The hidden form of a field: its value hash. */
-export function hideField(field: FieldCommitment): HiddenField {
-  return isHidden(field) ? field : { hash: toHex(valueHash(fromHex32(field.salt), field.value)) };
+/** `keccak256(pointer ‖ valueHash)`: the value hash is 32 bytes, so the split is unambiguous. */
+export function fieldHashOf(pointer: string, hashedValue: Uint8Array): Uint8Array {
+  return keccak256Concat(bytesOfPointer(pointer), hashedValue);
 }
 
-/** `keccak256("credroot/credential/v1" ‖ sorted field hashes)`: order-independent. */
-export function digestOf(fieldHashes: Uint8Array[]): Uint8Array {
+/** `keccak256("credroot/credential/v2" ‖ sorted field hashes)`: independent of field order. */
+export function digestOf(fieldHashes: readonly Uint8Array[]): Uint8Array {
   const sorted = [...fieldHashes].sort(compareBytes);
   return keccak256Concat(DIGEST_DOMAIN, ...sorted);
 }
 
-/** The Merkle leaf of a digest: `keccak256(keccak256(abi.encode(digest)))`, as StandardMerkleTree. */
-export function leafOf(digest: Uint8Array): Uint8Array {
-  return keccak256(keccak256(digest));
+function uint256(value: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 31, v = value; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
 }
 
-/** Digest of a (possibly partly hidden) field set. */
-export function digestOfFields(fields: Fields): Uint8Array {
-  return digestOf(Object.entries(fields).map(([pointer, field]) => fieldCommitmentHash(pointer, field)));
-}
-
-export interface CommitOptions {
-  /** Source of 32-byte salts; defaults to the platform's secure random generator. */
-  salt?: () => Uint8Array;
+function hexBytes(hex: string, length: number, what: string): Uint8Array {
+  const h = hex.replace(/^0x/, "");
+  if (h.length !== length * 2 || !/^[0-9a-fA-F]*$/.test(h)) {
+    throw new CredrootError("INVALID_ARGUMENT", `${what} must be ${length} bytes of hex, got ${JSON.stringify(hex)}`);
+  }
+  return Uint8Array.from({ length }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16));
 }
 
 /**
- * Salts and hashes every field of a (validated) credential.
- * @example
- * const { leaf } = commitCredential(parseCredential(input));
+ * The Merkle leaf of `digest` anchored at `context`:
+ * `keccak256(keccak256(abi.encode(uint256 chainId, address registry, uint64 issuerId, bytes16 batchId, bytes32 digest)))`,
+ * as the registry's `leafOf` computes it (bytes16 is left-aligned in its word, the numbers right-aligned).
  */
-export function commitCredential(credential: Credential, options: CommitOptions = {}): CommittedCredential {
-  const nextSalt = options.salt ?? randomSalt;
-  const fields: Record<string, DisclosedField> = {};
+export function leafOf(context: AnchorContext, digest: Uint8Array): Uint8Array {
+  const { chainId, registry, issuerId, batchId } = context;
+  if (!Number.isSafeInteger(chainId) || chainId < 1) throw new CredrootError("INVALID_ARGUMENT", "bad chain id");
+  if (!Number.isSafeInteger(issuerId) || issuerId < 1) throw new CredrootError("INVALID_ARGUMENT", "bad issuer id");
+  if (digest.length !== 32) throw new CredrootError("INVALID_ARGUMENT", "a digest must be 32 bytes");
+  const encoded = new Uint8Array(160);
+  encoded.set(uint256(BigInt(chainId)), 0);
+  encoded.set(hexBytes(registry, 20, "registry"), 44);
+  encoded.set(uint256(BigInt(issuerId)), 64);
+  encoded.set(hexBytes(batchIdToBytes16(batchId), 16, "batch id"), 96);
+  encoded.set(digest, 128);
+  return keccak256(keccak256(encoded));
+}
+
+/** The fields of a (possibly partly hidden) credential, by pointer, as a verifier rebuilds them. */
+export interface FieldOpening {
+  /** Disclosed fields: the value and its salt. */
+  shown: ReadonlyMap<string, { salt: Uint8Array; value: JsonValue }>;
+  /** Hidden fields: their value hash. */
+  hidden: ReadonlyMap<string, Uint8Array>;
+}
+
+/** The digest of an opening: disclosed fields rehashed from their values, hidden ones from their value hash. */
+export function digestOfOpening(opening: FieldOpening): Uint8Array {
   const hashes: Uint8Array[] = [];
-  for (const [pointer, value] of flatten(credential as unknown as { [key: string]: JsonValue })) {
-    const salt = nextSalt();
-    if (salt.length !== 32) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 32 bytes");
-    fields[pointer] = { salt: toHex(salt), value };
-    hashes.push(fieldHash(pointer, salt, value));
+  for (const [pointer, { salt, value }] of opening.shown) hashes.push(fieldHashOf(pointer, valueHash(salt, value)));
+  for (const [pointer, hashed] of opening.hidden) hashes.push(fieldHashOf(pointer, hashed));
+  return digestOf(hashes);
+}
+
+export interface CommitOptions {
+  /** Source of 16-byte secrets; defaults to the platform's secure random generator. */
+  secret?: () => Uint8Array;
+}
+
+/**
+ * Salts and hashes every field of a (validated) credential for anchoring at `context`.
+ * @throws CredrootError `INVALID_ARGUMENT` for a bad context or secret.
+ * @example
+ * const { leaf } = commitCredential(parseCredential(input), { chainId, registry, issuerId, batchId });
+ */
+export function commitCredential(
+  credential: Credential,
+  context: AnchorContext,
+  options: CommitOptions = {},
+): CommittedCredential {
+  const secret = options.secret ? options.secret() : randomSalt().subarray(0, SECRET_BYTES);
+  if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
+  const values = credential as unknown as { [key: string]: JsonValue };
+  const hashes: Uint8Array[] = [];
+  for (const [pointer, value] of flatten(values)) {
+    hashes.push(fieldHashOf(pointer, valueHash(saltOf(secret, pointer), value)));
   }
   const digest = digestOf(hashes);
-  return { fields, digest: toHex(digest), leaf: toHex(leafOf(digest)) };
+  return {
+    secret: toBase64url(secret),
+    credential: values,
+    digest: toHex(digest),
+    leaf: toHex(leafOf(context, digest)),
+  };
+}
+
+/** The leaf of a committed digest given as hex (for callers holding stored records). */
+export function leafOfDigest(context: AnchorContext, digest: Hex32): Hex32 {
+  return toHex(leafOf(context, fromHex32(digest)));
 }

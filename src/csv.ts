@@ -120,8 +120,30 @@ function detectDelimiter(body: string): "," | ";" {
   return count(";") > count(",") ? ";" : ",";
 }
 
+/** `awardingBody.name`, `/awardingBody/country`…: columns of format v1, gone in v2. */
+const AWARDING_BODY = /^(?:awardingBody(?:\.|$)|\/awardingBody(?:\/|$))/;
+
+/**
+ * Format v1's awarding body columns get a refusal of their own: the awarding body is no longer
+ * a claim of the credential but the issuer the registry records, so no row can name another.
+ */
+function refuseAwardingBody(record: readonly string[]): void {
+  const columns = record.flatMap((cell, i) => (AWARDING_BODY.test(cell.trim()) ? [{ name: cell.trim(), i }] : []));
+  if (columns.length === 0) return;
+  const names = columns.map((c) => c.name).join(", ");
+  const message =
+    `CSV header: ${names}: the awarding body now comes from the registry (the name it records for your issuer), ` +
+    "not from the CSV; remove the awardingBody columns and give the issuer's country in an issuerCountry column";
+  const details = columns.map(({ name, i }) => ({
+    path: `column ${i + 1}`,
+    message: `${JSON.stringify(name)}: the awarding body now comes from the registry`,
+  }));
+  throw new CredrootError("INVALID_ARGUMENT", message, { details });
+}
+
 /** Maps every header cell to its column; unknown and duplicate columns are rejected together. */
 function headerColumns(record: readonly string[]): Column[] {
+  refuseAwardingBody(record);
   const details: ErrorDetail[] = [];
   const seen = new Map<Column, number>();
   const columns = record.map((cell, i) => {

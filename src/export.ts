@@ -1,11 +1,13 @@
-import { type AnchorRef, type Bundle, disclosedCredential, MAX_BUNDLE_TEXT, parseBundle } from "./bundle";
+import { type Bundle, type BundleAnchor, disclosedCredential, MAX_BUNDLE_TEXT, parseBundle } from "./bundle";
 import { CredrootError } from "./errors";
+import { findLoneSurrogate, parseStrictJson } from "./json";
 import type { JsonValue } from "./pointer";
+import type { IssuerRecord } from "./registry";
 
 /** `vc`: a plain W3C Verifiable Credential 2.0; `ob3`: an Open Badges 3.0 `OpenBadgeCredential`. */
 export type ExportFormat = "vc" | "ob3";
 
-/** The proof type credroot defines: the whole v1 bundle, verified against the registry on chain. */
+/** The proof type credroot defines: the whole (v2) bundle, verified against the registry on chain. */
 export const CREDROOT_PROOF_TYPE = "CredrootMerkleAnchor2026";
 
 const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
@@ -35,9 +37,25 @@ export interface VerifiableCredential {
   proof: CredrootProof;
 }
 
+/**
+ * The issuer an export names: the registry's record of the issuer the bundle is anchored under
+ * (`RegistryClient.getIssuer`, or `VerificationResult.issuer`). It is the awarding body; nothing in
+ * the bundle names one.
+ */
+export type ExportIssuer = Pick<IssuerRecord, "id" | "name" | "uri">;
+
 export interface ExportOptions {
   /** Default `ob3`. */
   format?: ExportFormat;
+}
+
+export interface ImportOptions {
+  /**
+   * The registry's record of the bundle's issuer. When given, the document's `issuer` must name it
+   * exactly; without it, the issuer's name and URL are not checked (they are not part of the
+   * bundle, and `verifyBundle` reads them from the chain).
+   */
+  issuer?: ExportIssuer;
 }
 
 type Json = { [key: string]: JsonValue };
@@ -68,22 +86,35 @@ function dateTime(value: string, end: boolean): string {
 }
 
 /** The on-chain issuer record, which is what verification checks, named as a URI. */
-function issuerId(anchor: AnchorRef): string {
+function issuerUrn(anchor: BundleAnchor): string {
   return `urn:credroot:issuer:${anchor.chainId}:${anchor.registry.toLowerCase()}:${anchor.issuerId}`;
 }
 
-function issuerOf(credential: Json, anchor: AnchorRef, ob3: boolean): Json {
-  const body = pick(credential, "awardingBody");
-  const awarding = isObject(body) ? body : {};
-  const country = pick(awarding, "country");
+/** The issuer as the registry records it; only its country comes from the credential (a claim it commits to). */
+function issuerOf(issuer: ExportIssuer, credential: Json, anchor: BundleAnchor, ob3: boolean): Json {
+  const country = pick(credential, "issuerCountry");
   return compact({
-    id: issuerId(anchor),
+    id: issuerUrn(anchor),
     type: ob3 ? ["Profile"] : undefined,
-    name: required(awarding, "name"),
-    url: pick(awarding, "url"),
+    name: issuer.name,
+    url: issuer.uri === "" ? undefined : issuer.uri,
     address:
       country === undefined ? undefined : compact({ type: ob3 ? ["Address"] : undefined, addressCountryCode: country }),
   });
+}
+
+/** A JavaScript caller may pass anything: only a record of the bundle's own issuer is used. */
+function checkIssuer(issuer: ExportIssuer, anchor: BundleAnchor): void {
+  const record = issuer as Partial<ExportIssuer> | null;
+  if (typeof record?.name !== "string" || typeof record.uri !== "string") {
+    throw new CredrootError("INVALID_ARGUMENT", "the issuer must be the registry's record: { id, name, uri }");
+  }
+  if (issuer.id !== anchor.issuerId) {
+    throw new CredrootError(
+      "INVALID_ARGUMENT",
+      `the issuer record is of issuer ${issuer.id}, but the bundle is anchored under issuer ${anchor.issuerId}`,
+    );
+  }
 }
 
 const IDENTITY_TYPES: [string, string][] = [
@@ -152,27 +183,38 @@ function ob3Subject(credential: Json, id: string): Json {
   });
 }
 
+/** Keys of a credential that a plain VC carries outside `credentialSubject.achievement`. */
+const VC_TOP_LEVEL = ["id", "learner", "issuerCountry", "issuedOn", "validUntil", "evidenceUrl"];
+
 /** The plain VC subject: the learner's disclosed fields, and the rest of the credential as `achievement`. */
 function vcSubject(credential: Json): Json {
   const learner = pick(credential, "learner");
-  const rest: Json = {};
-  for (const [key, value] of Object.entries(credential)) {
-    if (!["id", "learner", "awardingBody", "issuedOn", "validUntil", "evidenceUrl"].includes(key)) rest[key] = value;
-  }
-  return { ...(isObject(learner) ? learner : {}), achievement: rest };
+  // fromEntries defines keys, so a "__proto__" key of a credential stays a plain key.
+  const rest: Json = Object.fromEntries(Object.entries(credential).filter(([key]) => !VC_TOP_LEVEL.includes(key)));
+  return Object.fromEntries([...Object.entries(isObject(learner) ? learner : {}), ["achievement", rest]]);
 }
 
 /**
  * The bundle as a W3C Verifiable Credentials 2.0 document (or an Open Badges 3.0 credential): the
- * disclosed fields mapped onto the standard properties, hidden fields left out, and a
- * `CredrootMerkleAnchor2026` proof that carries the whole bundle, so the document verifies as the
- * bundle does and {@link fromVerifiableCredential} gives the bundle back unchanged.
- * @throws CredrootError `INVALID_BUNDLE` when the bundle is not one, or lacks /id, /title, /issuedOn or /awardingBody/name.
+ * disclosed fields mapped onto the standard properties, hidden fields left out, `issuer` named as
+ * the registry records it, and a `CredrootMerkleAnchor2026` proof that carries the whole bundle, so
+ * the document verifies as the bundle does and {@link fromVerifiableCredential} gives the bundle
+ * back unchanged.
+ * @param issuer The registry's record of the bundle's issuer (`RegistryClient.getIssuer(bundle.anchor.issuerId)`
+ * on the bundle's trusted registry): never a name taken from the bundle or its holder.
+ * @throws CredrootError `INVALID_BUNDLE` when the bundle is not one; `INVALID_ARGUMENT` when `issuer`
+ * is not the record of the issuer the bundle is anchored under.
  * @example
- * const badge = toVerifiableCredential(bundle, { format: "ob3" });
+ * const issuer = await new RegistryClient(registry, provider).getIssuer(bundle.anchor.issuerId);
+ * const badge = toVerifiableCredential(bundle, issuer, { format: "ob3" });
  */
-export function toVerifiableCredential(input: Bundle, options: ExportOptions = {}): VerifiableCredential {
+export function toVerifiableCredential(
+  input: Bundle,
+  issuer: ExportIssuer,
+  options: ExportOptions = {},
+): VerifiableCredential {
   const bundle = parseBundle(input);
+  checkIssuer(issuer, bundle.anchor);
   const ob3 = (options.format ?? "ob3") === "ob3";
   const { credential, hidden } = disclosedCredential(bundle);
   const id = required(credential, "id");
@@ -183,7 +225,7 @@ export function toVerifiableCredential(input: Bundle, options: ExportOptions = {
     id,
     type: ob3 ? ["VerifiableCredential", "OpenBadgeCredential"] : ["VerifiableCredential"],
     name: required(credential, "title"),
-    issuer: issuerOf(credential, bundle.anchor, ob3),
+    issuer: issuerOf(issuer, credential, bundle.anchor, ob3),
     validFrom: dateTime(required(credential, "issuedOn"), false),
     ...(typeof validUntil === "string" ? { validUntil: dateTime(validUntil, true) } : {}),
     credentialSubject: ob3 ? ob3Subject(credential, id) : vcSubject(credential),
@@ -219,27 +261,43 @@ function invalid(message: string): never {
   throw new CredrootError("INVALID_BUNDLE", message);
 }
 
-/**
- * The bundle inside a credential exported by {@link toVerifiableCredential}. Every visible property
- * must be exactly what the embedded bundle discloses: a document whose claims were edited, or
- * extended with claims the bundle does not commit to, is refused. (The bundle itself is checked
- * only for its format here; `verifyBundle` tells whether it holds.)
- * @throws CredrootError `INVALID_BUNDLE` when there is no `CredrootMerkleAnchor2026` proof, the
- * embedded bundle is not one, or the document disagrees with it.
- * @example
- * const bundle = fromVerifiableCredential(JSON.parse(text));
- */
-export function fromVerifiableCredential(input: unknown): Bundle {
+/** The issuer the document names, for rebuilding it when the registry's record is not at hand. */
+function claimedIssuer(doc: Json, anchor: BundleAnchor): ExportIssuer {
+  const issuer = doc.issuer;
+  if (!isObject(issuer) || typeof issuer.name !== "string") invalid("the credential's /issuer names no issuer");
+  const url = pick(issuer, "url");
+  if (url !== undefined && (typeof url !== "string" || url === ""))
+    invalid("the credential's /issuer/url is not a URL");
+  return { id: anchor.issuerId, name: issuer.name, uri: url ?? "" };
+}
+
+function readDocument(input: unknown): Json {
   let doc = input;
   if (typeof input === "string") {
     if (input.length > 2 * MAX_BUNDLE_TEXT) invalid(`credential is larger than ${2 * MAX_BUNDLE_TEXT} characters`);
-    try {
-      doc = JSON.parse(input);
-    } catch (cause) {
-      throw new CredrootError("INVALID_BUNDLE", `credential is not JSON: ${(cause as Error).message}`, { cause });
-    }
+    doc = parseStrictJson(input, "INVALID_BUNDLE", "the credential");
+  } else {
+    const lone = findLoneSurrogate(input);
+    if (lone !== null) invalid(`the credential has a lone surrogate (not Unicode text) at ${lone}`);
   }
   if (!isObject(doc)) invalid("a verifiable credential is a JSON object");
+  return doc;
+}
+
+/**
+ * The bundle inside a credential exported by {@link toVerifiableCredential}, unchanged. Every visible
+ * property must be exactly what the embedded bundle discloses: a document whose claims were edited,
+ * or extended with claims the bundle does not commit to, is refused; so is JSON text with a key
+ * twice (a reader keeping the first could see other claims than the one keeping the last). The
+ * issuer's name and URL are checked against `options.issuer`, the registry's record, when given.
+ * (The bundle itself is checked only for its format here; `verifyBundle` tells whether it holds.)
+ * @throws CredrootError `INVALID_BUNDLE` when the document is not JSON, repeats a key, has no
+ * `CredrootMerkleAnchor2026` proof, its embedded bundle is not one, or it disagrees with it.
+ * @example
+ * const bundle = fromVerifiableCredential(text);
+ */
+export function fromVerifiableCredential(input: unknown, options: ImportOptions = {}): Bundle {
+  const doc = readDocument(input);
   const proofs = Array.isArray(doc.proof) ? doc.proof : [doc.proof];
   const ours = proofs.filter((p) => isObject(p) && p.type === CREDROOT_PROOF_TYPE);
   if (ours.length !== 1)
@@ -248,10 +306,15 @@ export function fromVerifiableCredential(input: unknown): Bundle {
   const bundle = parseBundle(proof.credroot);
   const type = doc.type;
   const format: ExportFormat = Array.isArray(type) && type.includes("OpenBadgeCredential") ? "ob3" : "vc";
-  const { proof: expectedProof, ...expected } = toVerifiableCredential(bundle, { format });
+  const issuer = options.issuer ?? claimedIssuer(doc, bundle.anchor);
+  const { proof: expectedProof, ...expected } = toVerifiableCredential(bundle, issuer, { format });
   const visible: Json = { ...doc };
   delete visible.proof;
   const differs = firstDifference(expected, visible, "") ?? firstDifference(expectedProof, proof, "/proof");
-  if (differs !== null) invalid(`the credential's ${differs} disagrees with its embedded bundle`);
-  return bundle;
+  if (differs === null) return bundle;
+  const against =
+    options.issuer && /^\/issuer\/(name|url)$/.test(differs)
+      ? `the registry's record of issuer ${issuer.id}`
+      : "its embedded bundle";
+  invalid(`the credential's ${differs} disagrees with ${against}`);
 }

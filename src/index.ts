@@ -1,5 +1,7 @@
 export * from "./errors";
 export * from "./hash";
+export * from "./encoding";
+export * from "./json";
 export * from "./pointer";
 export * from "./credential";
 export * from "./commit";
@@ -7,6 +9,7 @@ export * from "./merkle";
 export * from "./bundle";
 export * from "./issue";
 export * from "./registry";
+export * from "./verdict";
 export * from "./verify";
 export * from "./presentation";
 export * from "./presentation-questions";

@@ -1,5 +1,5 @@
-import { type AnchorRef, type Bundle, createBundle } from "./bundle";
-import { type CommitOptions, type CommittedCredential, commitCredential } from "./commit";
+import { type Bundle, createBundle } from "./bundle";
+import { type AnchorContext, type CommitOptions, type CommittedCredential, commitCredential } from "./commit";
 import { type Credential, parseCredential } from "./credential";
 import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
 import { fromHex32, type Hex32 } from "./hash";
@@ -7,6 +7,8 @@ import { buildTree, type MerkleTree, proofOf, treeRoot } from "./merkle";
 
 /** A batch ready to anchor: its root, and every credential committed with its proof. */
 export interface PreparedBatch {
+  /** Where the batch will be anchored: what every leaf commits to. */
+  context: AnchorContext;
   root: Hex32;
   count: number;
   credentials: CommittedCredential[];
@@ -48,36 +50,41 @@ export function invalidRowsError(details: readonly ErrorDetail[], total: number)
   return new CredrootError("INVALID_CREDENTIAL", `${rows} of ${total} credentials are invalid`, { details });
 }
 
-/** Builds the Merkle tree over already committed credentials. */
-export function assembleBatch(credentials: CommittedCredential[]): PreparedBatch {
+/** Builds the Merkle tree over credentials already committed for `context`. */
+export function assembleBatch(context: AnchorContext, credentials: CommittedCredential[]): PreparedBatch {
   if (credentials.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
   const tree = buildTree(credentials.map((c) => fromHex32(c.leaf)));
-  return { root: treeRoot(tree), count: credentials.length, credentials, tree };
+  return { context, root: treeRoot(tree), count: credentials.length, credentials, tree };
 }
 
 /**
- * Validates every credential first, then commits each and builds the Merkle tree.
+ * Validates every credential first, then commits each for anchoring at `context` (chain,
+ * registry, issuer and batch id: every leaf is bound to them) and builds the Merkle tree.
  * @throws CredrootError `INVALID_CREDENTIAL` listing every bad row and field (`/3/learner/name`);
  * nothing is committed then. `DUPLICATE_LEAF` cannot happen with random salts but is checked.
  * @example
- * const batch = prepareBatch(rows);
- * await registry.anchor(batch.root, batch.count);
+ * const batch = prepareBatch(rows, { chainId, registry: address, issuerId, batchId: newBatchId() });
+ * await registry.anchor(batch.context.batchId, batch.root, batch.count);
  */
-export function prepareBatch(inputs: readonly unknown[], options: PrepareOptions = {}): PreparedBatch {
+export function prepareBatch(
+  inputs: readonly unknown[],
+  context: AnchorContext,
+  options: PrepareOptions = {},
+): PreparedBatch {
   if (inputs.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
   const { credentials: valid, details } = validateRows(inputs);
   if (details.length > 0) throw invalidRowsError(details, inputs.length);
   const credentials = valid.map((credential, i) => {
-    const committed = commitCredential(credential, options);
+    const committed = commitCredential(credential, context, options);
     options.onProgress?.(i + 1, valid.length);
     return committed;
   });
-  return assembleBatch(credentials);
+  return assembleBatch(context, credentials);
 }
 
-/** The bundle of credential `index` of an anchored batch. */
-export function bundleFor(batch: PreparedBatch, index: number, anchor: AnchorRef): Bundle {
+/** The bundle of credential `index` of a batch anchored in block `block`. */
+export function bundleFor(batch: PreparedBatch, index: number, block: number): Bundle {
   const committed = batch.credentials[index];
   if (!committed) throw new CredrootError("INVALID_ARGUMENT", `batch has no credential ${index}`);
-  return createBundle(committed, { path: proofOf(batch.tree, index), root: batch.root }, anchor);
+  return createBundle(committed, { path: proofOf(batch.tree, index), root: batch.root }, { ...batch.context, block });
 }

@@ -47,7 +47,7 @@ function strings(value: JsonValue | undefined): string[] {
 function validOnce(result: PresentationResult): PresentedCredential[] {
   const seen = new Set<Hex32>();
   return result.credentials.filter((c) => {
-    if (c.verdict !== "valid" || seen.has(c.leaf)) return false;
+    if (c.verdict !== "valid" || c.leaf === null || seen.has(c.leaf)) return false;
     seen.add(c.leaf);
     return true;
   });

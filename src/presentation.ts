@@ -3,13 +3,14 @@ import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
 import type { Hex32 } from "./hash";
 import { type ChainVerification, decodeVerifyManyResult, encodeVerifyManyCall } from "./registry";
 import { compileSchema, describeDetails, schemaErrors } from "./schema";
-import type { VerificationResult, VerifyOptions } from "./verify";
+import { parseStrictJson } from "./json";
+import type { VerificationResult, VerifyOptions } from "./verdict";
 import { callWithTimeout, type PreparedBundle, prepareBundle, settleBundle } from "./verify-checks";
 
-/** Version 1 of a presentation: the bundles a learner shows together, e.g. to an employer. */
+/** Version 2 of a presentation: the (v2) bundles a learner shows together, e.g. to an employer. */
 export interface Presentation {
   type: "credroot/presentation";
-  version: 1;
+  version: 2;
   bundles: Bundle[];
 }
 
@@ -19,15 +20,15 @@ export const MAX_PRESENTATION_BUNDLES = 100;
 /** Largest presentation text accepted by {@link parsePresentation}, in characters. */
 export const MAX_PRESENTATION_TEXT = 8 * 1024 * 1024;
 
-/** JSON Schema (draft-07) of {@link Presentation} version 1; each bundle fits the bundle schema. */
+/** JSON Schema (draft-07) of {@link Presentation} version 2; each bundle fits the bundle schema. */
 export const presentationSchema = {
-  $id: "https://credroot.dev/schemas/presentation-v1.json",
+  $id: "https://credroot.dev/schemas/presentation-v2.json",
   type: "object",
   additionalProperties: false,
   required: ["type", "version", "bundles"],
   properties: {
     type: { const: "credroot/presentation" },
-    version: { const: 1 },
+    version: { const: 2 },
     bundles: {
       type: "array",
       minItems: 1,
@@ -39,9 +40,15 @@ export const presentationSchema = {
 
 const validate = compileSchema<Presentation>(presentationSchema);
 
+function isVersion1Bundle(bundle: unknown): boolean {
+  const header = bundle as { type?: unknown; version?: unknown } | null;
+  return header?.type === "credroot/bundle" && header.version === 1;
+}
+
 /**
  * Parses a presentation from JSON text or an already-parsed value.
- * @throws CredrootError `INVALID_BUNDLE` naming what does not fit (`/bundles/2/proof/leaf …`).
+ * @throws CredrootError `INVALID_BUNDLE` naming what does not fit (`/bundles/2/anchor/batchId …`);
+ * duplicate keys and lone surrogates are refused, and a version 1 presentation is told to be re-made.
  * @example
  * const presentation = parsePresentation(await file.text());
  */
@@ -51,11 +58,24 @@ export function parsePresentation(input: unknown): Presentation {
     if (input.length > MAX_PRESENTATION_TEXT) {
       throw new CredrootError("INVALID_BUNDLE", `presentation is larger than ${MAX_PRESENTATION_TEXT} characters`);
     }
-    try {
-      value = JSON.parse(input);
-    } catch (cause) {
-      throw new CredrootError("INVALID_BUNDLE", `presentation is not JSON: ${(cause as Error).message}`, { cause });
-    }
+    value = parseStrictJson(input, "INVALID_BUNDLE", "the presentation");
+  }
+  const header = value as { type?: unknown; version?: unknown } | null;
+  if (header?.type === "credroot/presentation" && header.version === 1) {
+    throw new CredrootError(
+      "INVALID_BUNDLE",
+      "this is a version 1 presentation, of bundles no longer accepted: ask the issuers to re-issue them",
+    );
+  }
+  const bundles = (value as { bundles?: unknown } | null)?.bundles;
+  const v1 = Array.isArray(bundles) ? bundles.findIndex(isVersion1Bundle) : -1;
+  if (v1 >= 0) {
+    // Said before the schema would only say "/bundles/0/version must be equal to constant".
+    throw new CredrootError(
+      "INVALID_BUNDLE",
+      `bundle ${v1} of the presentation is a version 1 bundle, which is no longer accepted: ask its issuer to re-issue it`,
+      { details: [{ path: `/bundles/${v1}/version`, message: "a version 1 bundle" }] },
+    );
   }
   if (!validate(value)) {
     const details = schemaErrors(validate.errors);
@@ -81,7 +101,7 @@ export function parsePresentation(input: unknown): Presentation {
  * const presentation = createPresentation([degreeBundle, courseBundle]);
  */
 export function createPresentation(bundles: readonly Bundle[]): Presentation {
-  return parsePresentation({ type: "credroot/presentation", version: 1, bundles: structuredClone([...bundles]) });
+  return parsePresentation({ type: "credroot/presentation", version: 2, bundles: structuredClone([...bundles]) });
 }
 
 /** Whether a credential that another builds on is shown in the presentation, and valid. */
@@ -89,11 +109,12 @@ export interface StackLink {
   leaf: Hex32;
   /** `missing`: no bundle of the presentation has this leaf; `not-valid`: some do, none is valid. */
   status: "valid" | "missing" | "not-valid";
+  /** Index and title of the valid bundle with this leaf: never taken from a bundle that did not verify. */
+  valid?: { index: number; title: string };
 }
 
-/** One bundle of a presentation, verified: what verifyBundle answers, plus its leaf and stack. */
+/** One bundle of a presentation, verified: what verifyBundle answers, plus its stack. */
 export interface PresentedCredential extends VerificationResult {
-  leaf: Hex32;
   /** One link per leaf of the credential's disclosed `/stackability/buildsOn`, in order. */
   stack: StackLink[];
 }
@@ -112,9 +133,10 @@ async function askRegistry(group: readonly PreparedBundle[], timeoutMs: number):
   const [first] = group;
   if (!first?.chain) return group.map(() => null);
   try {
-    const data = encodeVerifyManyCall(group.map(({ bundle: { proof } }) => ({ ...proof, proof: proof.path })));
+    const requests = group.map((p) => p.request!);
+    const data = encodeVerifyManyCall(requests);
     const raw = await callWithTimeout(first.chain.provider, first.bundle.anchor.registry, data, timeoutMs);
-    return decodeVerifyManyResult(raw, group.length).map((answer) => ({ answer }));
+    return decodeVerifyManyResult(raw, requests).map((answer) => ({ answer }));
   } catch (error) {
     return group.map(() => ({ error }));
   }
@@ -142,7 +164,7 @@ export async function verifyPresentation(input: unknown, options: VerifyOptions)
   const groups = new Map<string, number[]>();
   prepared.forEach(({ bundle: { anchor }, chain }, i) => {
     if (!chain) return;
-    const key = `${anchor.chainId}:${anchor.registry.toLowerCase()}`;
+    const key = `${anchor.chainId}:${anchor.registry}`;
     groups.set(key, [...(groups.get(key) ?? []), i]);
   });
   const outcomes: ChainOutcome[] = prepared.map(() => null);
@@ -156,13 +178,18 @@ export async function verifyPresentation(input: unknown, options: VerifyOptions)
     }),
   );
   const now = options.now ?? Date.now();
-  const results = prepared.map((p, i) => ({ leaf: p.bundle.proof.leaf, ...settleBundle(p, outcomes[i]!, now) }));
+  const results = prepared.map((p, i) => settleBundle(p, outcomes[i]!, now));
   const credentials = results.map((result) => ({
     ...result,
     stack: buildsOn(result).map((leaf): StackLink => {
-      const shown = results.filter((r) => r.leaf === leaf);
+      const shown = results.flatMap((r, index) => (r.leaf === leaf ? [{ r, index }] : []));
       if (shown.length === 0) return { leaf, status: "missing" };
-      return { leaf, status: shown.some((r) => r.verdict === "valid") ? "valid" : "not-valid" };
+      // A tampered copy can share a genuine leaf's value only by lying: only a valid one is named.
+      const valid = shown.find(({ r }) => r.verdict === "valid");
+      if (!valid) return { leaf, status: "not-valid" };
+      // A bundle's title is a string (the bundle schema says so); never "[object Object]" otherwise.
+      const title = valid.r.credential.title;
+      return { leaf, status: "valid", valid: { index: valid.index, title: typeof title === "string" ? title : "" } };
     }),
   }));
   return { credentials, allValid: credentials.every((c) => c.verdict === "valid") };

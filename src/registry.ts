@@ -1,5 +1,6 @@
 import { Contract, type ContractRunner, type ContractTransactionReceipt, Interface, type Log } from "ethers";
 import { credentialRegistryAbi } from "./abi";
+import { batchIdToBytes16 } from "./encoding";
 import { CredrootError } from "./errors";
 import type { Hex32 } from "./hash";
 
@@ -29,10 +30,13 @@ export interface IssuerRecord {
 /** What `verifyWithIssuer` answers, in plain numbers (seconds since the epoch, 0 = never). */
 export interface ChainVerification {
   status: RegistryStatus;
-  issuerId: number;
+  /** The leaf the registry derived from the request. */
+  leaf: Hex32;
+  /** When the issuer anchored the request's root under its batch id (0: not anchored). */
   anchoredAt: number;
   batchRevokedAt: number;
   credentialRevokedAt: number;
+  /** The issuer named by the request, as recorded; null for an id no issuer has. */
   issuer: IssuerRecord | null;
 }
 
@@ -49,77 +53,95 @@ function issuerFromResult(id: number, raw: readonly unknown[]): IssuerRecord {
   };
 }
 
-/** Calldata of `verifyWithIssuer(root, leaf, proof)`. */
-export function encodeVerifyCall(root: Hex32, leaf: Hex32, proof: readonly Hex32[]): string {
-  return registryInterface.encodeFunctionData("verifyWithIssuer", [root, leaf, proof]);
+/** One credential to check: where it says it is anchored, its digest and its Merkle path. */
+export interface VerifyRequest {
+  issuerId: number;
+  /** The batch id as a lowercase UUID. */
+  batchId: string;
+  /** The batch's Merkle root, as the bundle names it. */
+  root: Hex32;
+  digest: Hex32;
+  proof: readonly Hex32[];
 }
 
-/**
- * Decodes the return data of `verifyWithIssuer`.
- * @throws CredrootError `CHAIN_UNAVAILABLE` when the data is empty or not a registry answer
- * (no contract at the address, a node that answers nonsense): never mistaken for a verdict.
- */
-export function decodeVerifyResult(data: string): ChainVerification {
-  let decoded;
+const requestArgs = ({ issuerId, batchId, root, digest, proof }: VerifyRequest) =>
+  [issuerId, batchIdToBytes16(batchId), root, digest, [...proof]] as const;
+
+/** Calldata of `verifyWithIssuer(issuerId, batchId, root, digest, proof)`. */
+export function encodeVerifyCall(request: VerifyRequest): string {
+  return registryInterface.encodeFunctionData("verifyWithIssuer", requestArgs(request));
+}
+
+function decodeResult(method: "verifyWithIssuer" | "verifyMany", data: string) {
   try {
-    decoded = registryInterface.decodeFunctionResult("verifyWithIssuer", data);
+    return registryInterface.decodeFunctionResult(method, data);
   } catch (cause) {
     const what = data === "0x" ? "no registry contract answered at that address" : "unreadable registry answer";
     throw new CredrootError("CHAIN_UNAVAILABLE", what, { cause });
   }
-  const [result, issuer] = decoded as unknown as [readonly bigint[], readonly unknown[]];
-  return chainVerificationOf(result, issuer);
 }
 
-/** A request of `verifyMany`: the arguments of one `verifyWithIssuer`. */
-export interface VerifyRequest {
-  root: Hex32;
-  leaf: Hex32;
-  proof: readonly Hex32[];
+/**
+ * Decodes the return data of `verifyWithIssuer` asked about `issuerId`.
+ * @throws CredrootError `CHAIN_UNAVAILABLE` when the data is empty or not a registry answer
+ * (no contract at the address, a node that answers nonsense): never mistaken for a verdict.
+ */
+export function decodeVerifyResult(data: string, issuerId: number): ChainVerification {
+  const [result, issuer] = decodeResult("verifyWithIssuer", data) as unknown as [
+    readonly unknown[],
+    readonly unknown[],
+  ];
+  return chainVerificationOf(result, issuerId, issuer);
 }
 
 /** Calldata of `verifyMany(requests)`. */
 export function encodeVerifyManyCall(requests: readonly VerifyRequest[]): string {
-  return registryInterface.encodeFunctionData("verifyMany", [
-    requests.map(({ root, leaf, proof }) => [root, leaf, [...proof]]),
-  ]);
+  return registryInterface.encodeFunctionData("verifyMany", [requests.map(requestArgs)]);
 }
 
 /**
- * Decodes the return data of `verifyMany` asked with `count` requests: one answer per request,
- * in order, each as {@link decodeVerifyResult} gives it.
+ * Decodes the return data of `verifyMany` asked with `requests`: one answer per request, in
+ * order, each as {@link decodeVerifyResult} gives it.
  * @throws CredrootError `CHAIN_UNAVAILABLE` when the data is not a registry answer to that many
  * requests.
  */
-export function decodeVerifyManyResult(data: string, count: number): ChainVerification[] {
-  let decoded;
-  try {
-    decoded = registryInterface.decodeFunctionResult("verifyMany", data);
-  } catch (cause) {
-    const what = data === "0x" ? "no registry contract answered at that address" : "unreadable registry answer";
-    throw new CredrootError("CHAIN_UNAVAILABLE", what, { cause });
-  }
-  const [results, issuers] = decoded as unknown as [readonly (readonly bigint[])[], readonly (readonly unknown[])[]];
-  if (results.length !== count || issuers.length !== count) {
+export function decodeVerifyManyResult(data: string, requests: readonly VerifyRequest[]): ChainVerification[] {
+  const [results, issuers] = decodeResult("verifyMany", data) as unknown as [
+    readonly (readonly unknown[])[],
+    readonly (readonly unknown[])[],
+  ];
+  if (results.length !== requests.length || issuers.length !== requests.length) {
     throw new CredrootError(
       "CHAIN_UNAVAILABLE",
-      `the registry answered ${results.length} results to ${count} requests`,
+      `the registry answered ${results.length} results to ${requests.length} requests`,
     );
   }
-  return results.map((result, i) => chainVerificationOf(result, issuers[i]!));
+  return results.map((result, i) => chainVerificationOf(result, requests[i]!.issuerId, issuers[i]!));
 }
 
-function chainVerificationOf(result: readonly bigint[], issuer: readonly unknown[]): ChainVerification {
-  const [status, issuerId, anchoredAt, batchRevokedAt, credentialRevokedAt] = result.map(Number);
-  const name = REGISTRY_STATUS[status ?? -1];
+function chainVerificationOf(
+  result: readonly unknown[],
+  issuerId: number,
+  issuer: readonly unknown[],
+): ChainVerification {
+  const [status, leaf, anchoredAt, batchRevokedAt, credentialRevokedAt] = result as [
+    bigint,
+    string,
+    bigint,
+    bigint,
+    bigint,
+  ];
+  const name = REGISTRY_STATUS[Number(status)];
   if (name === undefined) throw new CredrootError("CHAIN_UNAVAILABLE", `unknown registry status ${status}`);
+  const record = issuerFromResult(issuerId, issuer);
   return {
     status: name,
-    issuerId: issuerId ?? 0,
-    anchoredAt: anchoredAt ?? 0,
-    batchRevokedAt: batchRevokedAt ?? 0,
-    credentialRevokedAt: credentialRevokedAt ?? 0,
-    issuer: issuerId ? issuerFromResult(issuerId, issuer) : null,
+    leaf: leaf.toLowerCase() as Hex32,
+    anchoredAt: Number(anchoredAt),
+    batchRevokedAt: Number(batchRevokedAt),
+    credentialRevokedAt: Number(credentialRevokedAt),
+    // Registered issuers have a non-empty name; an unknown id answers an all-zero record.
+    issuer: record.name === "" ? null : record,
   };
 }
 
@@ -195,7 +217,7 @@ export interface WriteReceipt {
  * Every failure is a {@link CredrootError}; reverts are decoded by name.
  * @example
  * const registry = new RegistryClient(address, wallet);
- * const { txHash } = await registry.anchor(root, 1000, "");
+ * const { txHash } = await registry.anchor(batch.context.batchId, batch.root, batch.count);
  */
 export class RegistryClient {
   readonly contract: Contract;
@@ -257,17 +279,24 @@ export class RegistryClient {
     return this.write("withdrawAccreditation", [issuerId, effectiveFrom, reason]);
   }
 
-  /** Anchors a batch root for the caller's issuer. */
-  anchor(root: Hex32, count: number, uri = ""): Promise<WriteReceipt> {
-    return this.write("anchor", [root, count, uri]);
+  updateIssuer(issuerId: number, name: string, uri: string): Promise<WriteReceipt> {
+    return this.write("updateIssuer", [issuerId, name, uri]);
   }
 
-  revokeBatch(root: Hex32, reason: string): Promise<WriteReceipt> {
-    return this.write("revokeBatch", [root, reason]);
+  /** Anchors batch `batchId` (a lowercase UUID) with `root` for the caller's issuer. */
+  async anchor(batchId: string, root: Hex32, count: number, uri = ""): Promise<WriteReceipt> {
+    // async: a bad batch id rejects the promise, like every other failure, instead of throwing.
+    return this.write("anchor", [batchIdToBytes16(batchId), root, count, uri]);
   }
 
-  revokeCredential(root: Hex32, leaf: Hex32, reason: string): Promise<WriteReceipt> {
-    return this.write("revokeCredential", [root, leaf, reason]);
+  /** Revokes batch `batchId` of the caller's issuer. */
+  async revokeBatch(batchId: string, reason: string): Promise<WriteReceipt> {
+    return this.write("revokeBatch", [batchIdToBytes16(batchId), reason]);
+  }
+
+  /** Revokes the caller's issuer's credential with this digest, in every batch. */
+  revokeCredential(digest: Hex32, reason: string): Promise<WriteReceipt> {
+    return this.write("revokeCredential", [digest, reason]);
   }
 
   /** The issuer record, or a `CONTRACT_REVERT` `UnknownIssuer` error. */
@@ -279,9 +308,32 @@ export class RegistryClient {
     return Number(await this.read<bigint>("issuerCount", []));
   }
 
-  /** The batch record; `issuerId` 0 when the root was never anchored. */
-  async getBatch(root: Hex32): Promise<{ issuerId: number; anchoredAt: number; revokedAt: number }> {
-    const [issuerId, anchoredAt, revokedAt] = (await this.read<readonly bigint[]>("getBatch", [root])).map(Number);
-    return { issuerId: issuerId ?? 0, anchoredAt: anchoredAt ?? 0, revokedAt: revokedAt ?? 0 };
+  /**
+   * When the issuer anchored `root` under batch id `batchId` (0 if it did not) and when it revoked
+   * the batch (0 if not).
+   */
+  async getBatch(issuerId: number, batchId: string, root: Hex32): Promise<{ anchoredAt: number; revokedAt: number }> {
+    const [anchoredAt, revokedAt] = await this.read<readonly [bigint, bigint]>("getBatch", [
+      issuerId,
+      batchIdToBytes16(batchId),
+      root,
+    ]);
+    return { anchoredAt: Number(anchoredAt), revokedAt: Number(revokedAt) };
+  }
+
+  /** The issuer `account` actively signs for, 0 if none. */
+  async issuerOf(account: string): Promise<number> {
+    return Number(await this.read<bigint>("issuerOf", [account]));
+  }
+
+  /** The issuer `account` serves or served, and whether it may still act; issuerId 0 if never. */
+  async signerRecord(account: string): Promise<{ issuerId: number; active: boolean }> {
+    const [issuerId, active] = await this.read<readonly [bigint, boolean]>("signerRecord", [account]);
+    return { issuerId: Number(issuerId), active };
+  }
+
+  /** The active signers of an issuer. */
+  async getSigners(issuerId: number): Promise<string[]> {
+    return [...(await this.read<readonly string[]>("getSigners", [issuerId]))];
   }
 }

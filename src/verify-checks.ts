@@ -1,12 +1,12 @@
-import { type Bundle, disclosedCredential, parseBundle } from "./bundle";
-import { digestOfFields, leafOf } from "./commit";
+import { type Bundle, bundlePath, bundleRoot, disclosedCredential, openBundle, parseBundle } from "./bundle";
+import { digestOfOpening, leafOf } from "./commit";
 import { expiryInstant } from "./credential";
 import { CredrootError } from "./errors";
 import { type Hex32, toHex } from "./hash";
 import { processProof } from "./merkle";
 import type { JsonValue } from "./pointer";
-import { type ChainVerification, decodeRegistryError } from "./registry";
-import type { CallProvider, Check, TrustedChain, VerificationResult, Verdict } from "./verify";
+import { type ChainVerification, decodeRegistryError, type VerifyRequest } from "./registry";
+import type { CallProvider, Check, TrustedChain, VerificationResult, Verdict } from "./verdict";
 
 /*
  * The steps of a verification, shared by verifyBundle (one bundle, one eth_call) and
@@ -24,6 +24,7 @@ const STATUS_VERDICT: Record<ChainVerification["status"], Verdict> = {
 };
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+const levels = (n: number) => `${n}-level`;
 
 /** `provider.call`, or `CHAIN_UNAVAILABLE` after `timeoutMs`. */
 export async function callWithTimeout(
@@ -46,74 +47,112 @@ export async function callWithTimeout(
   }
 }
 
-/** The checks made from the bundle alone: registry trusted, digest → leaf, proof → root. */
-function offChainChecks(bundle: Bundle, chains: readonly TrustedChain[]): { checks: Check[]; chain?: TrustedChain } {
-  const { chainId, registry } = bundle.anchor;
-  const chain = chains.find((c) => c.chainId === chainId);
-  const trusted = chain?.registries.some((r) => r.toLowerCase() === registry.toLowerCase()) ?? false;
-  const checks: Check[] = [
-    {
-      name: "registry",
-      ok: trusted,
-      message: !chain
-        ? `chain ${chainId} is not one this verifier trusts`
-        : `registry ${registry} on chain ${chainId} is ${trusted ? "" : "not "}trusted`,
-    },
-  ];
-  let leaf: Hex32;
-  try {
-    leaf = toHex(leafOf(digestOfFields(bundle.credential.fields)));
-  } catch (error) {
-    // A value that cannot be canonicalised (e.g. a lone surrogate) was never issued by us.
-    checks.push({ name: "digest", ok: false, message: `fields cannot be hashed: ${(error as Error).message}` });
-    return { checks };
-  }
-  const leafOk = leaf === bundle.proof.leaf;
-  checks.push({
-    name: "digest",
-    ok: leafOk,
-    message: leafOk
-      ? "fields hash to the bundle's leaf"
-      : `fields hash to leaf ${leaf}, the bundle claims ${bundle.proof.leaf}`,
-  });
-  const root = processProof(leaf, bundle.proof.path);
-  const rootOk = root === bundle.proof.root;
-  checks.push({
-    name: "proof",
-    ok: rootOk,
-    message: rootOk
-      ? `the Merkle path (${bundle.proof.path.length} level${bundle.proof.path.length === 1 ? "" : "s"}) leads to root ${root}`
-      : `the Merkle path leads to ${root}, not to the bundle's root ${bundle.proof.root}`,
-  });
-  return { checks, ...(trusted && chain ? { chain } : {}) };
+function trustedList(chains: readonly TrustedChain[]): string {
+  const all = chains.flatMap((c) => c.registries.map((r) => `${r.toLowerCase()} on chain ${c.chainId}`));
+  return all.length === 0 ? "none" : all.join(", ");
 }
 
-function anchorCheck(answer: ChainVerification, issuerId: number): Check {
-  if (answer.status === "not-anchored") {
-    return { name: "anchor", ok: false, message: "the registry holds no batch with this root" };
+function registryCheck(bundle: Bundle, chains: readonly TrustedChain[]): { check: Check; chain?: TrustedChain } {
+  const { chainId, registry } = bundle.anchor;
+  const chain = chains.find((c) => c.chainId === chainId);
+  const trusted = chain?.registries.some((r) => r.toLowerCase() === registry) ?? false;
+  const message = trusted
+    ? `registry ${registry} on chain ${chainId} is trusted`
+    : `registry ${registry} on chain ${chainId} is not one this verifier trusts (trusted: ${trustedList(chains)})`;
+  return { check: { name: "registry", ok: trusted, message }, ...(trusted && chain ? { chain } : {}) };
+}
+
+/** A bundle checked off chain, waiting for the chain's answer. */
+export interface PreparedBundle {
+  bundle: Bundle;
+  credential: { [key: string]: JsonValue };
+  hidden: string[];
+  checks: Check[];
+  /** The request to send (null when the fields cannot be hashed). */
+  request: VerifyRequest | null;
+  leaf: Hex32 | null;
+  /** The root the bundle's path leads to (null when the fields cannot be hashed). */
+  root: Hex32 | null;
+  /** The trusted chain to ask; null when an off-chain check failed and the chain is not asked. */
+  chain: TrustedChain | null;
+}
+
+/**
+ * Parses a bundle and makes the checks that need no chain: registry trusted, fields hashable, the
+ * bound leaf's path leading to the bundle's root.
+ * @throws CredrootError `INVALID_BUNDLE` when the input is not a bundle at all.
+ */
+export function prepareBundle(input: unknown, chains: readonly TrustedChain[]): PreparedBundle {
+  const bundle = parseBundle(input);
+  const { credential, hidden } = disclosedCredential(bundle);
+  const path = bundlePath(bundle);
+  const registry = registryCheck(bundle, chains);
+  const checks: Check[] = [registry.check];
+  let request: VerifyRequest | null = null;
+  let leaf: Hex32 | null = null;
+  let root: Hex32 | null = null;
+  try {
+    const opening = openBundle(bundle);
+    const digest = digestOfOpening(opening);
+    leaf = toHex(leafOf(bundle.anchor, digest));
+    root = processProof(leaf, path);
+    const claimed = bundleRoot(bundle);
+    request = {
+      issuerId: bundle.anchor.issuerId,
+      batchId: bundle.anchor.batchId,
+      root: claimed,
+      digest: toHex(digest),
+      proof: path,
+    };
+    checks.push({
+      name: "digest",
+      ok: true,
+      message: `${opening.shown.size} shown and ${opening.hidden.size} hidden fields hash to digest ${request.digest}`,
+    });
+    const ok = root === claimed;
+    checks.push({
+      name: "proof",
+      ok,
+      message: ok
+        ? `the credential, bound to this registry, issuer and batch, leads through a ${levels(path.length)} Merkle path to root ${root}`
+        : `the credential leads through its ${levels(path.length)} path to ${root}, not to the bundle's root ${claimed}: it was changed`,
+    });
+  } catch (error) {
+    // A value that cannot be canonicalised was never issued by credroot.
+    checks.push({ name: "digest", ok: false, message: `fields cannot be hashed: ${(error as Error).message}` });
   }
-  if (answer.status === "bad-proof")
-    return { name: "anchor", ok: false, message: "the registry rejects the Merkle proof" };
-  if (answer.issuerId !== issuerId) {
-    // Only another accredited issuer can have anchored this root first (e.g. by front-running).
+  const chain = registry.chain && checks.every((c) => c.ok) ? registry.chain : null;
+  return { bundle, credential, hidden, checks, request, leaf, root, chain };
+}
+
+function anchorCheck(prepared: PreparedBundle, answer: ChainVerification): Check {
+  const { issuerId, batchId } = prepared.bundle.anchor;
+  if (answer.status === "bad-proof") {
+    // We checked the path ourselves: a registry that disagrees is not one we can take a verdict from.
+    return { name: "anchor", ok: false, message: "the registry does not accept the Merkle path" };
+  }
+  if (answer.status === "not-anchored") {
+    const who = answer.issuer
+      ? `issuer ${issuerId} (${answer.issuer.name})`
+      : `issuer ${issuerId}, which does not exist,`;
     return {
       name: "anchor",
       ok: false,
-      message: `the root was anchored by issuer ${answer.issuerId}, not by issuer ${issuerId} named in the bundle`,
+      message: `${who} has not anchored this root as batch ${batchId} on this registry`,
     };
   }
   const name = answer.issuer?.name ?? "?";
-  return { name: "anchor", ok: true, message: `anchored by issuer ${issuerId} (${name}) at ${iso(answer.anchoredAt)}` };
+  return {
+    name: "anchor",
+    ok: true,
+    message: `issuer ${issuerId} (${name}) anchored this root as batch ${batchId} at ${iso(answer.anchoredAt)}`,
+  };
 }
 
-function chainChecks(
-  bundle: Bundle,
-  answer: ChainVerification,
-  validUntil: JsonValue | undefined,
-  now: number,
-): Check[] {
-  const checks = [anchorCheck(answer, bundle.anchor.issuerId)];
-  if (!checks[0]!.ok) return checks;
+function chainChecks(prepared: PreparedBundle, answer: ChainVerification, now: number): Check[] {
+  const anchor = anchorCheck(prepared, answer);
+  if (!anchor.ok) return [anchor];
+  const checks = [anchor];
   const revokedAt = answer.batchRevokedAt || answer.credentialRevokedAt;
   checks.push({
     name: "revocation",
@@ -124,25 +163,32 @@ function chainChecks(
         : `the ${answer.batchRevokedAt ? "batch" : "credential"} was revoked at ${iso(revokedAt)}`,
   });
   const until = answer.issuer?.accreditedUntil ?? null;
-  const accredited = until === null || answer.anchoredAt < until;
+  const accredited = answer.status !== "issuer-not-accredited" && (until === null || answer.anchoredAt < until);
   checks.push({
     name: "accreditation",
     ok: accredited,
     message: accredited
       ? "the issuer was accredited when the batch was anchored"
-      : `the issuer's accreditation was withdrawn from ${iso(until)}, before this batch was anchored`,
+      : `the issuer's accreditation was withdrawn from ${iso(until ?? 0)}, before this batch was anchored`,
   });
-  if (typeof validUntil === "string") {
-    const notExpired = now <= expiryInstant(validUntil);
-    checks.push({
-      name: "expiry",
-      ok: notExpired,
-      message: notExpired ? `valid until ${validUntil}` : `expired: valid until ${validUntil}`,
-    });
-  } else {
-    checks.push({ name: "expiry", ok: true, message: "the credential does not expire" });
-  }
+  checks.push(expiryCheck(prepared.credential.validUntil, now));
   return checks;
+}
+
+function expiryCheck(validUntil: JsonValue | undefined, now: number): Check {
+  if (validUntil === undefined) return { name: "expiry", ok: true, message: "the credential does not expire" };
+  const until = typeof validUntil === "string" ? expiryInstant(validUntil) : Number.NaN;
+  const ok = now <= until; // false for NaN: an unreadable date never passes
+  return {
+    name: "expiry",
+    ok,
+    message: ok ? `valid until ${shownValue(validUntil)}` : `expired: valid until ${shownValue(validUntil)}`,
+  };
+}
+
+/** A value as a check message shows it: a string as it is, anything else as JSON. */
+function shownValue(value: JsonValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function verdictOf(checks: readonly Check[], answer: ChainVerification | null): Verdict {
@@ -150,30 +196,25 @@ function verdictOf(checks: readonly Check[], answer: ChainVerification | null): 
   if (failed("registry")) return "wrong-chain";
   if (failed("digest") || failed("proof")) return "tampered";
   if (!answer) return "chain-unavailable";
-  if (answer.status !== "valid") return STATUS_VERDICT[answer.status];
+  if (answer.status === "bad-proof") return "tampered";
   if (failed("anchor")) return "not-anchored";
-  return failed("expiry") ? "expired" : "valid";
-}
-
-/** A bundle checked off chain, waiting for the chain's answer. */
-export interface PreparedBundle {
-  bundle: Bundle;
-  credential: { [key: string]: JsonValue };
-  hidden: string[];
-  checks: Check[];
-  /** The trusted chain to ask; null when an off-chain check failed and the chain is not asked. */
-  chain: TrustedChain | null;
+  if (answer.status !== "valid") return STATUS_VERDICT[answer.status];
+  if (checks.some((c) => c.ok !== true)) return failed("expiry") ? "expired" : "tampered";
+  return "valid";
 }
 
 /**
- * Parses a bundle and makes the checks that need no chain.
- * @throws CredrootError `INVALID_BUNDLE` when the input is not a bundle at all.
+ * The chain's answer, refused when it is not about this request: a node that answers for another
+ * leaf is not trusted with the verdict.
  */
-export function prepareBundle(input: unknown, chains: readonly TrustedChain[]): PreparedBundle {
-  const bundle = parseBundle(input);
-  const { credential, hidden } = disclosedCredential(bundle);
-  const { checks, chain } = offChainChecks(bundle, chains);
-  return { bundle, credential, hidden, checks, chain: chain && checks.every((c) => c.ok) ? chain : null };
+function consistent(prepared: PreparedBundle, answer: ChainVerification): ChainVerification {
+  if (answer.leaf !== prepared.leaf) {
+    throw new CredrootError(
+      "CHAIN_UNAVAILABLE",
+      `the registry answered about leaf ${answer.leaf}, not ${prepared.leaf}`,
+    );
+  }
+  return answer;
 }
 
 /**
@@ -185,13 +226,22 @@ export function settleBundle(
   outcome: { answer: ChainVerification } | { error: unknown } | null,
   now: number,
 ): VerificationResult {
-  const { bundle, credential, hidden } = prepared;
+  const { credential, hidden } = prepared;
   const checks = [...prepared.checks];
-  const answer = outcome && "answer" in outcome ? outcome.answer : null;
-  if (answer) checks.push(...chainChecks(bundle, answer, credential.validUntil, now));
-  else if (outcome && "error" in outcome) {
-    const reason = decodeRegistryError(outcome.error);
-    checks.push({ name: "anchor", ok: null, message: `could not ask the chain: ${reason.message}` });
+  let answer: ChainVerification | null = null;
+  // Tracked apart from the error itself: a provider may reject with null or undefined.
+  let failure: { error: unknown } | null = outcome && "error" in outcome ? { error: outcome.error } : null;
+  if (outcome && "answer" in outcome) {
+    try {
+      answer = consistent(prepared, outcome.answer);
+    } catch (inconsistent) {
+      failure = { error: inconsistent };
+    }
+  }
+  if (answer) checks.push(...chainChecks(prepared, answer, now));
+  else if (failure) {
+    const reason = decodeRegistryError(failure.error).message;
+    checks.push({ name: "anchor", ok: null, message: `could not ask the chain: ${reason}` });
   }
   return {
     verdict: verdictOf(checks, answer),
@@ -200,5 +250,7 @@ export function settleBundle(
     hidden,
     issuer: answer?.issuer ?? null,
     anchoredAt: answer && answer.anchoredAt > 0 ? answer.anchoredAt : null,
+    digest: prepared.request?.digest ?? null,
+    leaf: prepared.leaf,
   };
 }

@@ -20,7 +20,7 @@ export function sampleCredential(i: number, overrides: Partial<Credential> = {})
     id: `urn:uuid:00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`,
     title: course.title,
     learner: { name, identifier: `S${(100000 + i).toString()}`, email: `learner${i}@example.org` },
-    awardingBody: { name: "Universiteit van Voorbeeld", country: "NL", url: "https://uni.example.org" },
+    issuerCountry: "NL",
     issuedOn: "2026-06-30",
     learningOutcomes: [
       `Explain the core concepts of ${course.title.toLowerCase()}`,

@@ -9,25 +9,37 @@ export interface Deployment {
   blockNumber: number;
   deployer: string;
   admin: string;
+  /** Seconds a new admin waits before accepting the admin role (`defaultAdminDelay()`). */
+  adminDelay: number;
   accreditor: string;
   deployedAt: string;
 }
 
+/** Who receives the roles, and the admin delay; every field defaults (see {@link deployRegistry}). */
+export interface DeployRegistryOptions {
+  /** Holder of DEFAULT_ADMIN_ROLE; the deployer by default. */
+  admin?: string;
+  /** First holder of ACCREDITOR_ROLE; the deployer by default. */
+  accreditor?: string;
+  /** Seconds; 0 by default, so that a test can hand the admin role over without waiting. */
+  adminDelay?: number;
+}
+
 /**
  * Deploys CredentialRegistry from the compiled artifact and waits for it to be mined; both roles
- * default to the deployer. For the embedded chain and tests: `npm run deploy` deploys to a real
- * network, with its checks (`deployRegistryVerified`).
+ * default to the deployer and the admin delay to 0. For the embedded chain and tests: `npm run
+ * deploy` deploys to a real network, with its checks (`deployRegistryVerified`).
+ * @example
+ * const { registry } = await deployRegistry(await chain.signer(0));
  */
-export async function deployRegistry(
-  deployer: Signer,
-  roles: { admin?: string; accreditor?: string } = {},
-): Promise<Deployment> {
+export async function deployRegistry(deployer: Signer, options: DeployRegistryOptions = {}): Promise<Deployment> {
   const { abi, bytecode } = registryArtifact();
   const from = await deployer.getAddress();
-  const admin = roles.admin ?? from;
-  const accreditor = roles.accreditor ?? from;
+  const admin = options.admin ?? from;
+  const accreditor = options.accreditor ?? from;
+  const adminDelay = options.adminDelay ?? 0;
   const factory = new ContractFactory(abi as never[], bytecode, deployer);
-  const contract = await factory.deploy(admin, accreditor);
+  const contract = await factory.deploy(adminDelay, admin, accreditor);
   const receipt = await contract.deploymentTransaction()?.wait();
   if (!receipt) throw new Error("the deployment transaction was not mined");
   const network = await deployer.provider?.getNetwork();
@@ -38,6 +50,7 @@ export async function deployRegistry(
     blockNumber: receipt.blockNumber,
     deployer: from,
     admin,
+    adminDelay,
     accreditor,
     deployedAt: new Date().toISOString(),
   };

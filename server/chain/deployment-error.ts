@@ -1,6 +1,6 @@
 /** Why a deployment (or the check of one) was refused or failed. */
 export type DeploymentErrorCode =
-  /** An option or a record file cannot be used (bad address, bad number, unreadable file). */
+  /** An option or a record file cannot be used (bad address, bad number, unreadable or old file). */
   | "bad-argument"
   /** DEPLOYER_PRIVATE_KEY is not set, or not a private key. */
   | "missing-key"
@@ -17,7 +17,12 @@ export type DeploymentErrorCode =
   /** The code at the address is not the artifact's, or the creation transaction is not ours. */
   | "code-mismatch"
   /** A role is not held by whom it should be, or is held by the deployer. */
-  | "roles-mismatch";
+  | "roles-mismatch"
+  /**
+   * The admin delay is not the recorded one, or a transfer of the admin role (or a change of its
+   * delay) is pending.
+   */
+  | "admin-mismatch";
 
 /** Codes that are a usage or environment problem (exit 2) rather than a refusal or a mismatch (exit 1). */
 const USAGE: readonly DeploymentErrorCode[] = ["bad-argument", "missing-key", "rpc-unavailable"];

@@ -3,10 +3,14 @@ import { join } from "node:path";
 import type { CompilerInfo } from "./artifact";
 import { DeploymentError } from "./deployment-error";
 
-/** `deployments/<chainId>.json`, version 1: one verified deployment of the registry on one chain. */
+/**
+ * `deployments/<chainId>.json`, version 2: one verified deployment of the registry (format v2, whose
+ * constructor is `(adminDelay, admin, accreditor)`) on one chain. Version 1 recorded the format v1
+ * registry, constructed with `(admin, accreditor)`; its records are refused (see {@link readRecord}).
+ */
 export interface DeploymentRecord {
   type: "credroot/deployment";
-  version: 1;
+  version: 2;
   contract: string;
   chainId: number;
   /** ethers' name for the chain (`mainnet`, `sepolia`, `base`, …) or `unknown`. */
@@ -15,7 +19,11 @@ export interface DeploymentRecord {
   txHash: string;
   blockNumber: number;
   deployer: string;
+  /** Holder of DEFAULT_ADMIN_ROLE, from the constructor: `defaultAdmin()`. */
   admin: string;
+  /** Seconds a new admin waits before it may accept the role (`defaultAdminDelay()` at deployment). */
+  adminDelay: number;
+  /** First holder of ACCREDITOR_ROLE. */
   accreditor: string;
   /** Confirmations waited for before the checks ran. */
   confirmations: number;
@@ -25,6 +33,7 @@ export interface DeploymentRecord {
   /** keccak256 of the code found at `address`, and whether it equalled the artifact's. */
   codeHash: string;
   codeVerified: boolean;
+  /** The roles and admin checks held: admin, delay and accreditor as above, nothing pending. */
   rolesVerified: boolean;
   gasUsed: string;
   /** Wei per gas actually paid (base fee + tip); an L2's L1 data fee is not included. */
@@ -73,7 +82,11 @@ export function writeRecord(
   return { file, previous };
 }
 
-/** Reads a record written by {@link writeRecord}, refusing anything that is not one (version 1). */
+/**
+ * Reads a record written by {@link writeRecord}, refusing anything that is not one (version 2). A
+ * version 1 record is refused with its own message: it describes a format v1 registry, whose code
+ * the current artifact can never match.
+ */
 export function readRecord(file: string): DeploymentRecord {
   let value: unknown;
   try {
@@ -81,13 +94,24 @@ export function readRecord(file: string): DeploymentRecord {
   } catch (error) {
     throw new DeploymentError("bad-argument", `cannot read ${file}: ${(error as Error).message}`);
   }
-  const record = value as Partial<DeploymentRecord> | null;
-  if (record?.type !== "credroot/deployment" || record.version !== 1) {
-    throw new DeploymentError("bad-argument", `${file} is not a credroot deployment record (version 1)`);
+  const record = value as (Omit<Partial<DeploymentRecord>, "version"> & { version?: unknown }) | null;
+  if (record?.type === "credroot/deployment" && record.version === 1) {
+    throw new DeploymentError(
+      "bad-argument",
+      `${file} is a version 1 record, of a format v1 registry (constructor (admin, accreditor)): ` +
+        "this credroot checks version 2 records (format v2, constructor (adminDelay, admin, accreditor)) only",
+    );
+  }
+  if (record?.type !== "credroot/deployment" || record.version !== 2) {
+    throw new DeploymentError("bad-argument", `${file} is not a credroot deployment record (version 2)`);
   }
   for (const key of ["address", "txHash", "deployer", "admin", "accreditor"] as const) {
     if (typeof record[key] !== "string") throw new DeploymentError("bad-argument", `${file}: ${key} is missing`);
   }
   if (!Number.isSafeInteger(record.chainId)) throw new DeploymentError("bad-argument", `${file}: chainId is missing`);
+  const delay = record.adminDelay;
+  if (typeof delay !== "number" || !Number.isSafeInteger(delay) || delay < 0) {
+    throw new DeploymentError("bad-argument", `${file}: adminDelay is missing or not a whole number of seconds`);
+  }
   return record as DeploymentRecord;
 }

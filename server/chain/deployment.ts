@@ -9,8 +9,8 @@ import {
   keccak256,
 } from "ethers";
 import { type ContractArtifact, registryArtifact } from "./artifact";
-import { type DeploymentCheck, checkDeployment } from "./deployment-checks";
-import { DeploymentError } from "./deployment-error";
+import { type DeploymentCheck, checkDeployment, describeDelay } from "./deployment-checks";
+import { DeploymentError, type DeploymentErrorCode } from "./deployment-error";
 import { type DeploymentRecord, assertRecordWritable, writeRecord } from "./deployment-record";
 import type { Connection } from "./rpc";
 
@@ -24,9 +24,24 @@ export function parseAddress(label: string, value: string | undefined): string {
   return address;
 }
 
+/** The admin delay `npm run deploy` uses unless told otherwise: 2 days. */
+export const DEFAULT_ADMIN_DELAY = 2 * 86_400;
+
+/**
+ * The longest admin delay accepted: 30 days. The constructor takes any `uint48`, but a delay given
+ * in milliseconds by mistake (172800000 for 2 days: 5.5 years) would hold up every later handoff of
+ * the admin role, and shortening it takes as long as the difference.
+ */
+export const MAX_ADMIN_DELAY = 30 * 86_400;
+
 export interface DeployOptions {
-  /** Receives DEFAULT_ADMIN_ROLE (e.g. a multisig). */
+  /** Receives DEFAULT_ADMIN_ROLE (e.g. a multisig), directly: the deployer never holds it. */
   admin: string;
+  /**
+   * Seconds a later new admin must wait between `beginDefaultAdminTransfer` and
+   * `acceptDefaultAdminTransfer` (0 to {@link MAX_ADMIN_DELAY}).
+   */
+  adminDelay: number;
   /** Receives ACCREDITOR_ROLE. */
   accreditor: string;
   /** Refuse unless the RPC serves this chain (required unless `dryRun`). */
@@ -72,6 +87,13 @@ export function describePlan(plan: DeployPlan): string {
 }
 
 function validate(options: DeployOptions): void {
+  const delay = options.adminDelay;
+  if (!Number.isSafeInteger(delay) || delay < 0 || delay > MAX_ADMIN_DELAY) {
+    throw new DeploymentError(
+      "bad-argument",
+      `the admin delay must be a whole number of seconds from 0 to ${MAX_ADMIN_DELAY} (30 days): ${delay}`,
+    );
+  }
   if (!Number.isSafeInteger(options.confirmations) || options.confirmations < 1) {
     throw new DeploymentError("bad-argument", `confirmations must be a whole number ≥ 1: ${options.confirmations}`);
   }
@@ -101,7 +123,7 @@ export async function planDeployment(
   const artifact = options.artifact ?? registryArtifact();
   const deployer = await signer.getAddress();
   const factory = new ContractFactory(artifact.abi as never[], artifact.bytecode, signer);
-  const request = await factory.getDeployTransaction(options.admin, options.accreditor);
+  const request = await factory.getDeployTransaction(options.adminDelay, options.admin, options.accreditor);
   const [gas, fees, block, balance, nonce] = await Promise.all([
     provider.estimateGas({ ...request, from: deployer }),
     provider.getFeeData(),
@@ -137,11 +159,16 @@ export interface DeployResult {
   checks: DeploymentCheck[];
 }
 
+/** The error code of a failed check. */
+const failureCode = (check: DeploymentCheck): DeploymentErrorCode =>
+  check.name === "roles" ? "roles-mismatch" : check.name === "admin" ? "admin-mismatch" : "code-mismatch";
+
 /**
- * Deploys CredentialRegistry with `(admin, accreditor)` from `signer`, waits for
- * `confirmations`, checks the code, the creation transaction and the roles on chain, and records
- * the deployment in `<outDir>/<chainId>.json`. Any refusal or failed check throws a
- * {@link DeploymentError} (after a failed check nothing is recorded).
+ * Deploys CredentialRegistry with `(adminDelay, admin, accreditor)` from `signer`, waits for
+ * `confirmations`, checks the code, the creation transaction, the roles and the admin rules on
+ * chain, and records the deployment in `<outDir>/<chainId>.json`. The admin is the constructor's
+ * `admin` from the start, so no handoff of the admin role follows. Any refusal or failed check
+ * throws a {@link DeploymentError} (after a failed check nothing is recorded).
  */
 export async function deployRegistryVerified(
   signer: Signer,
@@ -152,6 +179,10 @@ export async function deployRegistryVerified(
   const artifact = options.artifact ?? registryArtifact();
   const plan = await planDeployment(signer, connection, { ...options, artifact });
   log(describePlan(plan));
+  log(
+    `admin ${options.admin} (defaultAdmin() from the start; a later handoff waits ${describeDelay(options.adminDelay)}), ` +
+      `accreditor ${options.accreditor}`,
+  );
   if (options.dryRun) return { plan, record: null, file: null, previous: null, checks: [] };
   if (plan.balance < plan.maxCostWei) {
     throw new DeploymentError(
@@ -160,7 +191,9 @@ export async function deployRegistryVerified(
     );
   }
   const factory = new ContractFactory(artifact.abi as never[], artifact.bytecode, signer);
-  const contract = await factory.deploy(options.admin, options.accreditor, { gasLimit: plan.gas });
+  const contract = await factory.deploy(options.adminDelay, options.admin, options.accreditor, {
+    gasLimit: plan.gas,
+  });
   const tx = contract.deploymentTransaction()!;
   const address = await contract.getAddress();
   log(`sent ${tx.hash}: CredentialRegistry at ${address}; waiting for ${options.confirmations} confirmation(s)`);
@@ -171,30 +204,31 @@ export async function deployRegistryVerified(
     throw new DeploymentError("transaction-failed", `deployment transaction ${tx.hash} failed`, { cause: error });
   }
   if (!receipt) throw new DeploymentError("transaction-failed", `deployment transaction ${tx.hash} was not mined`);
-  const holders = { deployer: plan.deployer, admin: options.admin, accreditor: options.accreditor };
-  const { code, checks } = await checkDeployment(
-    connection.provider,
-    { ...holders, address, txHash: tx.hash },
-    artifact,
-  );
+  const terms = {
+    deployer: plan.deployer,
+    admin: options.admin,
+    adminDelay: options.adminDelay,
+    accreditor: options.accreditor,
+  };
+  const { code, checks } = await checkDeployment(connection.provider, { ...terms, address, txHash: tx.hash }, artifact);
   for (const check of checks) log(`${check.ok ? "✓" : "✗"} ${check.name}: ${check.message}`);
   const failed = checks.find((check) => !check.ok);
   if (failed) {
     throw new DeploymentError(
-      failed.name === "roles" ? "roles-mismatch" : "code-mismatch",
+      failureCode(failed),
       `deployed at ${address} (tx ${tx.hash}) but ${failed.name} check failed: ${failed.message}; nothing recorded`,
     );
   }
   const record: DeploymentRecord = {
     type: "credroot/deployment",
-    version: 1,
+    version: 2,
     contract: artifact.contractName,
     chainId: connection.chainId,
     network: connection.network,
     address,
     txHash: tx.hash,
     blockNumber: receipt.blockNumber,
-    ...holders,
+    ...terms,
     confirmations: options.confirmations,
     compiler: artifact.compiler,
     artifact: {
@@ -216,7 +250,9 @@ export async function deployRegistryVerified(
 
 /**
  * Re-checks a recorded deployment against the artifact: the RPC serves the record's chain, the
- * code at the address equals the artifact's, the creation transaction and the roles are as recorded.
+ * code at the address equals the artifact's, the creation transaction and the roles are as
+ * recorded, the admin delay is the recorded one and no transfer of the admin role (nor change of
+ * its delay) is pending.
  */
 export async function verifyRecordedDeployment(
   connection: Connection,
@@ -233,7 +269,7 @@ export async function verifyRecordedDeployment(
   const failed = checks.find((check) => !check.ok);
   if (failed) {
     throw new DeploymentError(
-      failed.name === "roles" ? "roles-mismatch" : "code-mismatch",
+      failureCode(failed),
       `${record.address} on chain ${record.chainId}: ${failed.name} check failed: ${failed.message}`,
     );
   }

@@ -13,7 +13,7 @@ parentPort?.on("message", (request: CommitRequest) => {
       reply = {
         id: request.id,
         details,
-        committed: details.length > 0 ? [] : credentials.map((c) => commitCredential(c)),
+        committed: details.length > 0 ? [] : credentials.map((c) => commitCredential(c, request.context)),
       };
     } catch (error) {
       reply = { id: request.id, failure: error instanceof Error ? error.message : String(error) };

@@ -2,11 +2,13 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
+  type AnchorContext,
   assembleBatch,
   type CommittedCredential,
   CredrootError,
   type ErrorDetail,
   invalidRowsError,
+  leafOf,
   type PreparedBatch,
   prepareBatch,
 } from "../../src";
@@ -18,6 +20,8 @@ export interface CommitRequest {
   id: number;
   rows: unknown[];
   firstRow: number;
+  /** Where the batch will be anchored: every leaf commits to it. */
+  context: AnchorContext;
 }
 
 export type CommitReply =
@@ -53,24 +57,33 @@ export class CommitPool {
     return this.workers;
   }
 
-  private request(worker: Worker, rows: unknown[], firstRow: number): Promise<CommitReply> {
+  private request(worker: Worker, rows: unknown[], firstRow: number, context: AnchorContext): Promise<CommitReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, rows, firstRow } satisfies CommitRequest);
+      worker.postMessage({ id, rows, firstRow, context } satisfies CommitRequest);
     });
   }
 
   /**
-   * {@link prepareBatch} on every core: the same checks, errors and result.
-   * @throws CredrootError `INVALID_CREDENTIAL` listing every bad row of the whole batch.
+   * {@link prepareBatch} on every core: the same checks, errors and result. Every leaf is bound to
+   * `context` (chain, registry, issuer and the new batch's id).
+   * @throws CredrootError `INVALID_CREDENTIAL` listing every bad row of the whole batch;
+   * `INVALID_ARGUMENT` for a bad context.
+   * @example
+   * const batch = await app.commitPool.prepare(rows, { chainId, registry, issuerId, batchId: randomUUID() });
    */
-  async prepare(inputs: readonly unknown[]): Promise<PreparedBatch> {
-    if (inputs.length < PARALLEL_THRESHOLD) return prepareBatch(inputs);
+  async prepare(inputs: readonly unknown[], context: AnchorContext): Promise<PreparedBatch> {
+    if (inputs.length < PARALLEL_THRESHOLD) return prepareBatch(inputs, context);
+    // A plain copy: the context crosses to the threads by structured clone. Checked here, so that a
+    // bad one is the caller's INVALID_ARGUMENT, as on the calling thread, not a thread's failure.
+    const { chainId, registry, issuerId, batchId } = context;
+    const plain = { chainId, registry, issuerId, batchId };
+    leafOf(plain, new Uint8Array(32));
     const workers = this.start();
     const slice = Math.ceil(inputs.length / workers.length);
     const replies = await Promise.all(
-      workers.map((worker, i) => this.request(worker, inputs.slice(i * slice, (i + 1) * slice), i * slice)),
+      workers.map((worker, i) => this.request(worker, inputs.slice(i * slice, (i + 1) * slice), i * slice, plain)),
     );
     const details: ErrorDetail[] = [];
     const committed: CommittedCredential[] = [];
@@ -80,7 +93,7 @@ export class CommitPool {
       for (const c of reply.committed) committed.push(c);
     }
     if (details.length > 0) throw invalidRowsError(details, inputs.length);
-    return assembleBatch(committed);
+    return assembleBatch(plain, committed);
   }
 
   async close(): Promise<void> {

@@ -15,8 +15,14 @@ export interface ChainContext {
   registry: RegistryClient;
   /** What `POST /v1/verify` trusts: this registry, plus `TRUSTED_REGISTRIES`. */
   trusted: TrustedChain[];
-  /** The issuer the signer acts for (`issuerOf`), cached once known; `null` while the chain cannot be asked. */
-  signerIssuerId(): Promise<number | null>;
+  /**
+   * The issuer the signer actively signs for, as the registry's `issuerOf` says (0 for a removed
+   * signer or an address that signs for no issuer), at most {@link LOOKUP_FRESH_MS} old plus one
+   * lookup (see {@link signerLookup}); `null` while no answer is known. For fast refusals only: the
+   * worker checks the signer on chain again before it signs anything. `fresh` asks the chain now
+   * (waiting at most {@link LOOKUP_TIMEOUT_MS}), for rare requests that must see a removal at once.
+   */
+  signerIssuerId(options?: { fresh?: boolean }): Promise<number | null>;
 }
 
 declare module "fastify" {
@@ -26,7 +32,56 @@ declare module "fastify" {
 }
 
 /** How long a request waits on the chain for the signer's issuer id before accepting without it. */
-const LOOKUP_TIMEOUT_MS = 2000;
+export const LOOKUP_TIMEOUT_MS = 2000;
+
+/** A known answer younger than this is served without asking the chain again. */
+export const LOOKUP_FRESH_MS = 5000;
+
+/**
+ * `signerIssuerId` for requests: the route's check is a fast refusal for the registrar, while the
+ * worker checks the signer on chain before it signs anything. So a known answer is served at once
+ * (asked again in the background once older than {@link LOOKUP_FRESH_MS}), and only the first
+ * lookup waits, at most {@link LOOKUP_TIMEOUT_MS}: an RPC outage never slows every submission.
+ * `null` while no answer is known (chain unavailable or silent).
+ */
+export function signerLookup(
+  ask: () => Promise<number>,
+  now = () => Date.now(),
+): (options?: { fresh?: boolean }) => Promise<number | null> {
+  let known: { id: number; at: number } | null = null;
+  let failedAt = Number.NEGATIVE_INFINITY;
+  let pending: Promise<number | null> | null = null;
+  const lookup = (): Promise<number | null> => {
+    pending ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no answer")), LOOKUP_TIMEOUT_MS);
+      });
+      try {
+        const id = await Promise.race([ask(), timeout]);
+        known = { id, at: now() };
+        return id;
+      } catch {
+        failedAt = now();
+        return known?.id ?? null;
+      } finally {
+        clearTimeout(timer);
+        pending = null;
+      }
+    })();
+    return pending;
+  };
+  return async (options = {}) => {
+    if (options.fresh) return lookup();
+    if (known === null) {
+      if (now() - failedAt > LOOKUP_FRESH_MS) return lookup();
+      void lookup(); // the chain just failed us: answer "unknown" at once, ask again behind it
+      return null;
+    }
+    if (now() - known.at > LOOKUP_FRESH_MS) void lookup();
+    return known.id;
+  };
+}
 
 /** Connects to `RPC_URL` with a static network: no RPC call is spent on chain detection. */
 export function connectChain(
@@ -66,7 +121,6 @@ export function connectChain(
   }
   const wallet = new Wallet(config.issuerPrivateKey, provider);
   const registry = new RegistryClient(config.registryAddress, provider);
-  let signerIssuer: number | null = null;
   return {
     chainId: config.chainId,
     registryAddress: config.registryAddress,
@@ -76,24 +130,7 @@ export function connectChain(
     trusted: [...trusted.values()],
     providers,
     caches,
-    async signerIssuerId() {
-      if (signerIssuer !== null) return signerIssuer;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("no answer")), LOOKUP_TIMEOUT_MS);
-      });
-      try {
-        const lookup = registry.contract.getFunction("issuerOf").staticCall(wallet.address) as Promise<bigint>;
-        const id = Number(await Promise.race([lookup, timeout]));
-        // Signer rotation can change this only by removing the key, which the worker then reports.
-        if (id !== 0) signerIssuer = id;
-        return id;
-      } catch {
-        return null; // chain unavailable or silent: accept, the worker checks again before sending
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    signerIssuerId: signerLookup(() => registry.issuerOf(wallet.address)),
   };
 }
 

@@ -1,33 +1,20 @@
-import { randomUUID } from "node:crypto";
 import type { FastifyPluginCallback } from "fastify";
-import { type ErrorDetail, isCredrootError, proofOf } from "../../src";
+import { type AnchorContext, type ErrorDetail, isCredrootError, newBatchId, proofOf } from "../../src";
 import { parseCredentialsCsv } from "../../src/csv";
 import { HttpError, type HttpErrorDetail, notFound } from "../errors";
 import { newCredentialId } from "../keys";
-import { queueRevocation } from "../revocations";
-import { errors, idParams, revokeSchema } from "../schemas/common";
+import { queueRevocation, signerMismatch } from "../revocations";
+import { csvBody, envelopeCompiler, submitBody } from "../schemas/batch";
+import { errors, hex32, idParams, revokeSchema } from "../schemas/common";
 import type { BatchRecord } from "../store/types";
-
-const submitBody = {
-  type: "object",
-  additionalProperties: false,
-  required: ["credentials"],
-  properties: {
-    credentials: { type: "array", minItems: 1, maxItems: 1_000_000, items: { type: "object" } },
-    uri: {
-      type: "string",
-      maxLength: 2048,
-      description: "Where you publish batch metadata (goes on chain in the event): never personal data.",
-    },
-  },
-} as const;
+import { useStrictJson } from "./json-body";
 
 const accepted = {
   type: "object",
   required: ["id", "root", "count", "status", "credentials"],
   properties: {
-    id: { type: "string" },
-    root: { type: "string" },
+    id: { type: "string", description: "The batch id, a lowercase UUID: also its bytes16 id on chain" },
+    root: hex32,
     count: { type: "integer" },
     status: { type: "string" },
     credentials: {
@@ -35,11 +22,19 @@ const accepted = {
       items: {
         type: "object",
         required: ["id", "index", "leaf"],
-        properties: { id: { type: "string" }, index: { type: "integer" }, leaf: { type: "string" } },
+        properties: { id: { type: "string" }, index: { type: "integer" }, leaf: hex32 },
       },
     },
   },
 } as const;
+
+/**
+ * Format v1 credentials named their awarding body; v2 ones cannot (any issuer could award in any
+ * institution's name): it is the issuer the registry records. Said plainly to whoever still sends it.
+ */
+const AWARDING_BODY_GONE =
+  "the awarding body now comes from the registry (the name it records for your issuer), not from the credential";
+const isAwardingBody = (path: string) => /^\/awardingBody(\/|$)/.test(path);
 
 /** `/3/learner/name` from prepareBatch → row 3, field /learner/name (and its CSV line). */
 function rowDetails(details: readonly ErrorDetail[], lines: readonly number[] | null): HttpErrorDetail[] {
@@ -47,11 +42,14 @@ function rowDetails(details: readonly ErrorDetail[], lines: readonly number[] | 
     const [, row, ...rest] = d.path.split("/");
     const index = Number(row);
     const line = lines?.[index];
-    return { path: `/${rest.join("/")}`, message: d.message, row: index, ...(line === undefined ? {} : { line }) };
+    const path = `/${rest.join("/")}`;
+    const message = isAwardingBody(path) ? `${AWARDING_BODY_GONE}: remove awardingBody` : d.message;
+    return { path, message, row: index, ...(line === undefined ? {} : { line }) };
   });
 }
 
 const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
+  useStrictJson(app);
   app.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => {
     done(null, body);
   });
@@ -67,23 +65,19 @@ const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
     "/v1/batches",
     {
       onRequest: app.authenticate,
+      validatorCompiler: envelopeCompiler(app.validatorCompiler!),
       schema: {
         summary: "Submit a batch of credentials (JSON or CSV) for anchoring",
         description:
           "Every credential is validated first; if any is invalid the response lists each bad row and field and nothing is stored. " +
-          "Send `application/json` `{ credentials: [...] }` or `text/csv` with one row per credential and columns named after the fields (`learner.name`; arrays joined with `|`).",
+          "Send `application/json` `{ credentials: [...] }` or `text/csv` with one row per credential and columns named after the fields (`learner.name`; arrays joined with `|`). " +
+          "Every leaf commits to this service's chain, registry, your issuer id and the batch id, chosen here.",
         tags: ["issuer"],
         security: [{ apiKey: [] }],
         body: {
           content: {
             "application/json": { schema: submitBody },
-            "text/csv": {
-              schema: {
-                type: "string",
-                minLength: 1,
-                description: "Header row of field paths, then one row per credential",
-              },
-            },
+            "text/csv": { schema: csvBody },
           },
         },
         response: { 202: accepted, ...errors(400, 401, 403, 409, 413, 415) },
@@ -95,26 +89,36 @@ const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
         throw new HttpError(
           403,
           "forbidden",
-          `this service signs for issuer ${signerIssuer}; issuer ${request.issuerId} cannot anchor through it`,
+          `${signerMismatch(app.chain.wallet.address, signerIssuer)}; issuer ${request.issuerId} cannot anchor through it`,
         );
       }
       const csv = typeof request.body === "string" ? parseCredentialsCsv(request.body) : null;
       const body = request.body as { credentials: unknown[]; uri?: string } | string;
       const inputs = csv ? csv.credentials : (body as { credentials: unknown[] }).credentials;
+      // The id comes first: every leaf commits to it (and to the chain, registry and issuer).
+      const id = newBatchId();
+      const context: AnchorContext = {
+        chainId: app.chain.chainId,
+        registry: app.chain.registryAddress,
+        issuerId: request.issuerId,
+        batchId: id,
+      };
       let batch;
       try {
-        batch = await app.commitPool.prepare(inputs);
+        batch = await app.commitPool.prepare(inputs, context);
       } catch (error) {
         if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
         const details = rowDetails(error.details, csv?.lines ?? null);
-        throw new HttpError(400, "invalid-credential", `${error.message}; nothing was stored`, details);
+        const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
+        throw new HttpError(400, "invalid-credential", `${error.message}${old}; nothing was stored`, details);
       }
-      const id = randomUUID();
       const credentials = batch.credentials.map((c, index) => ({
         id: newCredentialId(),
         index,
         leaf: c.leaf,
-        fields: c.fields,
+        digest: c.digest,
+        secret: c.secret,
+        credential: c.credential,
         proof: proofOf(batch.tree, index),
       }));
       const uri = typeof body === "string" ? "" : (body.uri ?? "");
@@ -179,7 +183,8 @@ const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
                   properties: {
                     id: { type: "string" },
                     index: { type: "integer" },
-                    leaf: { type: "string" },
+                    leaf: hex32,
+                    digest: { ...hex32, description: "What the registry's revokeCredential takes" },
                     revoked: { type: "boolean" },
                   },
                 },
@@ -201,6 +206,7 @@ const batchRoutes: FastifyPluginCallback = (app, _options, done) => {
           id: c.id,
           index: c.index,
           leaf: c.leaf,
+          digest: c.digest,
           revoked: batchRevoked || c.revokedReason !== null,
         })),
       };

@@ -5,14 +5,16 @@ import { HttpError, notFound } from "../errors";
 import { queueRevocation } from "../revocations";
 import { bundleBody } from "../schemas/bundle";
 import { errors, idParams, revokeSchema } from "../schemas/common";
+import { useStrictJson } from "./json-body";
 
 const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
+  useStrictJson(app);
   app.get(
     "/v1/credentials/:id/bundle",
     {
       config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
-        summary: "A learner's proof bundle (once the batch is anchored), optionally with fields hidden",
+        summary: "A learner's proof bundle, version 2 (once the batch is anchored), optionally with fields hidden",
         description:
           "The id is unguessable: knowing it is what entitles you to the bundle. `hide` takes dotted field names or JSON Pointers (`learner.email,assessment.grade`).",
         tags: ["learner"],
@@ -36,7 +38,7 @@ const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
     "/v1/credentials/:id/revoke",
     {
       onRequest: app.authenticate,
-      schema: revokeSchema("Revoke one credential (on chain)"),
+      schema: revokeSchema("Revoke one credential (on chain, by its digest: it then stays revoked under every root)"),
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };

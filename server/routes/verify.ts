@@ -2,7 +2,8 @@ import type { FastifyPluginCallback } from "fastify";
 import type { Questions } from "../../src";
 import { askQuestions, MAX_PRESENTATION_BUNDLES, verifyBundle, verifyPresentation } from "../../src";
 import { bundleBody } from "../schemas/bundle";
-import { errors } from "../schemas/common";
+import { errors, hex32 } from "../schemas/common";
+import { useStrictJson } from "./json-body";
 
 const verificationSchema = {
   type: "object",
@@ -29,10 +30,16 @@ const verificationSchema = {
         properties: { name: { type: "string" }, ok: { type: ["boolean", "null"] }, message: { type: "string" } },
       },
     },
-    credential: { type: "object", additionalProperties: true },
+    credential: {
+      type: "object",
+      additionalProperties: true,
+      description: "The disclosed values, as the bundle says: trust them only when the verdict is valid",
+    },
     hidden: { type: "array", items: { type: "string" } },
     issuer: {
       type: ["object", "null"],
+      description:
+        "The awarding body: the issuer the credential is bound to, as the registry records it (never a name from the bundle)",
       properties: {
         id: { type: "integer" },
         name: { type: "string" },
@@ -41,7 +48,9 @@ const verificationSchema = {
         accreditedUntil: { type: ["integer", "null"] },
       },
     },
-    anchoredAt: { type: ["integer", "null"] },
+    anchoredAt: { type: ["integer", "null"], description: "Seconds since the epoch, from the chain" },
+    digest: { type: ["string", "null"], pattern: hex32.pattern },
+    leaf: { type: ["string", "null"], pattern: hex32.pattern },
   },
 } as const;
 
@@ -59,13 +68,14 @@ const unavailableSchema = {
 const presentationBody = {
   type: "object",
   description:
-    `A credroot presentation, version 1: up to ${MAX_PRESENTATION_BUNDLES} bundles. ` +
-    "Each bundle is checked against the full bundle schema; a bad one is named by its index.",
+    `A credroot presentation, version 2: up to ${MAX_PRESENTATION_BUNDLES} bundles. ` +
+    "Each bundle is checked against the full bundle schema; a bad one is named by its index. " +
+    "A version 1 presentation is refused with a message saying to have its bundles re-issued.",
   required: ["type", "version", "bundles"],
   additionalProperties: false,
   properties: {
     type: { type: "string", const: "credroot/presentation" },
-    version: { type: "integer", const: 1 },
+    version: { type: "integer", enum: [1, 2], description: "2 (1 is refused with the re-issue message)" },
     bundles: { type: "array", minItems: 1, maxItems: MAX_PRESENTATION_BUNDLES, items: bundleBody },
   },
 } as const;
@@ -101,15 +111,21 @@ const presentationResultSchema = {
         required: [...verificationSchema.required, "leaf", "stack"],
         properties: {
           ...verificationSchema.properties,
-          leaf: { type: "string" },
           stack: {
             type: "array",
             items: {
               type: "object",
               required: ["leaf", "status"],
               properties: {
-                leaf: { type: "string" },
+                leaf: hex32,
                 status: { type: "string", enum: ["valid", "missing", "not-valid"] },
+                valid: {
+                  type: "object",
+                  description:
+                    "The bundle of the presentation that verified valid with this leaf (never a tampered copy)",
+                  required: ["index", "title"],
+                  properties: { index: { type: "integer" }, title: { type: "string" } },
+                },
               },
             },
           },
@@ -132,6 +148,7 @@ const presentationResultSchema = {
 } as const;
 
 const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
+  useStrictJson(app, (url) => (url.endsWith("/presentation") ? "the presentation" : "the bundle"));
   app.post(
     "/v1/verify",
     {
@@ -141,7 +158,9 @@ const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
         description:
           "Computes the verdict from the bundle and one eth_call to the registry it names, if that registry is trusted. " +
-          "Works for bundles this server never issued. 503 `chain-unavailable` when the chain cannot be asked — never an invalid verdict.",
+          "Works for bundles this server never issued. 503 `chain-unavailable` when the chain cannot be asked — never an invalid verdict. " +
+          "`issuer` is the awarding body, as the registry records it. JSON with a key twice or a lone surrogate is refused (400 `invalid-json`); " +
+          "a version 1 bundle is refused (400 `invalid-bundle`) with a message saying to have it re-issued.",
         tags: ["employer"],
         body: bundleBody,
         response: { 200: verificationSchema, 503: unavailableSchema, ...errors(400, 413, 415, 429) },

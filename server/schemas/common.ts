@@ -43,7 +43,7 @@ export const batchSchema = {
   type: "object",
   required: ["id", "issuerId", "root", "count", "status", "txHash", "blockNumber", "createdAt", "updatedAt"],
   properties: {
-    id: { type: "string" },
+    id: { type: "string", description: "A lowercase UUID: also the batch's bytes16 id on chain" },
     issuerId: { type: "integer" },
     root: hex32,
     count: { type: "integer" },
@@ -69,6 +69,10 @@ export const reasonBody = {
 export function revokeSchema(summary: string) {
   return {
     summary,
+    description:
+      "202: queued for the chain (poll the batch or its credentials). 409 `not-anchored-yet`, `already-revoked`, " +
+      "`already-requested`, or `wrong-signer` when this service's signer no longer signs for the batch's issuer " +
+      "(the registry revokes for the signer's own issuer only): nothing is queued then.",
     tags: ["issuer"],
     security: [{ apiKey: [] }],
     params: idParams,

@@ -20,7 +20,35 @@ export interface Migration {
   sql: string;
   /** PostgreSQL's SQL, when the translation of `sql` would not do. */
   postgres?: string;
+  /**
+   * Data the migration cannot carry over: when `sql` (the same in both dialects) returns a row,
+   * the migration is refused with a `SCHEMA` error saying `message`, and nothing is changed.
+   */
+  refuseIf?: { sql: string; message: string };
 }
+
+/** Why a database from before format v2 cannot be migrated (see migration 3). */
+export const V1_CREDENTIALS_MESSAGE =
+  "this database holds format-v1 credentials, which can no longer be verified; start with a new database";
+
+/** Credential columns of format v2 (migration 3): the digest, the secret and the values replace `fields`. */
+const V2_CREDENTIALS = `
+CREATE TABLE credentials (
+  id TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL REFERENCES batches (id),
+  idx INTEGER NOT NULL CHECK (idx >= 0),
+  -- The leaf binds the digest to chain, registry, issuer and batch (the batch id is a UUID).
+  leaf TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  -- base64url of the 16-byte secret every field salt derives from.
+  secret TEXT NOT NULL,
+  -- JSON text: the credential's values (nested) and the Merkle path.
+  credential TEXT NOT NULL,
+  proof TEXT NOT NULL,
+  revoked_reason TEXT,
+  UNIQUE (batch_id, idx)
+);
+`;
 
 export const migrations: readonly Migration[] = [
   {
@@ -117,7 +145,35 @@ CREATE TABLE leases (
 );
 `,
   },
+  {
+    version: 3,
+    name: "format v2 credentials",
+    // Format-v1 credentials (per-field salts, leaves bound to nothing but their fields) cannot be
+    // turned into v2 ones: their leaves are anchored on chain as they are. A database holding any
+    // is refused rather than misread; an empty one (issuers and API keys only) is migrated.
+    refuseIf: {
+      sql: "SELECT 1 FROM batches UNION ALL SELECT 1 FROM credentials LIMIT 1",
+      message: V1_CREDENTIALS_MESSAGE,
+    },
+    // The table is empty (see refuseIf): SQLite cannot add NOT NULL columns, so it is rebuilt.
+    sql: `DROP TABLE credentials;\n${V2_CREDENTIALS}`,
+    // PostgreSQL cannot drop a table other tables refer to (chain_ops.credential_id): altered instead.
+    postgres: `
+ALTER TABLE credentials DROP COLUMN fields;
+ALTER TABLE credentials ADD COLUMN digest TEXT NOT NULL;
+ALTER TABLE credentials ADD COLUMN secret TEXT NOT NULL;
+ALTER TABLE credentials ADD COLUMN credential TEXT NOT NULL;
+`,
+  },
 ];
+
+/**
+ * Throws the refusal of `migration` when `rows` (what its `refuseIf` query returned) is not empty.
+ * @throws StoreError `SCHEMA` with the migration's message.
+ */
+export function checkRefusal(migration: Migration, rows: readonly unknown[]): void {
+  if (migration.refuseIf !== undefined && rows.length > 0) throw new StoreError("SCHEMA", migration.refuseIf.message);
+}
 
 /** A migration already applied to a database, as its `schema_migrations` table records it. */
 export interface AppliedMigration {

@@ -1,5 +1,5 @@
 import type { ClientBase } from "pg";
-import { type AppliedMigration, checkApplied, checkMigrationList, type Migration } from "./migrations";
+import { type AppliedMigration, checkApplied, checkMigrationList, checkRefusal, type Migration } from "./migrations";
 
 /**
  * Key of the transaction-level advisory lock every migration takes first: two instances starting
@@ -28,7 +28,8 @@ export function toPostgresSql(sql: string): string {
  * returns their versions. Idempotent, and safe when several instances migrate at once: each
  * transaction holds {@link MIGRATION_LOCK} and re-reads the applied versions under it.
  * @throws StoreError `SCHEMA` when the database has a version this code does not know (a newer
- * release migrated it) or a version recorded under another name; nothing is changed then.
+ * release migrated it) or a version recorded under another name, or holds data a migration refuses
+ * (`refuseIf`); that migration and those after it are not applied then.
  */
 export async function migratePostgres(client: ClientBase, list: readonly Migration[]): Promise<number[]> {
   checkMigrationList(list);
@@ -40,6 +41,7 @@ export async function migratePostgres(client: ClientBase, list: readonly Migrati
       const applied = await appliedRows(client);
       checkApplied(applied, list);
       if (!applied.some((row) => row.version === migration.version)) {
+        if (migration.refuseIf) checkRefusal(migration, (await client.query(migration.refuseIf.sql)).rows);
         await client.query(migration.postgres ?? toPostgresSql(migration.sql));
         await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [
           migration.version,

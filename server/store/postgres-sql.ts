@@ -9,6 +9,9 @@ function numbered(sql: string): string {
 /** Milliseconds since the epoch by the database's clock, fixed within one statement. */
 const NOW_MS = "(extract(epoch FROM statement_timestamp()) * 1000)::bigint";
 
+/** Parameters of one credential row in `insertCredentials`. */
+export const CREDENTIAL_COLUMNS = 8;
+
 type Statements = { [K in keyof typeof SQLITE]: (typeof SQLITE)[K] extends string ? string : never };
 
 /**
@@ -25,12 +28,13 @@ export const PG_SQL = {
   listOps: "SELECT * FROM chain_ops WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
   /** Locks the op's row until the transaction ends: concurrent updates of one op queue up. */
   getOpForUpdate: "SELECT * FROM chain_ops WHERE id = $1 FOR UPDATE",
-  /** `rows` credentials in one statement: a multi-row VALUES list, six parameters a row. */
+  /** `rows` credentials in one statement: a multi-row VALUES list, {@link CREDENTIAL_COLUMNS} parameters a row. */
   insertCredentials: (rows: number): string =>
-    "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) VALUES " +
+    "INSERT INTO credentials (id, batch_id, idx, leaf, digest, secret, credential, proof) VALUES " +
     Array.from({ length: rows }, (_, row) => {
-      const first = row * 6;
-      return `($${first + 1}, $${first + 2}, $${first + 3}, $${first + 4}, $${first + 5}, $${first + 6})`;
+      const first = row * CREDENTIAL_COLUMNS;
+      const params = Array.from({ length: CREDENTIAL_COLUMNS }, (_, column) => `$${first + column + 1}`);
+      return `(${params.join(", ")})`;
     }).join(", "),
   acquireLease: numbered(acquireLeaseSql(NOW_MS)),
 } as const;

@@ -50,7 +50,11 @@ export interface CredentialRow {
   batch_id: string;
   idx: number;
   leaf: string;
-  fields: string;
+  digest: string;
+  secret: string;
+  /** JSON text of the credential's values. */
+  credential: string;
+  /** JSON text of the Merkle path. */
   proof: string;
   revoked_reason: string | null;
 }
@@ -118,8 +122,10 @@ export function toCredential(row: CredentialRow): CredentialRecord {
     batchId: row.batch_id,
     index: row.idx,
     leaf: row.leaf,
+    digest: row.digest,
+    secret: row.secret,
     // Written by this store from typed values: trusted.
-    fields: JSON.parse(row.fields) as CredentialRecord["fields"],
+    credential: JSON.parse(row.credential) as CredentialRecord["credential"],
     proof: JSON.parse(row.proof) as string[],
     revokedReason: row.revoked_reason,
   };

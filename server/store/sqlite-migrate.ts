@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { type AppliedMigration, checkApplied, checkMigrationList, type Migration } from "./migrations";
+import { type AppliedMigration, checkApplied, checkMigrationList, checkRefusal, type Migration } from "./migrations";
 
 /**
  * Applies the migrations of `list` that `db` has not applied yet, each in its own immediate
@@ -7,7 +7,8 @@ import { type AppliedMigration, checkApplied, checkMigrationList, type Migration
  * Idempotent, and safe when two processes migrate the same file at once: each re-reads the applied
  * versions under the write lock.
  * @throws StoreError `SCHEMA` when the database has a version this code does not know (a newer
- * release migrated it) or a version recorded under another name; nothing is changed then.
+ * release migrated it) or a version recorded under another name, or holds data a migration refuses
+ * (`refuseIf`); that migration and those after it are not applied then.
  */
 export function migrateSqlite(db: Database.Database, list: readonly Migration[]): number[] {
   checkMigrationList(list);
@@ -16,6 +17,7 @@ export function migrateSqlite(db: Database.Database, list: readonly Migration[])
   for (const migration of list) {
     const apply = db.transaction(() => {
       if (appliedRows(db).some((row) => row.version === migration.version)) return false;
+      if (migration.refuseIf) checkRefusal(migration, db.prepare(migration.refuseIf.sql).all());
       db.exec(migration.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         migration.version,

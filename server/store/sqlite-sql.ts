@@ -38,7 +38,9 @@ export const SQL = {
     "UPDATE batches SET status = ?, revoked_reason = COALESCE(?, revoked_reason), updated_at = ? WHERE id = ?",
   updateBatch: "UPDATE batches SET status = ?, tx_hash = ?, block_number = ?, error = ?, updated_at = ? WHERE id = ?",
 
-  insertCredential: "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) VALUES (?, ?, ?, ?, ?, ?)",
+  insertCredential:
+    "INSERT INTO credentials (id, batch_id, idx, leaf, digest, secret, credential, proof) " +
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   getCredential: "SELECT * FROM credentials WHERE id = ?",
   listCredentials: "SELECT * FROM credentials WHERE batch_id = ? ORDER BY idx LIMIT ? OFFSET ?",
   revokeCredential: "UPDATE credentials SET revoked_reason = ? WHERE id = ?",

@@ -221,8 +221,8 @@ export class SqliteStore implements Store {
     withConflicts(
       () => {
         for (current of credentials) {
-          const { id, index, leaf, fields, proof } = current;
-          insert.run(id, batch.id, index, leaf, JSON.stringify(fields), JSON.stringify(proof));
+          const { id, index, leaf, digest, secret, credential, proof } = current;
+          insert.run(id, batch.id, index, leaf, digest, secret, JSON.stringify(credential), JSON.stringify(proof));
         }
       },
       (target) => (target === "credential-index" ? String(current?.index) : current?.id),

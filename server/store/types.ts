@@ -59,11 +59,17 @@ export interface BatchRecord {
 export interface CredentialRecord {
   /** Unguessable id (128 random bits, base64url): knowing it is what lets a learner fetch a bundle. */
   id: string;
+  /** The batch's id, a lowercase UUID: also its `bytes16` batch id on chain. */
   batchId: string;
   index: number;
+  /** The credential's leaf (0x-hex), bound to chain, registry, issuer and batch. */
   leaf: string;
-  /** The committed fields (`Record<pointer, { salt, value }>`) as stored. */
-  fields: Record<string, { salt: string; value: unknown }>;
+  /** The credential digest (0x-hex): what `revokeCredential` takes. */
+  digest: string;
+  /** The per-credential secret (base64url, 16 bytes) from which every field salt derives. */
+  secret: string;
+  /** The credential's values, nested, as committed. */
+  credential: Record<string, unknown>;
   /** The Merkle path of this leaf. */
   proof: string[];
   revokedReason: string | null;
@@ -102,6 +108,7 @@ export interface Lease {
 }
 
 export interface NewBatch {
+  /** A lowercase UUID: the batch id every leaf commits to and `anchor` records on chain. */
   id: string;
   issuerId: number;
   root: string;
@@ -115,7 +122,9 @@ export interface NewCredential {
   id: string;
   index: number;
   leaf: string;
-  fields: Record<string, { salt: string; value: unknown }>;
+  digest: string;
+  secret: string;
+  credential: Record<string, unknown>;
   proof: string[];
 }
 
@@ -144,7 +153,8 @@ export interface OpUpdate {
 export interface Store {
   /**
    * Applies pending migrations; idempotent.
-   * @throws StoreError `SCHEMA` when the database was migrated by a newer (or different) build.
+   * @throws StoreError `SCHEMA` when the database was migrated by a newer (or different) build, or
+   * holds format-v1 credentials (batches of before format v2), which it refuses to misread.
    */
   migrate(): Promise<void>;
   /** Throws when the database cannot be reached (for `/ready`). */

@@ -2,8 +2,16 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
 import { type JsonRpcProvider, type Log, Transaction, type TransactionReceipt, type Wallet } from "ethers";
-import { CredrootError, decodeRegistryError, type Hex32, RegistryClient, registryInterface } from "../../src";
-import type { OpRecord, OpUpdate, Store } from "../store/types";
+import {
+  batchIdToBytes16,
+  type CredrootError,
+  decodeRegistryError,
+  type Hex32,
+  invariant,
+  RegistryClient,
+  registryInterface,
+} from "../../src";
+import type { BatchRecord, OpRecord, OpUpdate, Store } from "../store/types";
 
 /** The slice of a pino/Fastify logger the worker uses. */
 export interface WorkerLog {
@@ -18,8 +26,6 @@ export interface AnchorWorkerOptions {
   /** The issuer's signer: it signs every transaction the worker sends. */
   wallet: Wallet;
   registry: string;
-  /** The issuer id the signer acts for; read from the registry (`issuerOf`) when not given. */
-  issuerId?: number;
   /** `"finalized"` or a number of confirmations. */
   finality: "finalized" | number;
   intervalMs: number;
@@ -102,15 +108,80 @@ class LeaseLostError extends Error {
 const REQUEUE: OpUpdate = { status: "queued", nonce: null, txHash: null, blockNumber: null, blockHash: null };
 
 /**
+ * A `sent` or `mined` op: the hash of its transaction is recorded (its bytes and nonce too, unless
+ * the op adopted a transaction sent by someone else).
+ */
+type TxOp = OpRecord & { txHash: string };
+
+/** A `signed` op, or one re-signed: its nonce, hash and raw bytes are recorded. */
+type SignedOp = TxOp & { nonce: number; rawTx: string };
+
+/** `op` typed as {@link TxOp}; a sent or mined op without a transaction hash is a bug. */
+function txOp(op: OpRecord): TxOp {
+  invariant(op.txHash !== null, `op ${op.id} is ${op.status} but has no transaction hash`);
+  return { ...op, txHash: op.txHash };
+}
+
+/** `op` typed as {@link SignedOp} when its transaction's bytes and nonce are recorded, else null. */
+function asSigned(op: OpRecord): SignedOp | null {
+  const { txHash, nonce, rawTx } = op;
+  return txHash !== null && nonce !== null && rawTx !== null ? { ...op, txHash, nonce, rawTx } : null;
+}
+
+/** `op` typed as {@link SignedOp}; a signed op without its transaction is a bug. */
+function signedOp(op: OpRecord): SignedOp {
+  const signed = asSigned(op);
+  invariant(signed !== null, `op ${op.id} is ${op.status} but has no recorded transaction`);
+  return signed;
+}
+
+/** The credential a `revoke-credential` op names; one without is a bug (the store refuses it). */
+function credentialIdOf(op: OpRecord): string {
+  invariant(op.credentialId !== null, `op ${op.id} (${op.kind}) names no credential`);
+  return op.credentialId;
+}
+
+/** What the registry records of an address: the issuer it serves or served, and whether it still may. */
+export interface SignerStanding {
+  issuerId: number;
+  active: boolean;
+}
+
+/**
+ * Why `signer` may not send for issuer `issuerId`, given its {@link SignerStanding}; null when it
+ * may. The registry would refuse (a removed signer) or, worse, file the transaction under the
+ * issuer the signer serves, so nothing is signed then.
+ * @example
+ * signerRefusal("0xab…", { issuerId: 2, active: true }, 1)
+ * // "signer 0xab… no longer signs for issuer 1 (it is bound to issuer 2)"
+ */
+export function signerRefusal(signer: string, standing: SignerStanding, issuerId: number): string | null {
+  if (standing.active && standing.issuerId === issuerId) return null;
+  const why =
+    standing.issuerId === 0
+      ? "it is no issuer's signer"
+      : standing.issuerId === issuerId
+        ? "it was removed"
+        : `it is bound to issuer ${standing.issuerId}${standing.active ? "" : ", and was removed"}`;
+  return `signer ${signer} no longer signs for issuer ${issuerId} (${why})`;
+}
+
+/**
  * The anchoring worker: drains the outbox of chain operations (anchor, revoke-batch,
  * revoke-credential) for one signer, exactly once each.
  *
  * Durability: a transaction is signed and recorded (`signed`, with its nonce and raw bytes) before
  * it is broadcast, so a crash at any point is recovered on the next pass — a `signed` op is
  * broadcast again (same bytes, same hash), a `sent` op is looked up by hash. The registry refuses a
- * second anchor of the same root, and a root (or revocation) the chain already holds for this
- * issuer is adopted as done, never reported as a failure. A transaction that disappears (dropped,
- * reorged out) sends its op back to `queued`.
+ * second anchor of the same batch id, and a batch (or revocation) the chain already holds for the
+ * batch's issuer is adopted as done, never reported as a failure. A transaction that disappears
+ * (dropped, reorged out) sends its op back to `queued`.
+ *
+ * Signer: before signing anything in a pass, the worker asks the registry what its key is
+ * (`signerRecord`, once per pass). An op of an issuer the key no longer signs for (removed, or bound
+ * to another issuer) is failed with that reason, shown on the op (and on an anchor op's batch):
+ * never retried, never sent, never reported final. An anchor is final only once the registry
+ * records the batch's root under the batch's issuer.
  *
  * Several instances: each pass starts by taking (or renewing) the signer's lease in the database,
  * and an instance that does not hold it does nothing, so only one instance signs and broadcasts a
@@ -125,14 +196,14 @@ export class AnchorWorker {
   private pass: Promise<void> | null = null;
   private stopped = true;
   private wakeRequested = false;
-  private issuerId: number;
+  /** The signer's standing, read at most once per pass (reset when a pass starts). */
+  private standing: Promise<SignerStanding> | null = null;
   private readonly lease: { name: string; holder: string; ttlMs: number };
   /** `performance.now()` before which the lease is surely ours (0: not held). */
   private leaseUntil = 0;
 
   constructor(private readonly options: AnchorWorkerOptions) {
     this.registry = new RegistryClient(options.registry, options.provider);
-    this.issuerId = options.issuerId ?? 0;
     this.lease = {
       name: `signer:${options.wallet.address.toLowerCase()}`,
       holder: options.instanceId ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
@@ -237,18 +308,7 @@ export class AnchorWorker {
 
   private async runPass(): Promise<void> {
     if (!(await this.holdLease())) return; // another instance sends for this signer
-    if (this.issuerId === 0) {
-      this.issuerId = Number(
-        await this.registry.contract.getFunction("issuerOf").staticCall(this.options.wallet.address),
-      );
-      if (this.issuerId === 0) {
-        this.options.log.warn(
-          { signer: this.options.wallet.address },
-          "the signer acts for no issuer: nothing is sent",
-        );
-        return;
-      }
-    }
+    this.standing = null; // asked again in each pass that has something to sign
     const signer = this.options.wallet.address.toLowerCase();
     const ops = (await this.options.store.listOps(["signed", "sent", "mined", "queued"])).filter(
       (op) => op.signer.toLowerCase() === signer,
@@ -258,9 +318,9 @@ export class AnchorWorker {
       for (const op of ops.filter((o) => o.status === status)) {
         try {
           await this.ensureLease();
-          if (status === "signed") await this.broadcast(op);
-          else if (status === "sent") await this.checkSent(op);
-          else if (status === "mined") await this.checkFinal(op);
+          if (status === "signed") await this.broadcast(signedOp(op));
+          else if (status === "sent") await this.checkSent(txOp(op));
+          else if (status === "mined") await this.checkFinal(txOp(op));
           else await this.send(op);
         } catch (error) {
           if (error instanceof LeaseLostError) return; // the new holder carries on
@@ -275,34 +335,57 @@ export class AnchorWorker {
   // ------------------------------------------------------------------ queued → signed → sent
 
   private async send(op: OpRecord): Promise<void> {
-    const batch = await this.options.store.getBatch(op.batchId);
-    if (batch && batch.issuerId !== this.issuerId) {
-      const message = `batch of issuer ${batch.issuerId} cannot be sent by a signer of issuer ${this.issuerId}`;
-      await this.fail(op, new CredrootError("INVALID_ARGUMENT", message));
+    const batch = await this.batchOf(op);
+    if (await this.adoptIfDone(op, batch)) return;
+    const refusal = signerRefusal(this.options.wallet.address, await this.signerStanding(), batch.issuerId);
+    if (refusal !== null) {
+      await this.fail(op, refusal);
       return;
     }
-    if (await this.adoptIfDone(op)) return;
     const { provider, wallet, registry } = this.options;
-    const data = await this.calldata(op);
+    const data = await this.calldata(op, batch);
     let gas: bigint;
     try {
       gas = await provider.estimateGas({ from: wallet.address, to: registry, data });
     } catch (error) {
       const reason = decodeRegistryError(error);
       if (reason.code !== "CONTRACT_REVERT") throw reason;
-      if (await this.adoptIfDone(op)) return;
-      const anchoredBy = reason.revert?.args[1];
-      if (reason.revert?.name === "BatchAlreadyAnchored" && Number(anchoredBy) === this.issuerId) {
+      if (await this.adoptIfDone(op, batch)) return;
+      const [issuerId, , root] = reason.revert?.args ?? [];
+      if (
+        reason.revert?.name === "BatchAlreadyAnchored" &&
+        Number(issuerId) === batch.issuerId &&
+        String(root).toLowerCase() === batch.root.toLowerCase()
+      ) {
         return; // our own anchor is pending somewhere: adopted once its event is visible
       }
-      await this.fail(op, reason);
+      await this.fail(op, await this.failureOf(reason, batch));
       return;
     }
     await this.broadcast(await this.sign(op, await this.nextNonce(), data, (gas * 12n) / 10n));
   }
 
+  /** What the registry says of this worker's key, asked once per pass. */
+  private signerStanding(): Promise<SignerStanding> {
+    this.standing ??= this.registry.signerRecord(this.options.wallet.address).catch((error: unknown) => {
+      this.standing = null; // not kept: the next op asks again
+      throw error;
+    });
+    return this.standing;
+  }
+
+  /**
+   * The error recorded for a revert: the custom error's name, or, when the registry no longer
+   * takes this key (`NotASigner`), why, in words ({@link signerRefusal}).
+   */
+  private async failureOf(reason: CredrootError, batch: BatchRecord): Promise<CredrootError | string> {
+    if (reason.revert?.name !== "NotASigner") return reason;
+    this.standing = null;
+    return signerRefusal(this.options.wallet.address, await this.signerStanding(), batch.issuerId) ?? reason;
+  }
+
   /** Signs `op`'s transaction and records it (nonce, raw bytes, hash) before anything is broadcast. */
-  private async sign(op: OpRecord, nonce: number, data: string, gasLimit: bigint): Promise<OpRecord> {
+  private async sign(op: OpRecord, nonce: number, data: string, gasLimit: bigint): Promise<SignedOp> {
     await this.ensureLease();
     const { provider, wallet, registry } = this.options;
     const raw = await wallet.signTransaction({
@@ -324,32 +407,32 @@ export class AnchorWorker {
       ...(op.kind === "anchor" ? { batchStatus: "submitted" as const, batchTx: { txHash, blockNumber: null } } : {}),
     });
     this.options.faults?.afterSign?.();
-    return signed;
+    return signedOp(signed);
   }
 
   /**
    * A transaction waiting too long in the mempool (fee too low) is replaced: same nonce, fees at
    * least 12.5% higher. Whichever of the two is mined, the op ends mined exactly once — the
-   * registry refuses a second anchor of the root, and a root already anchored is adopted.
+   * registry refuses a second anchor of the batch id, and a batch already anchored is adopted.
    */
-  private async replace(op: OpRecord): Promise<void> {
-    const previous = Transaction.from(op.rawTx!);
+  private async replace(op: SignedOp): Promise<void> {
+    const previous = Transaction.from(op.rawTx);
     this.options.log.warn(
       { op: op.id, tx: op.txHash, nonce: op.nonce },
       "transaction stuck: replacing it with higher fees",
     );
-    await this.broadcast(await this.sign(op, op.nonce!, previous.data, previous.gasLimit));
+    await this.broadcast(await this.sign(op, op.nonce, previous.data, previous.gasLimit));
   }
 
-  private async broadcast(op: OpRecord): Promise<void> {
+  private async broadcast(op: SignedOp): Promise<void> {
     await this.ensureLease();
     try {
-      await this.options.provider.broadcastTransaction(op.rawTx!);
+      await this.options.provider.broadcastTransaction(op.rawTx);
       this.options.faults?.afterBroadcast?.();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/nonce too low|nonce has already been used|NONCE_EXPIRED/i.test(message)) {
-        const receipt = await this.options.provider.getTransactionReceipt(op.txHash!);
+        const receipt = await this.options.provider.getTransactionReceipt(op.txHash);
         if (!receipt) {
           // Our nonce went to another transaction: sign again with a fresh one.
           await this.requeue(op, "nonce used by another transaction");
@@ -378,8 +461,8 @@ export class AnchorWorker {
     const signer = this.options.wallet.address.toLowerCase();
     const held = new Set(
       (await this.options.store.listOps(["signed", "sent"]))
-        .filter((o) => o.signer.toLowerCase() === signer && o.nonce !== null)
-        .map((o) => o.nonce!),
+        .filter((o) => o.signer.toLowerCase() === signer)
+        .flatMap((o) => (o.nonce === null ? [] : [o.nonce])),
     );
     let nonce = mined;
     while (held.has(nonce)) nonce += 1;
@@ -388,35 +471,39 @@ export class AnchorWorker {
 
   // ------------------------------------------------------------------ sent → mined → final
 
-  private async checkSent(op: OpRecord): Promise<void> {
+  private async checkSent(op: TxOp): Promise<void> {
     const { provider } = this.options;
-    const receipt = await provider.getTransactionReceipt(op.txHash!);
+    const receipt = await provider.getTransactionReceipt(op.txHash);
     if (receipt) {
       await this.onReceipt(op, receipt);
       return;
     }
-    if (!(await provider.getTransaction(op.txHash!))) {
+    if (!(await provider.getTransaction(op.txHash))) {
       await this.requeue(op, "transaction dropped");
       return;
     }
     const { stuckAfterMs } = this.options;
-    if (stuckAfterMs !== undefined && Date.now() - Date.parse(op.updatedAt) > stuckAfterMs) await this.replace(op);
+    const signed = asSigned(op); // an adopted transaction is not ours to replace
+    if (signed && stuckAfterMs !== undefined && Date.now() - Date.parse(op.updatedAt) > stuckAfterMs) {
+      await this.replace(signed);
+    }
   }
 
-  private async onReceipt(op: OpRecord, receipt: TransactionReceipt): Promise<void> {
+  private async onReceipt(op: TxOp, receipt: TransactionReceipt): Promise<void> {
     if (receipt.status === 1) {
       await this.markMined(op, receipt.hash, receipt.blockNumber, receipt.blockHash);
       return;
     }
     const reason = await this.revertReason(op, receipt.blockNumber);
-    if (!(await this.adoptIfDone(op))) await this.fail(op, reason);
+    const batch = await this.batchOf(op);
+    if (!(await this.adoptIfDone(op, batch))) await this.fail(op, await this.failureOf(reason, batch));
   }
 
-  private async checkFinal(op: OpRecord): Promise<void> {
+  private async checkFinal(op: TxOp): Promise<void> {
     const { provider, finality } = this.options;
-    const receipt = await provider.getTransactionReceipt(op.txHash!);
+    const receipt = await provider.getTransactionReceipt(op.txHash);
     if (!receipt) {
-      if (await provider.getTransaction(op.txHash!)) {
+      if (await provider.getTransaction(op.txHash)) {
         // Reorged out but back in the mempool: wait for it to be mined again.
         await this.write(op.id, {
           status: "sent",
@@ -438,10 +525,18 @@ export class AnchorWorker {
         ? ((await provider.getBlock("finalized"))?.number ?? -1) >= receipt.blockNumber
         : (await provider.getBlockNumber()) - receipt.blockNumber + 1 >= finality;
     if (!final) return;
+    const batch = await this.batchOf(op);
+    if (op.kind === "anchor") {
+      // Final means the registry holds this root under this batch's issuer and id, nothing less.
+      const onChain = await this.registry.getBatch(batch.issuerId, batch.id, batch.root as Hex32);
+      if (onChain.anchoredAt === 0) {
+        await this.fail(op, `batch ${batch.id} is not anchored for issuer ${batch.issuerId} on chain`);
+        return;
+      }
+    }
     await this.recordRevocation(op); // again, in case the process died right after markMined
-    const batch = await this.options.store.getBatch(op.batchId);
     const update: OpUpdate = { status: "final" };
-    if (op.kind === "anchor" && batch?.status !== "revoked") update.batchStatus = "final";
+    if (op.kind === "anchor" && batch.status !== "revoked") update.batchStatus = "final";
     await this.write(op.id, update);
     this.options.log.info({ op: op.id, kind: op.kind, block: receipt.blockNumber }, "transaction final");
   }
@@ -463,7 +558,7 @@ export class AnchorWorker {
   /** Records a mined revocation in the database (idempotent; repeated before the op turns final). */
   private async recordRevocation(op: OpRecord): Promise<void> {
     await this.ensureLease();
-    if (op.kind === "revoke-credential") await this.options.store.setCredentialRevoked(op.credentialId!, op.reason);
+    if (op.kind === "revoke-credential") await this.options.store.setCredentialRevoked(credentialIdOf(op), op.reason);
     if (op.kind === "revoke-batch") await this.options.store.setBatchStatus(op.batchId, "revoked", op.reason);
   }
 
@@ -477,53 +572,50 @@ export class AnchorWorker {
     });
   }
 
-  private async fail(op: OpRecord, reason: CredrootError): Promise<void> {
-    this.options.log.error({ op: op.id, kind: op.kind, err: reason.message }, "chain operation failed");
+  /** Marks `op` failed (and an anchor op's batch) with the revert's name, or `reason` itself when a text. */
+  private async fail(op: OpRecord, reason: CredrootError | string): Promise<void> {
+    const error = typeof reason === "string" ? reason : reason.revert ? reason.revert.name : reason.message;
+    this.options.log.error({ op: op.id, kind: op.kind, err: error }, "chain operation failed");
     await this.write(op.id, {
       status: "failed",
-      error: reason.revert ? reason.revert.name : reason.message,
+      error,
       ...(op.kind === "anchor" ? { batchStatus: "failed" as const } : {}),
     });
   }
 
   /**
-   * When the chain already holds what `op` asks for (a root anchored by this issuer, a revocation
-   * made), records the transaction that did it and returns true: an op is never done twice.
+   * When the chain already holds what `op` asks for under the batch's issuer (the batch id anchored
+   * with the batch's root, the batch or the credential revoked), records the transaction that did
+   * it and returns true: an op is never done twice. Another issuer's batches and revocations live
+   * apart on chain and never count.
    */
-  private async adoptIfDone(op: OpRecord): Promise<boolean> {
-    const batch = await this.options.store.getBatch(op.batchId);
-    if (!batch) return false;
+  private async adoptIfDone(op: OpRecord, batch: BatchRecord): Promise<boolean> {
     const root = batch.root as Hex32;
-    const onChain = await this.registry.getBatch(root);
-    let event: string | null = null;
-    let topics: (string | null)[] = [root];
-    if (op.kind === "anchor" && onChain.issuerId !== 0) {
-      if (onChain.issuerId !== this.issuerId) {
-        const message = `root already anchored by issuer ${onChain.issuerId}`;
-        await this.fail(op, new CredrootError("CONTRACT_REVERT", message));
-        return true;
-      }
-      event = "BatchAnchored";
+    const onChain = await this.registry.getBatch(batch.issuerId, batch.id, root);
+    const batchId = batchIdToBytes16(batch.id);
+    let found: { event: string; args: unknown[] } | null = null;
+    if (op.kind === "anchor" && onChain.anchoredAt !== 0) {
+      found = { event: "BatchAnchored", args: [batch.issuerId, batchId, root] };
     } else if (op.kind === "revoke-batch" && onChain.revokedAt !== 0) {
-      event = "BatchRevoked";
+      found = { event: "BatchRevoked", args: [batch.issuerId, batchId] };
     } else if (op.kind === "revoke-credential") {
-      const credential = await this.options.store.getCredential(op.credentialId!);
-      if (credential && (await this.credentialRevoked(root, credential.leaf as Hex32))) {
-        event = "CredentialRevoked";
-        topics = [root, credential.leaf];
+      const credential = await this.options.store.getCredential(credentialIdOf(op));
+      const digest = credential?.digest as Hex32 | undefined;
+      if (digest !== undefined && (await this.credentialRevoked(batch.issuerId, digest))) {
+        found = { event: "CredentialRevoked", args: [batch.issuerId, digest] };
       }
     }
-    if (!event) return false;
-    const log = await this.findEvent(event, topics);
+    if (!found) return false;
+    const log = await this.findEvent(found.event, found.args);
     if (!log) return false; // not visible yet: try again next pass
     await this.markMined(op, log.transactionHash, log.blockNumber, log.blockHash);
     return true;
   }
 
-  private async credentialRevoked(root: Hex32, leaf: Hex32): Promise<boolean> {
+  private async credentialRevoked(issuerId: number, digest: Hex32): Promise<boolean> {
     const revokedAt = (await this.registry.contract
       .getFunction("credentialRevokedAt")
-      .staticCall(root, leaf)) as bigint;
+      .staticCall(issuerId, digest)) as bigint;
     return revokedAt !== 0n;
   }
 
@@ -532,14 +624,16 @@ export class AnchorWorker {
    * {@link LOG_WINDOW} blocks down to the registry's deployment block: hosted RPC endpoints refuse
    * `eth_getLogs` over wide ranges, and what the worker adopts is almost always recent.
    */
-  private async findEvent(name: string, topics: (string | null)[]): Promise<Log | undefined> {
-    const fragment = registryInterface.getEvent(name)!;
+  private async findEvent(name: string, args: readonly unknown[]): Promise<Log | undefined> {
+    const fragment = registryInterface.getEvent(name);
+    invariant(fragment !== null, `the registry has no event ${name}`);
+    const topics = registryInterface.encodeFilterTopics(fragment, args);
     const from = this.options.fromBlock ?? 0;
     const latest = await this.options.provider.getBlockNumber();
     for (let to = latest; to >= from; to -= LOG_WINDOW) {
       const logs = await this.options.provider.getLogs({
         address: this.options.registry,
-        topics: [fragment.topicHash, ...topics],
+        topics,
         fromBlock: Math.max(from, to - LOG_WINDOW + 1),
         toBlock: to,
       });
@@ -548,20 +642,28 @@ export class AnchorWorker {
     return undefined;
   }
 
-  private async calldata(op: OpRecord): Promise<string> {
+  private async batchOf(op: OpRecord): Promise<BatchRecord> {
     const batch = await this.options.store.getBatch(op.batchId);
-    if (!batch) throw new Error(`op ${op.id} names unknown batch ${op.batchId}`);
-    if (op.kind === "anchor")
-      return registryInterface.encodeFunctionData("anchor", [batch.root, batch.count, batch.uri]);
-    if (op.kind === "revoke-batch") return registryInterface.encodeFunctionData("revokeBatch", [batch.root, op.reason]);
-    const credential = await this.options.store.getCredential(op.credentialId!);
-    if (!credential) throw new Error(`op ${op.id} names unknown credential`);
-    return registryInterface.encodeFunctionData("revokeCredential", [batch.root, credential.leaf, op.reason]);
+    // The store refuses an op of an unknown batch, and batches are never deleted.
+    invariant(batch !== null, `op ${op.id} names unknown batch ${op.batchId}`);
+    return batch;
   }
 
-  private async revertReason(op: OpRecord, blockNumber: number): Promise<CredrootError> {
+  private async calldata(op: OpRecord, batch: BatchRecord): Promise<string> {
+    const batchId = batchIdToBytes16(batch.id);
+    if (op.kind === "anchor") {
+      return registryInterface.encodeFunctionData("anchor", [batchId, batch.root, batch.count, batch.uri]);
+    }
+    if (op.kind === "revoke-batch") return registryInterface.encodeFunctionData("revokeBatch", [batchId, op.reason]);
+    const credential = await this.options.store.getCredential(credentialIdOf(op));
+    invariant(credential !== null, `op ${op.id} names unknown credential ${op.credentialId}`);
+    return registryInterface.encodeFunctionData("revokeCredential", [credential.digest, op.reason]);
+  }
+
+  private async revertReason(op: TxOp, blockNumber: number): Promise<CredrootError> {
     try {
-      const tx = Transaction.from(op.rawTx!);
+      const tx = op.rawTx === null ? await this.options.provider.getTransaction(op.txHash) : Transaction.from(op.rawTx);
+      if (tx === null) return decodeRegistryError(new Error("the reverted transaction is not found"));
       // Replayed on the state after its block: what an earlier transaction in that block changed
       // (issuer deactivated, root anchored) is what made it revert.
       await this.options.provider.call({

@@ -1,3 +1,4 @@
+import { isCredrootError, parseStrictJson } from "..";
 import { CliError, type CliIo, EXIT, flagOrEnv, usageError } from "./io";
 
 /** One problem the service lists in an error body; `row` and `line` for batch submissions. */
@@ -84,8 +85,12 @@ export class ServiceClient {
       }
       const text = await response.text();
       const parsed = parseJson(text);
-      if (response.ok) return parsed as T;
-      throw apiError(response.status, parsed, text);
+      if (!response.ok) throw apiError(response.status, "value" in parsed ? parsed.value : undefined, text);
+      if ("value" in parsed) return parsed.value as T;
+      throw new CliError(
+        `cannot read the answer of the service at ${this.base} to ${method} ${path}: ${parsed.error}`,
+        EXIT.couldNot,
+      );
     }
   }
 
@@ -108,11 +113,12 @@ export class ServiceClient {
   }
 }
 
-function parseJson(text: string): unknown {
+/** The body, read strictly (a duplicate key or a lone surrogate is refused), or why it cannot be. */
+function parseJson(text: string): { value: unknown } | { error: string } {
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+    return { value: parseStrictJson(text, "INVALID_ARGUMENT", "it") };
+  } catch (error) {
+    return { error: isCredrootError(error) ? error.message : "it is not JSON" };
   }
 }
 

@@ -8,9 +8,10 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     .command("import")
     .summary("take the bundle back out of an exported credential (anyone)")
     .description(
-      "Read a credential written by `credroot export` and write the bundle it carries, unchanged. Refused when " +
-        "any visible claim of the credential differs from what the bundle discloses. Run `credroot verify` on the " +
-        "result to check it against the chain.",
+      "Read a credential written by `credroot export` and write the (version 2) bundle it carries, unchanged. " +
+        "Refused when the file repeats a JSON key or any visible claim of the credential differs from what the " +
+        "bundle discloses. The issuer's name is not part of the bundle: `credroot verify` on the result reads it " +
+        "from the registry, with the verdict.",
     )
     .argument("<credential>", "the exported credential (JSON)")
     .option("-o, --output <file>", "write the bundle here (default: stdout)")

@@ -1,7 +1,9 @@
 import { basename, join } from "node:path";
+import { type Bundle, isCredrootError, parseBundle } from "..";
 import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
 import { CliError, type CliIo, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
 import { bundlePath, type IssueFlags, type IssueInput, type IssueSummary, invalidRows } from "./issue-input";
+import { printable } from "./printable";
 import { countingBar, progressBar } from "./progress";
 
 interface Accepted {
@@ -56,9 +58,9 @@ async function waitFor(io: CliIo, client: ServiceClient, id: string, flags: Issu
         throw new CliError(`batch ${id} is ${batch.status}: ${batch.error ?? batch.revokedReason ?? ""}`, EXIT.refused);
       }
       const stage = STAGES.indexOf(batch.status);
-      bar.update(Math.min(stage, target), { status: batch.status });
+      bar.update(Math.min(stage, target), { status: printable(batch.status) });
       // Off a terminal there is no bar: say each change of state once, for logs.
-      if (!io.stderr.isTTY && batch.status !== last) io.stderr.write(`batch ${id}: ${batch.status}\n`);
+      if (!io.stderr.isTTY && batch.status !== last) io.stderr.write(`${printable(`batch ${id}: ${batch.status}`)}\n`);
       last = batch.status;
       if (stage >= target) return batch;
       if (Date.now() > deadline) {
@@ -86,13 +88,32 @@ async function credentialIds(client: ServiceClient, batchId: string): Promise<{ 
   }
 }
 
+/** A bundle as the service hands it, checked as any verifier would read it (v2, strict). */
+function v2Bundle(value: unknown, credentialId: string): Bundle {
+  try {
+    return parseBundle(value);
+  } catch (error) {
+    if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
+    throw new CliError(
+      `the service answered no usable bundle for credential ${credentialId}: ${error.message}`,
+      EXIT.couldNot,
+    );
+  }
+}
+
 async function downloadBundles(io: CliIo, client: ServiceClient, batchId: string, folder: string): Promise<number> {
   const credentials = await credentialIds(client, batchId);
   const bar = countingBar(io, "downloading bundles", credentials.length);
   let done = 0;
   try {
     await mapLimit(credentials, DOWNLOADS_AT_ONCE, async ({ id, index }) => {
-      const bundle = await client.get<unknown>(`/v1/credentials/${encodeURIComponent(id)}/bundle`);
+      const bundle = v2Bundle(await client.get<unknown>(`/v1/credentials/${encodeURIComponent(id)}/bundle`), id);
+      if (bundle.anchor.batchId !== batchId) {
+        throw new CliError(
+          `the service answered a bundle of batch ${bundle.anchor.batchId} for credential ${id} of batch ${batchId}`,
+          EXIT.couldNot,
+        );
+      }
       writeText(bundlePath(folder, index, credentials.length), jsonText(bundle), { exclusive: true });
       bar.update(++done);
     });
@@ -129,11 +150,14 @@ export async function issueThroughService(io: CliIo, input: IssueInput, flags: I
   const client = serviceClient(io, flags, true);
   makeFolder(flags.out);
   const accepted = await submit(client, input);
-  io.stderr.write(`submitted batch ${accepted.id}: ${accepted.count} credentials, root ${accepted.root}\n`);
+  io.stderr.write(
+    `${printable(`submitted batch ${accepted.id}: ${accepted.count} credentials, root ${accepted.root}`)}\n`,
+  );
   const batch = await waitFor(io, client, accepted.id, flags);
   const count = await downloadBundles(io, client, accepted.id, flags.out);
   return {
     count,
+    issuerId: batch.issuerId,
     root: batch.root,
     txHash: batch.txHash ?? "",
     blockNumber: batch.blockNumber ?? 0,

@@ -1,5 +1,5 @@
 import { extname, join } from "node:path";
-import type { ErrorDetail } from "..";
+import { type ErrorDetail, isCredrootError, parseStrictJson } from "..";
 import { CliError, EXIT, readText, usageError } from "./io";
 
 /** The flags of `credroot issue`, both modes. */
@@ -21,10 +21,12 @@ export type IssueInput =
 /** What `issue` reports once every bundle is written. */
 export interface IssueSummary {
   count: number;
+  /** The batch id (a UUID): what the chain and the service know the batch by. */
+  batchId: string;
+  issuerId?: number;
   root: string;
   txHash: string;
   blockNumber: number;
-  batchId?: string;
   status?: string;
   /** Through a service: the file listing each bundle's credential id and share link. */
   index?: string;
@@ -40,19 +42,21 @@ export interface RowProblem {
 
 /**
  * Reads the file to issue, by extension: `.csv` as text (parsed by the service or by `issue --rpc`),
- * `.json` as an array of credentials or `{ credentials, uri }`.
+ * `.json` (read strictly: no duplicate key, no lone surrogate) as an array of credentials or
+ * `{ credentials, uri }`.
  * @throws CliError exit 2 for an unreadable file or another extension, exit 1 for JSON that is not a batch.
  */
 export function readIssueInput(file: string): IssueInput {
   const extension = extname(file).toLowerCase();
   if (extension === ".csv") return { kind: "csv", file, text: readText(file) };
   if (extension !== ".json") throw usageError(`${file}: give a .csv or a .json file`);
+  const text = readText(file);
   let value: unknown;
   try {
-    value = JSON.parse(readText(file));
+    value = parseStrictJson(text, "INVALID_ARGUMENT", file);
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`${file} is not JSON: ${(error as Error).message}`, EXIT.refused);
+    if (!isCredrootError(error)) throw error;
+    throw new CliError(`${error.message}; nothing was issued`, EXIT.refused);
   }
   if (Array.isArray(value)) return { kind: "json", file, credentials: value as unknown[], uri: "" };
   const record = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;

@@ -1,9 +1,9 @@
-import { type JsonRpcProvider, Wallet } from "ethers";
 import {
-  type AnchorRef,
+  type AnchorContext,
   bundleFor,
-  decodeRegistryError,
+  bytes16ToBatchId,
   isCredrootError,
+  newBatchId,
   type PreparedBatch,
   prepareBatch,
   RegistryClient,
@@ -11,7 +11,7 @@ import {
   type WriteReceipt,
 } from "..";
 import { parseCredentialsCsv } from "../csv";
-import { connect, rpcUrl } from "./chain";
+import { connect, rpcUrl, signerIssuer, signerWallet } from "./chain";
 import {
   bundlePath,
   invalidRows,
@@ -37,39 +37,15 @@ function credentialsOf(input: IssueInput): { credentials: unknown[]; lines: numb
   }
 }
 
-function signer(io: CliIo, provider: JsonRpcProvider): Wallet {
-  const key = io.env.CREDROOT_PRIVATE_KEY;
-  if (key === undefined || key === "") {
-    throw usageError("set CREDROOT_PRIVATE_KEY to the issuer signer's private key (it is never taken as a flag)");
-  }
-  try {
-    return new Wallet(key, provider);
-  } catch {
-    throw usageError("CREDROOT_PRIVATE_KEY is not a private key (0x and 64 hex digits)");
-  }
-}
-
-/** The issuer the wallet signs for, so that a wrong key fails before any work. */
-async function issuerOf(registry: RegistryClient, account: string): Promise<number> {
-  let id: bigint;
-  try {
-    id = (await registry.contract.getFunction("issuerOf").staticCall(account)) as bigint;
-  } catch (error) {
-    throw decodeRegistryError(error);
-  }
-  if (id === 0n) {
-    throw new CliError(
-      `${account} (from CREDROOT_PRIVATE_KEY) is not a signer of any issuer in registry ${registry.address}`,
-      EXIT.refused,
-    );
-  }
-  return Number(id);
-}
-
-function prepare(io: CliIo, credentials: readonly unknown[], lines: number[] | null): PreparedBatch {
+function prepare(
+  io: CliIo,
+  credentials: readonly unknown[],
+  lines: number[] | null,
+  context: AnchorContext,
+): PreparedBatch {
   const bar = countingBar(io, "committing", credentials.length);
   try {
-    return prepareBatch(credentials, { onProgress: (done) => bar.update(done) });
+    return prepareBatch(credentials, context, { onProgress: (done) => bar.update(done) });
   } catch (error) {
     if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
     throw invalidRows(`${error.message}; nothing was anchored`, rowProblems(error.details, lines));
@@ -78,20 +54,23 @@ function prepare(io: CliIo, credentials: readonly unknown[], lines: number[] | n
   }
 }
 
-/** The issuer id that the `BatchAnchored` event of the receipt records (the chain's word). */
-function anchoredBy(receipt: WriteReceipt, fallback: number): number {
+/** The issuer and batch that the `BatchAnchored` event of the receipt records (the chain's word). */
+function anchoredAs(receipt: WriteReceipt): { issuerId: number; batchId: string; root: string } | null {
   for (const log of receipt.logs) {
     const event = registryInterface.parseLog(log);
-    if (event?.name === "BatchAnchored") return Number(event.args[1]);
+    if (event?.name === "BatchAnchored") {
+      const [issuerId, batchId, root] = event.args.toArray() as [bigint, string, string];
+      return { issuerId: Number(issuerId), batchId: bytes16ToBatchId(batchId), root: root.toLowerCase() };
+    }
   }
-  return fallback;
+  return null;
 }
 
-function writeBundles(io: CliIo, batch: PreparedBatch, anchor: AnchorRef, folder: string): void {
+function writeBundles(io: CliIo, batch: PreparedBatch, block: number, folder: string): void {
   const bar = countingBar(io, "writing bundles", batch.count);
   try {
     for (let i = 0; i < batch.count; i++) {
-      writeText(bundlePath(folder, i, batch.count), jsonText(bundleFor(batch, i, anchor)), { exclusive: true });
+      writeText(bundlePath(folder, i, batch.count), jsonText(bundleFor(batch, i, block)), { exclusive: true });
       bar.update(i + 1);
     }
   } finally {
@@ -99,38 +78,54 @@ function writeBundles(io: CliIo, batch: PreparedBatch, anchor: AnchorRef, folder
   }
 }
 
-/** Issues straight to the registry: validate and commit, anchor the root, write the bundles. */
+/**
+ * Issues straight to the registry: validate and commit every credential bound to the chain the
+ * endpoint serves, the registry, the signer's issuer and a new batch id; anchor the root; write
+ * the bundles.
+ */
 export async function issueOnChain(io: CliIo, input: IssueInput, flags: IssueFlags): Promise<IssueSummary> {
   if (flags.registry === undefined) throw usageError("--rpc needs --registry 0x… (the registry contract)");
   const { credentials, lines, uri } = credentialsOf(input);
-  const provider = await connect(rpcUrl(io, flags.rpc), flags.chainId);
+  const { provider, chainId } = await connect(rpcUrl(io, flags.rpc), flags.chainId);
   try {
-    const wallet = signer(io, provider);
+    const wallet = signerWallet(io, provider);
     const registry = new RegistryClient(flags.registry, wallet);
-    const issuerId = await issuerOf(registry, wallet.address);
-    const batch = prepare(io, credentials, lines);
+    const issuerId = await signerIssuer(registry, wallet.address);
+    const context: AnchorContext = { chainId, registry: flags.registry.toLowerCase(), issuerId, batchId: newBatchId() };
+    const batch = prepare(io, credentials, lines, context);
     makeFolder(flags.out); // before anchoring: once the root is on chain, the bundles must be written
-    io.stderr.write(`anchoring root ${batch.root} (${batch.count} credentials) as issuer ${issuerId}…\n`);
-    const receipt = await registry.anchor(batch.root, batch.count, uri);
-    const anchor: AnchorRef = {
-      chainId: Number((await provider.getNetwork()).chainId),
-      registry: flags.registry,
-      issuerId: anchoredBy(receipt, issuerId),
-      txHash: receipt.txHash,
-      blockNumber: receipt.blockNumber,
-    };
+    io.stderr.write(
+      `anchoring batch ${context.batchId}, root ${batch.root} (${batch.count} credentials) as issuer ${issuerId}…\n`,
+    );
+    const receipt = await registry.anchor(context.batchId, batch.root, batch.count, uri);
+    const anchored = anchoredAs(receipt);
+    if (anchored?.issuerId !== issuerId || anchored.batchId !== context.batchId || anchored.root !== batch.root) {
+      // Every leaf is bound to this issuer and batch: bundles of another would never verify.
+      throw new CliError(
+        `the chain recorded tx ${receipt.txHash} as ${anchored ? `batch ${anchored.batchId} of issuer ${anchored.issuerId}` : "no anchor"}, ` +
+          `not batch ${context.batchId} of issuer ${issuerId}: no bundle was written`,
+        EXIT.bug,
+      );
+    }
     try {
-      writeBundles(io, batch, anchor, flags.out);
+      writeBundles(io, batch, receipt.blockNumber, flags.out);
     } catch (error) {
-      // The salts exist only in this process: without the bundles nobody can prove these credentials.
+      // The secrets exist only in this process: without the bundles nobody can prove these credentials.
       const why = error instanceof Error ? error.message : String(error);
       throw new CliError(
-        `root ${batch.root} is anchored (tx ${receipt.txHash}) but the bundles could not be written (${why}): ` +
+        `batch ${context.batchId} is anchored (tx ${receipt.txHash}) but the bundles could not be written (${why}): ` +
           "revoke the batch and issue it again",
         EXIT.couldNot,
       );
     }
-    return { count: batch.count, root: batch.root, txHash: receipt.txHash, blockNumber: receipt.blockNumber };
+    return {
+      count: batch.count,
+      batchId: context.batchId,
+      issuerId,
+      root: batch.root,
+      txHash: receipt.txHash,
+      blockNumber: receipt.blockNumber,
+    };
   } finally {
     provider.destroy();
   }

@@ -3,11 +3,13 @@ import { assertEmptyFolder, type CliIo, type CommandContext, EXIT, formatDuratio
 import { issueThroughService } from "./issue-api";
 import { type IssueFlags, type IssueSummary, readIssueInput } from "./issue-input";
 import { issueOnChain } from "./issue-rpc";
+import { printable } from "./printable";
 import { address, apiOption, chainIdOption, keyOption, rpcOption, seconds } from "./options";
 
 function printSummary(io: CliIo, summary: IssueSummary, folder: string, ms: number): void {
   const rows: [string, string | undefined][] = [
     ["batch", summary.batchId],
+    ["issuer", summary.issuerId === undefined ? undefined : String(summary.issuerId)],
     ["root", summary.root],
     ["tx", `${summary.txHash} (block ${summary.blockNumber})`],
     ["status", summary.status],
@@ -16,7 +18,9 @@ function printSummary(io: CliIo, summary: IssueSummary, folder: string, ms: numb
     ["time", formatDuration(ms)],
   ];
   io.stdout.write(`issued ${summary.count} credential${summary.count === 1 ? "" : "s"}\n`);
-  for (const [name, value] of rows) if (value !== undefined) io.stdout.write(`  ${name.padEnd(8)}${value}\n`);
+  // Through a service, the batch id, root and status are what the service says: printed as text only.
+  for (const [name, value] of rows)
+    if (value !== undefined) io.stdout.write(`  ${name.padEnd(8)}${printable(value)}\n`);
 }
 
 export function addIssueCommand(program: Command, { io, exit }: CommandContext): void {
@@ -26,7 +30,8 @@ export function addIssueCommand(program: Command, { io, exit }: CommandContext):
     .description(
       "Issue a batch: through a credroot service (--api, --key), or straight to the registry (--rpc, --registry, " +
         "the signer's key in $CREDROOT_PRIVATE_KEY). Every row is validated first: one invalid row and nothing is " +
-        "anchored. Then one bundle file per credential is written to --out.",
+        "anchored. Every credential is bound to the chain, the registry, the signer's issuer and a new batch id; then " +
+        "one bundle file per credential is written to --out.",
     )
     .argument(
       "<file>",
@@ -35,7 +40,7 @@ export function addIssueCommand(program: Command, { io, exit }: CommandContext):
     .addOption(apiOption().conflicts(["rpc", "registry"]))
     .addOption(keyOption())
     .addOption(rpcOption())
-    .addOption(chainIdOption("asked of the endpoint"))
+    .addOption(chainIdOption())
     .addOption(new Option("--registry <address>", "the registry contract (with --rpc)").argParser(address))
     .option("-o, --out <folder>", "folder for the bundles; must be new or empty", "bundles")
     .addOption(

@@ -13,6 +13,7 @@ import { CliError, type CliIo, type CommandContext, EXIT, type ExitCode } from "
 import { addIssueCommand } from "./issue";
 import { addIssuersCommand } from "./issuers";
 import { addPresentCommand } from "./present";
+import { printable } from "./printable";
 import { addRevokeCommand } from "./revoke";
 import { addStatusCommand } from "./status";
 import { addVerifyCommand } from "./verify";
@@ -67,7 +68,8 @@ export function buildProgram(context: CommandContext): Command {
   return program;
 }
 
-const oneLine = (text: string) => text.replace(/\s*\n\s*/g, " ").trim();
+/** One printable line: a message may quote a bundle, a service or the chain. */
+const oneLine = (text: string) => printable(text.replace(/\s*\n\s*/g, " ")).trim();
 
 /** Writes the failure as one line (plus listed details) on stderr and gives its exit status. */
 export function report(io: CliIo, error: unknown): ExitCode {
@@ -90,10 +92,10 @@ export function report(io: CliIo, error: unknown): ExitCode {
   } else {
     status = EXIT.bug;
     message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
-    if (io.env.CREDROOT_DEBUG && error instanceof Error) details = [error.stack ?? ""];
+    if (io.env.CREDROOT_DEBUG && error instanceof Error) details = (error.stack ?? "").split("\n");
   }
   io.stderr.write(`credroot: ${oneLine(message)}\n`);
-  for (const line of details) io.stderr.write(`  ${line}\n`);
+  for (const line of details) io.stderr.write(`  ${oneLine(line)}\n`);
   return status;
 }
 

@@ -57,9 +57,15 @@ export const keyOption = (): Option =>
 export const rpcOption = (): Option =>
   new Option("--rpc <url>", "JSON-RPC endpoint of the chain (default: $CREDROOT_RPC_URL)").argParser(httpUrl);
 
-/** `--chain-id <n>`: the chain the RPC endpoint serves. */
-export const chainIdOption = (fallback: string): Option =>
-  new Option("--chain-id <n>", `chain id of the RPC endpoint (default: ${fallback})`).argParser(positiveInteger);
+/**
+ * `--chain-id <n>`: the chain the RPC endpoint must serve. The CLI always asks the endpoint
+ * (`eth_chainId`) and works on the chain it serves: this only refuses an endpoint of another chain.
+ */
+export const chainIdOption = (): Option =>
+  new Option(
+    "--chain-id <n>",
+    "refuse an endpoint that does not serve this chain (default: the chain it serves, asked with eth_chainId)",
+  ).argParser(positiveInteger);
 
 /** `--json`: machine-readable output on stdout. */
 export const jsonOption = (): Option => new Option("--json", "print machine-readable JSON on stdout");

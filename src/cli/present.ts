@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { isCredrootError, parseBundle } from "..";
 import { createPresentation } from "../presentation";
 import { CliError, type CommandContext, EXIT, jsonText, readText, usageError, writeText } from "./io";
+import { printableJson } from "./printable";
 
 export interface PresentFlags {
   output?: string;
@@ -12,7 +13,7 @@ export interface PresentFlags {
 export function presentFiles(files: readonly string[]): ReturnType<typeof createPresentation> {
   const bundles = files.map((file) => {
     try {
-      return parseBundle(readText(file));
+      return parseBundle(readText(file)); // strictly: duplicate keys and version 1 bundles are refused
     } catch (error) {
       if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
       throw new CliError(`${file} is not a bundle: ${error.message}`, EXIT.couldNot);
@@ -38,7 +39,7 @@ export function addPresentCommand(program: Command, { io, exit }: CommandContext
       }
       const presentation = presentFiles(files);
       if (flags.output === undefined) {
-        io.stdout.write(jsonText(presentation));
+        io.stdout.write(printableJson(presentation));
       } else {
         writeText(flags.output, jsonText(presentation));
         io.stderr.write(`wrote ${flags.output} (${presentation.bundles.length} bundles)\n`);

@@ -13,7 +13,7 @@ const SHAPE: Record<(typeof SECTION_IDS)[number], { rows: number; withBaseline: 
   P5: { rows: 2, withBaseline: 2 },
   P6: { rows: 1, withBaseline: 1 },
   P7: { rows: 3, withBaseline: 1 },
-  P8: { rows: 2, withBaseline: 0 },
+  P8: { rows: 3, withBaseline: 0 },
   P9: { rows: 2, withBaseline: 2 },
 };
 
@@ -47,6 +47,9 @@ function expectWellFormed(result: SectionResult): void {
 const EXACT: Partial<Record<(typeof SECTION_IDS)[number], (result: SectionResult) => void>> = {
   P1: (result) => expect(result.details.executionGasSameForEverySize).toBe(true),
   P7: (result) => expect(result.rows.map((r) => r.measured?.value ?? null)).toEqual([1, 1, 20]),
+  // Issue 11: the full bundle and the disclosed copy of the sample credential meet their limits even
+  // at smoke size (a shorter path); the 20-level figures are `npm run bench`'s.
+  P8: (result) => expect(result.rows.slice(0, 2).map((r) => r.met)).toEqual([true, true]),
 };
 
 // Runs every benchmark at smoke size through its exported function so that none can rot. Timing is

@@ -1,97 +1,190 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { bundleFor, discloseBundle, initHasher, parseBundle, prepareBatch } from "../../src";
-import { addExportCommand } from "../../src/cli/export";
-import { addImportCommand } from "../../src/cli/import";
-import { type ExitCode, EXIT } from "../../src/cli/io";
-import { buildProgram, report } from "../../src/cli/main";
-import { TEST_ANCHOR } from "../src/helpers";
-import { type CliRun, recorder, tempFolder, writeFile } from "./harness";
+import { type Bundle, bundleFor, discloseBundle, newBatchId, parseBundle, prepareBatch, verifyBundle } from "../../src";
+import { closedPort } from "../support/net";
+import { type RegistryFixture, startRegistry } from "../support/registry";
+import { cli, tempFolder, writeFile } from "./harness";
 
-/**
- * `cli()` of the harness, with export and import added to the program when main.ts does not
- * register them yet; once it does, this is `cli()` itself.
- */
-async function cli(argv: readonly string[]): Promise<CliRun> {
-  const [stdout, stderr] = [recorder(), recorder()];
-  const io = { stdout, stderr, env: {} };
-  let status: ExitCode = EXIT.ok;
-  const context = { io, exit: (code: ExitCode) => (status = code) };
-  const program = buildProgram(context);
-  const has = (name: string) => program.commands.some((c) => c.name() === name);
-  if (!has("export")) addExportCommand(program, context);
-  if (!has("import")) addImportCommand(program, context);
-  try {
-    await initHasher();
-    await program.parseAsync([...argv], { from: "user" });
-  } catch (error) {
-    status = report(io, error);
-  }
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
+/** The name the registry records for the fixture's issuer in these tests: what every export must say. */
+const CHAIN_NAME = "Universiteit van Voorbeeld (as the registry records it)";
 
-const full = bundleFor(prepareBatch([sampleCredential(0), sampleCredential(1)]), 0, TEST_ANCHOR);
-const shared = discloseBundle(full, ["learner.email"]);
+describe("credroot export and import", () => {
+  let fx: RegistryFixture;
+  let full: Bundle;
+  let shared: Bundle;
+  let folder: string;
+  let bundleFile: string;
+  /** --rpc and --registry of the fixture's chain. */
+  let chainFlags: string[];
 
-describe("credroot export", () => {
-  const folder = tempFolder();
-  const bundleFile = writeFile(folder, "shared.json", shared);
-
-  it("prints an Open Badges 3.0 credential on stdout by default", async () => {
-    const { status, stdout, stderr } = await cli(["export", bundleFile]);
-    expect([status, stderr]).toEqual([0, ""]);
-    const doc = JSON.parse(stdout) as { type: string[]; proof: { type: string; hidden: string[] } };
-    expect(doc.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
-    expect(doc.proof).toMatchObject({ type: "CredrootMerkleAnchor2026", hidden: ["/learner/email"] });
-    expect(stdout).not.toContain("learner0@example.org");
+  beforeAll(async () => {
+    fx = await startRegistry();
+    const context = { chainId: fx.chain.chainId, registry: fx.registry, issuerId: fx.issuerId, batchId: newBatchId() };
+    const batch = prepareBatch([sampleCredential(0), sampleCredential(1)], context);
+    const { blockNumber } = await fx.issuer.anchor(context.batchId, batch.root, batch.count);
+    full = bundleFor(batch, 0, blockNumber);
+    shared = discloseBundle(full, ["learner.email"]);
+    await fx.accreditor.updateIssuer(fx.issuerId, CHAIN_NAME, "https://uni.example.org");
+    folder = tempFolder();
+    bundleFile = writeFile(folder, "shared.json", shared);
+    chainFlags = ["--rpc", fx.chain.url, "--registry", fx.registry];
+  });
+  afterAll(async () => {
+    await fx.chain.close();
   });
 
-  it("writes a plain VC with -o, and import gives the bundle back unchanged", async () => {
-    const vc = join(folder, "vc.json");
-    const exported = await cli(["export", bundleFile, "--format", "vc", "-o", vc]);
-    expect(exported).toEqual({ status: 0, stdout: "", stderr: `wrote ${vc} (Verifiable Credential 2.0)\n` });
-    const back = join(folder, "back.json");
-    const imported = await cli(["import", vc, "-o", back]);
-    expect(imported).toEqual({ status: 0, stdout: "", stderr: `wrote ${back} (bundle)\n` });
-    expect(parseBundle(readFileSync(back, "utf8"))).toEqual(shared);
-    expect(parseBundle((await cli(["import", vc])).stdout)).toEqual(shared);
-  });
-
-  it("exits 2 for an unknown format, a file that is not a bundle, or -o naming the input", async () => {
-    const format = await cli(["export", bundleFile, "--format", "pdf"]);
-    expect(format.status).toBe(2);
-    expect(format.stderr).toContain("Allowed choices are vc, ob3");
-    const notBundle = await cli(["export", writeFile(folder, "x.json", [1])]);
-    expect(notBundle.status).toBe(2);
-    expect(notBundle.stderr).toMatch(/^credroot: invalid bundle: /);
-    const same = await cli(["export", bundleFile, "-o", bundleFile]);
-    expect(same).toMatchObject({ status: 2, stderr: "credroot: -o names the input file: write to another file\n" });
-  });
-});
-
-describe("credroot import", () => {
-  const folder = tempFolder();
-
-  it("refuses a credential whose visible title was edited, in one line, exit 2", async () => {
-    const doc = JSON.parse((await cli(["export", writeFile(folder, "b.json", full)])).stdout) as { name: string };
-    doc.name = "Doctorate in Everything";
-    const { status, stdout, stderr } = await cli(["import", writeFile(folder, "edited.json", doc)]);
-    expect([status, stdout]).toEqual([2, ""]);
-    expect(stderr).toBe("credroot: the credential's /name disagrees with its embedded bundle\n");
-  });
-
-  it("refuses a credential without a credroot proof, and a missing file", async () => {
-    const none = await cli(["import", writeFile(folder, "none.json", { type: ["VerifiableCredential"] })]);
-    expect(none).toMatchObject({
-      status: 2,
-      stderr: "credroot: the credential carries no CredrootMerkleAnchor2026 proof\n",
+  describe("credroot export", () => {
+    it("prints an Open Badges 3.0 credential on stdout by default, its issuer named as the registry records it", async () => {
+      const { status, stdout, stderr } = await cli(["export", bundleFile, ...chainFlags]);
+      expect([status, stderr]).toEqual([0, ""]);
+      const doc = JSON.parse(stdout) as {
+        type: string[];
+        issuer: Record<string, unknown>;
+        proof: { type: string; hidden: string[] };
+      };
+      expect(doc.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
+      expect(doc.issuer).toEqual({
+        id: `urn:credroot:issuer:${fx.chain.chainId}:${fx.registry.toLowerCase()}:${fx.issuerId}`,
+        type: ["Profile"],
+        name: CHAIN_NAME,
+        url: "https://uni.example.org",
+        address: { type: ["Address"], addressCountryCode: "NL" },
+      });
+      expect(doc.proof).toMatchObject({ type: "CredrootMerkleAnchor2026", hidden: ["/learner/email"] });
+      expect(stdout).not.toContain("learner0@example.org");
     });
-    const missing = await cli(["import", join(folder, "nope.json")]);
-    expect(missing).toMatchObject({
-      status: 2,
-      stderr: `credroot: cannot read ${join(folder, "nope.json")}: no such file\n`,
+
+    it("reads the RPC endpoint from CREDROOT_RPC_URL when --rpc is not given", async () => {
+      const run = await cli(["export", bundleFile, "--registry", fx.registry], { CREDROOT_RPC_URL: fx.chain.url });
+      expect(run.status).toBe(0);
+      expect((JSON.parse(run.stdout) as { issuer: { name: string } }).issuer.name).toBe(CHAIN_NAME);
+    });
+
+    it("writes a plain VC with -o, and import gives the same v2 bundle back, which verifies on chain", async () => {
+      const vc = join(folder, "vc.json");
+      const exported = await cli(["export", bundleFile, ...chainFlags, "--format", "vc", "-o", vc]);
+      expect(exported).toEqual({ status: 0, stdout: "", stderr: `wrote ${vc} (Verifiable Credential 2.0)\n` });
+      const back = join(folder, "back.json");
+      const imported = await cli(["import", vc, "-o", back]);
+      expect(imported).toEqual({ status: 0, stdout: "", stderr: `wrote ${back} (bundle)\n` });
+      const bundle = parseBundle(readFileSync(back, "utf8"));
+      expect(bundle).toEqual(shared);
+      expect(bundle.version).toBe(2);
+      expect(parseBundle((await cli(["import", vc])).stdout)).toEqual(shared);
+      const result = await verifyBundle(bundle, { chains: fx.trusted });
+      expect(result.verdict).toBe("valid");
+      expect(result.issuer?.name).toBe(CHAIN_NAME);
+    });
+
+    it("exits 2 for an unknown format, a file that is not a bundle, a v1 bundle, or -o naming the input", async () => {
+      const format = await cli(["export", bundleFile, ...chainFlags, "--format", "pdf"]);
+      expect(format.status).toBe(2);
+      expect(format.stderr).toContain("Allowed choices are vc, ob3");
+      const notBundle = await cli(["export", writeFile(folder, "x.json", [1]), ...chainFlags]);
+      expect(notBundle.status).toBe(2);
+      expect(notBundle.stderr).toMatch(/^credroot: invalid bundle: /);
+      const v1 = await cli(["export", join(__dirname, "../fixtures/bundle-v1.json"), ...chainFlags]);
+      expect(v1).toMatchObject({ status: 2, stdout: "" });
+      expect(v1.stderr).toMatch(/^credroot: this is a version 1 credroot bundle, .*re-issue it\n$/);
+      const same = await cli(["export", bundleFile, ...chainFlags, "-o", bundleFile]);
+      expect(same).toMatchObject({ status: 2, stderr: "credroot: -o names the input file: write to another file\n" });
+    });
+
+    it("needs the registry you trust and a JSON-RPC endpoint: never names an issuer without asking the chain", async () => {
+      const noRegistry = await cli(["export", bundleFile, "--rpc", fx.chain.url]);
+      expect(noRegistry.status).toBe(2);
+      expect(noRegistry.stderr).toContain("required option '--registry <address>' not specified");
+      const noRpc = await cli(["export", bundleFile, "--registry", fx.registry]);
+      expect(noRpc).toMatchObject({
+        status: 2,
+        stdout: "",
+        stderr: "credroot: no JSON-RPC endpoint: pass --rpc URL or set CREDROOT_RPC_URL\n",
+      });
+      const dead = await cli([
+        "export",
+        bundleFile,
+        "--rpc",
+        `http://127.0.0.1:${await closedPort()}`,
+        "--registry",
+        fx.registry,
+      ]);
+      expect([dead.status, dead.stdout]).toEqual([2, ""]);
+      expect(dead.stderr).toMatch(/^credroot: chain call failed: connect ECONNREFUSED/);
+    });
+
+    it("refuses a bundle of another registry than the trusted one, or of another chain than the endpoint's (exit 1)", async () => {
+      const lookAlike = "0x000000000000000000000000000000000000dEaD";
+      const other = await cli(["export", bundleFile, "--rpc", fx.chain.url, "--registry", lookAlike]);
+      expect(other).toEqual({
+        status: 1,
+        stdout: "",
+        stderr: `credroot: the bundle names registry ${fx.registry.toLowerCase()}, not ${lookAlike.toLowerCase()} (--registry): its issuer is not one you trust\n`,
+      });
+      const elsewhere = writeFile(folder, "chain1.json", { ...shared, anchor: { ...shared.anchor, chainId: 1 } });
+      const wrongChain = await cli(["export", elsewhere, ...chainFlags]);
+      expect(wrongChain).toEqual({
+        status: 1,
+        stdout: "",
+        stderr: `credroot: the JSON-RPC endpoint serves chain ${fx.chain.chainId}, but the bundle is anchored on chain 1\n`,
+      });
+    });
+
+    it("refuses a bundle under an issuer the registry does not know (exit 1)", async () => {
+      const unknown = writeFile(folder, "issuer9.json", { ...shared, anchor: { ...shared.anchor, issuerId: 9 } });
+      const run = await cli(["export", unknown, ...chainFlags]);
+      expect([run.status, run.stdout]).toEqual([1, ""]);
+      expect(run.stderr).toBe("credroot: registry reverted: UnknownIssuer(9)\n");
+    });
+  });
+
+  describe("credroot import", () => {
+    async function exportedDoc(bundle: Bundle): Promise<Record<string, unknown>> {
+      const run = await cli(["export", writeFile(folder, "b.json", bundle), ...chainFlags]);
+      expect(run.status, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as Record<string, unknown>;
+    }
+
+    it("refuses a credential whose visible title was edited, in one line, exit 2", async () => {
+      const doc = await exportedDoc(full);
+      doc.name = "Doctorate in Everything";
+      const { status, stdout, stderr } = await cli(["import", writeFile(folder, "edited.json", doc)]);
+      expect([status, stdout]).toEqual([2, ""]);
+      expect(stderr).toBe("credroot: the credential's /name disagrees with its embedded bundle\n");
+    });
+
+    it("refuses a credential with a claim the bundle does not make (a grade put back by hand)", async () => {
+      const doc = (await exportedDoc(discloseBundle(full, ["assessment.grade"]))) as {
+        credentialSubject: Record<string, unknown>;
+      };
+      doc.credentialSubject.result = [{ type: ["Result"], value: "A+" }];
+      const run = await cli(["import", writeFile(folder, "grade.json", doc)]);
+      expect(run).toEqual({
+        status: 2,
+        stdout: "",
+        stderr: "credroot: the credential's /credentialSubject/result disagrees with its embedded bundle\n",
+      });
+    });
+
+    it("refuses a credential file that repeats a key, though JSON.parse would read the genuine claim", async () => {
+      const text = JSON.stringify(await exportedDoc(full));
+      const forged = text.replace('"name":', '"name":"Doctorate in Everything","name":');
+      const run = await cli(["import", writeFile(folder, "twice.json", forged)]);
+      expect(run).toEqual({ status: 2, stdout: "", stderr: 'credroot: the credential repeats the key "name"\n' });
+    });
+
+    it("refuses a credential without a credroot proof, and a missing file", async () => {
+      const none = await cli(["import", writeFile(folder, "none.json", { type: ["VerifiableCredential"] })]);
+      expect(none).toMatchObject({
+        status: 2,
+        stderr: "credroot: the credential carries no CredrootMerkleAnchor2026 proof\n",
+      });
+      const missing = await cli(["import", join(folder, "nope.json")]);
+      expect(missing).toMatchObject({
+        status: 2,
+        stderr: `credroot: cannot read ${join(folder, "nope.json")}: no such file\n`,
+      });
     });
   });
 });

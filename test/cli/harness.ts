@@ -1,9 +1,24 @@
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type AnchorContext,
+  type Bundle,
+  bundleFor,
+  digestOfOpening,
+  type Hex32,
+  newBatchId,
+  openBundle,
+  type PreparedBatch,
+  prepareBatch,
+  toHex,
+} from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import type { Output } from "../../src/cli/io";
 import { run } from "../../src/cli/main";
+import type { RegistryFixture } from "../support/registry";
 import { type ServiceFixture, startService } from "../support/service";
 
 /** What one in-process run of the CLI printed, and its exit status. */
@@ -96,4 +111,54 @@ export async function issueThroughService(
   const batchId = /^ {2}batch +(\S+)$/m.exec(result.stdout)?.[1];
   if (result.status !== 0 || batchId === undefined) throw new Error(`issue failed: ${result.stderr}`);
   return { batchId, files: jsonFiles(out), run: result };
+}
+
+/** A fresh batch of `credentials` prepared for the fixture's issuer (chain, registry, new batch id) and anchored. */
+export async function anchorBatch(
+  fx: RegistryFixture,
+  credentials: readonly unknown[],
+  context: Partial<AnchorContext> = {},
+): Promise<{ batch: PreparedBatch; bundles: Bundle[] }> {
+  const full: AnchorContext = {
+    chainId: fx.chain.chainId,
+    registry: fx.registry,
+    issuerId: fx.issuerId,
+    batchId: newBatchId(),
+    ...context,
+  };
+  const batch = prepareBatch(credentials, full);
+  const { blockNumber } = await fx.issuer.anchor(full.batchId, batch.root, batch.count);
+  return { batch, bundles: batch.credentials.map((_, i) => bundleFor(batch, i, blockNumber)) };
+}
+
+/** The digest of a bundle's credential, as the registry keys its revocation. */
+export function digestOf(bundle: Bundle): Hex32 {
+  return toHex(digestOfOpening(openBundle(bundle)));
+}
+
+/** A JSON-RPC endpoint in front of `target` that counts the methods it is asked (single calls and batches). */
+export async function countingRpc(target: string): Promise<{ url: string; calls: string[]; close(): Promise<void> }> {
+  const calls: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const parsed = JSON.parse(body) as { method: string } | { method: string }[];
+      for (const call of Array.isArray(parsed) ? parsed : [parsed]) calls.push(call.method);
+      void fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
+        .then(async (answer) => {
+          res.writeHead(answer.status, { "content-type": "application/json" });
+          res.end(await answer.text());
+        })
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseBundle } from "../../src";
+import { bundleRoot, type Hex32, parseBundle } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { registryEvents, uncachedProvider } from "../support/anchoring";
 import { credentialsCsv } from "../support/credentials-csv";
@@ -20,10 +21,10 @@ function invalidCsv(): string {
 }
 
 /** BatchAnchored events of the registry so far (asked afresh: ethers would answer a repeat from its cache). */
-async function anchoredCount(fx: RegistryFixture, root?: string): Promise<number> {
+async function anchoredCount(fx: RegistryFixture): Promise<number> {
   const provider = uncachedProvider(fx.chain.url, fx.chain.chainId);
   try {
-    return (await registryEvents(provider, fx.registry, "BatchAnchored", root === undefined ? [] : [root])).length;
+    return (await registryEvents(provider, fx.registry, "BatchAnchored", [])).length;
   } finally {
     provider.destroy();
   }
@@ -52,7 +53,7 @@ describe("credroot issue --api", () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(
       new RegExp(
-        "^issued 5 credentials\\n  batch +\\S+\\n  root +0x[0-9a-f]{64}\\n  tx +0x[0-9a-f]{64} \\(block \\d+\\)\\n" +
+        "^issued 5 credentials\\n  batch +[0-9a-f-]{36}\\n  issuer +1\\n  root +0x[0-9a-f]{64}\\n  tx +0x[0-9a-f]{64} \\(block \\d+\\)\\n" +
           `  status +final\\n  bundles +${out} \\(5 files\\)\\n` +
           `  ids +${join(out, "credentials.csv")} \\(credential id and share link of each bundle\\)\\n` +
           "  time +[\\d.]+ m?s\\n$",
@@ -78,10 +79,9 @@ describe("credroot issue --api", () => {
       "0005.json",
     ]);
     // Files follow the rows of the CSV.
-    expect(parseBundle(readFileSync(files[3]!, "utf8")).credential.fields["/id"]).toHaveProperty(
-      "value",
-      sampleCredential(3).id,
-    );
+    const bundle = parseBundle(readFileSync(files[3]!, "utf8"));
+    expect(bundle.credential.id).toBe(sampleCredential(3).id);
+    expect(bundle.anchor.batchId).toBe(/batch +(\S+)/.exec(stdout)![1]);
     const verified = await cli(["verify", ...files, "--rpc", service.fx.chain.url, "--registry", service.fx.registry]);
     expect(verified.status).toBe(0);
     expect(verified.stdout.match(/: VALID$/gm)).toHaveLength(5);
@@ -171,22 +171,45 @@ describe("credroot issue --rpc", () => {
 
   const rpc = () => ["--rpc", fx.chain.url, "--registry", fx.registry];
 
-  it("prepares, anchors and writes the bundles with the signer key from the environment", async () => {
+  it("binds every credential to the chain, registry, signer's issuer and a new batch id, anchors it and writes v2 bundles", async () => {
     const folder = tempFolder();
     const csv = writeFile(folder, "grads.csv", credentialsCsv([0, 1, 2].map((i) => sampleCredential(i))));
     const out = join(folder, "bundles");
     const before = await anchoredCount(fx);
     const { status, stdout, stderr } = await cli(["issue", csv, ...rpc(), "-o", out], env);
-    expect(stderr).toMatch(/^anchoring root 0x[0-9a-f]{64} \(3 credentials\) as issuer 1…\n$/);
+    expect(stderr).toMatch(/^anchoring batch [0-9a-f-]{36}, root 0x[0-9a-f]{64} \(3 credentials\) as issuer 1…\n$/);
     expect(status).toBe(0);
-    const root = /root +(0x[0-9a-f]{64})/.exec(stdout)?.[1];
-    expect(stdout).toMatch(/^issued 3 credentials\n/);
-    expect(await anchoredCount(fx, root)).toBe(1);
+    expect(stdout).toMatch(
+      new RegExp(
+        "^issued 3 credentials\\n  batch +[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\\n" +
+          "  issuer +1\\n  root +0x[0-9a-f]{64}\\n  tx +0x[0-9a-f]{64} \\(block \\d+\\)\\n" +
+          `  bundles +${out} \\(3 files\\)\\n  time +[\\d.]+ m?s\\n$`,
+      ),
+    );
+    const batchId = /batch +(\S+)/.exec(stdout)![1]!;
+    const root = /root +(0x[0-9a-f]{64})/.exec(stdout)![1] as Hex32;
+    const block = Number(/block (\d+)/.exec(stdout)![1]);
     expect(await anchoredCount(fx)).toBe(before + 1);
+    expect((await fx.issuer.getBatch(fx.issuerId, batchId, root)).anchoredAt).toBeGreaterThan(0);
     const files = jsonFiles(out);
     expect(files).toHaveLength(3);
+    files.forEach((file, i) => {
+      const bundle = parseBundle(readFileSync(file, "utf8"));
+      expect(bundle.version).toBe(2);
+      expect(bundle.anchor).toEqual({
+        chainId: fx.chain.chainId,
+        registry: fx.registry.toLowerCase(),
+        issuerId: fx.issuerId,
+        batchId,
+        block,
+      });
+      expect(bundle.credential.id).toBe(sampleCredential(i).id);
+      expect(bundle.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(bundleRoot(bundle)).toBe(root);
+    });
     const verified = await cli(["verify", ...files, ...rpc()]);
     expect(verified.status).toBe(0);
+    expect(verified.stdout.match(/: VALID$/gm)).toHaveLength(3);
   });
 
   it("draws progress bars when stderr is a terminal", async () => {
@@ -230,6 +253,29 @@ describe("credroot issue --rpc", () => {
     expect(stderr).toContain("\n  credentials[1]: /eqfLevel must be <= 8\n");
   });
 
+  it("refuses a JSON file with a duplicate key in one line, exit 1, anchoring nothing", async () => {
+    const before = await anchoredCount(fx);
+    const folder = tempFolder();
+    const text = JSON.stringify([sampleCredential(0)]).replace('"title":', '"title":"Doctor of Medicine","title":');
+    const input = writeFile(folder, "batch.json", text);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], env);
+    expect(status).toBe(1);
+    expect(stderr).toBe(`credroot: ${input} repeats the key "title"; nothing was issued\n`);
+    expect(await anchoredCount(fx)).toBe(before);
+  });
+
+  it("refuses a v1 CSV naming the awarding body, in one line, saying it comes from the registry", async () => {
+    const folder = tempFolder();
+    const csv = writeFile(folder, "v1.csv", "id,title,awardingBody.name\nurn:x,Course,Harvard University\n");
+    const { status, stderr } = await cli(["issue", csv, ...rpc(), "-o", join(folder, "o")], env);
+    expect(status).toBe(1);
+    expect(stderr.split("\n")[0]).toBe(
+      `credroot: ${csv}: CSV header: awardingBody.name: the awarding body now comes from the registry (the name it ` +
+        "records for your issuer), not from the CSV; remove the awardingBody columns and give the issuer's country " +
+        "in an issuerCountry column; nothing was anchored",
+    );
+  });
+
   it("reports a malformed CSV with its line, as invalid input", async () => {
     const folder = tempFolder();
     const csv = writeFile(folder, "grads.csv", 'id,title\n"urn:x,Course\n');
@@ -251,14 +297,44 @@ describe("credroot issue --rpc", () => {
     expect(flag.stderr).toContain("unknown option '--private-key'");
   });
 
-  it("refuses a key that signs for no issuer, before any work", async () => {
+  it("refuses a key that signs for no issuer, before any work, in one line", async () => {
     const folder = tempFolder();
     const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const key = fx.chain.privateKey(5);
     const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], {
-      CREDROOT_PRIVATE_KEY: fx.chain.privateKey(5),
+      CREDROOT_PRIVATE_KEY: key,
     });
     expect(status).toBe(1);
-    expect(stderr).toMatch(/is not a signer of any issuer in registry/);
+    expect(stderr).toBe(
+      `credroot: ${new Wallet(key).address} (from CREDROOT_PRIVATE_KEY) is not a signer of any issuer in registry ${fx.registry}\n`,
+    );
+  });
+
+  it("refuses a key that was removed as a signer, saying so", async () => {
+    const removed = new Wallet(fx.chain.privateKey(6));
+    await fx.issuer.addSigner(fx.issuerId, removed.address);
+    await fx.issuer.removeSigner(fx.issuerId, removed.address);
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const before = await anchoredCount(fx);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], {
+      CREDROOT_PRIVATE_KEY: removed.privateKey,
+    });
+    expect(status).toBe(1);
+    expect(stderr).toContain(`${removed.address} (from CREDROOT_PRIVATE_KEY) was a signer of issuer 1 and was removed`);
+    expect(await anchoredCount(fx)).toBe(before);
+  });
+
+  it("refuses a --chain-id the endpoint does not serve, before anything is anchored", async () => {
+    const before = await anchoredCount(fx);
+    const folder = tempFolder();
+    const input = writeFile(folder, "batch.json", [sampleCredential(0)]);
+    const { status, stderr } = await cli(["issue", input, ...rpc(), "--chain-id", "1", "-o", join(folder, "o")], env);
+    expect(status).toBe(2);
+    expect(stderr).toBe(
+      "credroot: the JSON-RPC endpoint serves chain 31337, not chain 1 (--chain-id): use a node of chain 1\n",
+    );
+    expect(await anchoredCount(fx)).toBe(before);
   });
 
   it("refuses an output folder that already holds files, before anything is anchored", async () => {

@@ -20,12 +20,27 @@ const OPTIONS: Record<string, string[]> = {
     "--until <state>",
     "--timeout <seconds>",
   ],
-  status: ["<batchId>", "--api <url>", "--key <key>", "--json"],
+  status: [
+    "<batchId>",
+    "--api <url>",
+    "--key <key>",
+    "--rpc <url>",
+    "--chain-id <n>",
+    "--registry <address>",
+    "--issuer <id>",
+    "--root <hex>",
+    "--json",
+  ],
   revoke: [
     "--api <url>",
     "--key <key>",
+    "--rpc <url>",
+    "--chain-id <n>",
+    "--registry <address>",
     "--batch <id>",
     "--credential <id>",
+    "--bundle <file>",
+    "--digest <hex>",
     "--reason <text>",
     "--no-wait",
     "--timeout <seconds>",
@@ -46,7 +61,15 @@ const OPTIONS: Record<string, string[]> = {
   present: ["<bundle...>", "-o, --output <file>"],
   export: ["<bundle>", "--format <format>", "-o, --output <file>"],
   import: ["<credential>", "-o, --output <file>"],
-  issuers: ["--api <url>", "--rpc <url>", "--chain-id <n>", "--registry <address>", "--json"],
+  issuers: [
+    "--api <url>",
+    "--rpc <url>",
+    "--chain-id <n>",
+    "--registry <address>",
+    "--signers",
+    "--signer <address>",
+    "--json",
+  ],
 };
 
 describe("credroot --help", () => {
@@ -123,6 +146,11 @@ describe("report", () => {
     });
     expect(reported(new ApiError(503, "chain-unavailable", "no chain", [])).status).toBe(2);
     expect(reported(new ApiError(429, "rate-limited", "slow down", [])).status).toBe(2);
+  });
+
+  it("prints no escape sequence or control character a message quotes", () => {
+    const error = new CliError("bundle \u001b[2K\rVALID\u202e", 1, ["line 2: \u001b]0;x\u0007 /title\nbad"]);
+    expect(reported(error)).toEqual({ status: 1, stderr: "credroot: bundle  VALID\n  line 2:  /title bad\n" });
   });
 
   it("lists the details of a CliError under its line", () => {

@@ -1,48 +1,28 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { bundleFor, prepareBatch } from "../../src";
-import { addPresentCommand } from "../../src/cli/present";
-import type { ExitCode } from "../../src/cli/io";
-import { report } from "../../src/cli/main";
+import { bundleFor, newBatchId, prepareBatch } from "../../src";
 import { parsePresentation } from "../../src/presentation";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { recorder, tempFolder, writeFile } from "./harness";
+import { cli, tempFolder, writeFile } from "./harness";
 
-/** Runs `credroot present …argv` with only the present command registered (main.ts not yet wired). */
-async function present(argv: readonly string[]) {
-  const [stdout, stderr] = [recorder(), recorder()];
-  let status: ExitCode = 0;
-  const program = new Command("credroot").exitOverride();
-  addPresentCommand(program, { io: { stdout, stderr, env: {} }, exit: (code) => (status = code) });
-  try {
-    await program.parseAsync(["present", ...argv], { from: "user" });
-  } catch (error) {
-    status = report({ stdout, stderr, env: {} }, error);
-  }
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
+const present = (argv: readonly string[]) => cli(["present", ...argv]);
 
-const batch = prepareBatch([sampleCredential(0), sampleCredential(1)]);
-const anchor = {
-  chainId: 31337,
-  registry: `0x${"11".repeat(20)}`,
-  issuerId: 1,
-  txHash: `0x${"ab".repeat(32)}` as const,
-  blockNumber: 3,
-};
-const bundles = [0, 1].map((i) => bundleFor(batch, i, anchor));
+const context = { chainId: 31337, registry: `0x${"11".repeat(20)}`, issuerId: 1, batchId: newBatchId() };
+const batch = prepareBatch([sampleCredential(0), sampleCredential(1)], context);
+const bundles = [0, 1].map((i) => bundleFor(batch, i, 3));
 
 describe("credroot present", () => {
-  it("writes the bundles, in order, into one presentation file", async () => {
+  it("writes the bundles, in order, into one version 2 presentation file", async () => {
     const folder = tempFolder();
     const files = bundles.map((b, i) => writeFile(folder, `b${i}.json`, b));
     const out = join(folder, "presentation.json");
     const { status, stderr } = await present([...files, "-o", out]);
     expect(status).toBe(0);
     expect(stderr).toBe(`wrote ${out} (2 bundles)\n`);
-    expect(parsePresentation(readFileSync(out, "utf8")).bundles).toEqual(bundles);
+    const presentation = parsePresentation(readFileSync(out, "utf8"));
+    expect(presentation).toMatchObject({ type: "credroot/presentation", version: 2 });
+    expect(presentation.bundles).toEqual(bundles);
   });
 
   it("prints the presentation on stdout without -o", async () => {
@@ -50,6 +30,23 @@ describe("credroot present", () => {
     const { status, stdout } = await present([writeFile(folder, "b.json", bundles[0])]);
     expect(status).toBe(0);
     expect(parsePresentation(stdout).bundles).toEqual([bundles[0]]);
+  });
+
+  it("refuses a bundle with a duplicate key, naming its file, exit 2", async () => {
+    const folder = tempFolder();
+    const text = JSON.stringify(bundles[1]).replace('"title":', '"title":"Doctor of Medicine","title":');
+    const bad = writeFile(folder, "dup.json", text);
+    const { status, stdout, stderr } = await present([writeFile(folder, "b.json", bundles[0]), bad]);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`credroot: ${bad} is not a bundle: the bundle repeats the key "title"\n`);
+  });
+
+  it("refuses a version 1 bundle, telling it to be re-issued", async () => {
+    const v1 = join(__dirname, "../fixtures/bundle-v1.json");
+    const { status, stderr } = await present([v1]);
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/is not a bundle: this is a version 1 credroot bundle, .*re-issue it\n$/);
   });
 
   it("exits 2 naming a file that is not a bundle", async () => {

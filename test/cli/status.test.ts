@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, issueThroughService, type ListeningService, listeningService } from "./harness";
+import { newBatchId } from "../../src";
+import { sampleCredential } from "../../scripts/lib/samples";
+import { type RegistryFixture, startRegistry } from "../support/registry";
+import { anchorBatch, cli, issueThroughService, type ListeningService, listeningService } from "./harness";
 
-describe("credroot status", () => {
+describe("credroot status --api", () => {
   let service: ListeningService;
   const api = () => ["--api", service.url, "--key", service.fx.apiKey];
 
@@ -51,5 +54,65 @@ describe("credroot status", () => {
       status: 2,
       stderr: "credroot: no API key: pass --key KEY or set CREDROOT_API_KEY\n",
     });
+  });
+});
+
+describe("credroot status --rpc", () => {
+  let fx: RegistryFixture;
+  const rpc = () => ["--rpc", fx.chain.url, "--registry", fx.registry];
+
+  beforeAll(async () => {
+    fx = await startRegistry();
+  });
+
+  afterAll(async () => {
+    await fx.chain.close();
+  });
+
+  it("shows what the registry records of an issuer's batch: root, when anchored, when revoked", async () => {
+    const { batch } = await anchorBatch(fx, [sampleCredential(0)]);
+    const { batchId } = batch.context;
+    const anchored = await cli(["status", batchId, ...rpc(), "--issuer", "1", "--root", batch.root]);
+    expect(anchored.status).toBe(0);
+    expect(anchored.stdout).toMatch(
+      new RegExp(
+        `^batch +${batchId}\\nstatus +anchored\\nissuer +1 \\(Test University\\)\\nroot +${batch.root}\\n` +
+          "anchored +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\n$",
+      ),
+    );
+    await fx.issuer.revokeBatch(batchId, "exam annulled");
+    const { stdout } = await cli(["status", batchId, ...rpc(), "--issuer", "1", "--root", batch.root, "--json"]);
+    expect(JSON.parse(stdout)).toMatchObject({
+      id: batchId,
+      issuerId: 1,
+      issuerName: "Test University",
+      status: "revoked",
+      root: batch.root,
+      anchoredAt: expect.any(Number) as unknown,
+      revokedAt: expect.any(Number) as unknown,
+    });
+  });
+
+  it("says not-anchored for a batch id the issuer never anchored, and under another issuer", async () => {
+    const { batch } = await anchorBatch(fx, [sampleCredential(1)]);
+    const unknown = await cli(["status", newBatchId(), ...rpc(), "--issuer", "1", "--root", batch.root]);
+    expect(unknown.stdout).toMatch(/^status +not-anchored$/m);
+    // Anchors are kept per issuer: the same batch id and root under issuer 2 is nothing.
+    const elsewhere = await cli(["status", batch.context.batchId, ...rpc(), "--issuer", "2", "--root", batch.root]);
+    expect(elsewhere.status).toBe(0);
+    expect(elsewhere.stdout).toMatch(/^status +not-anchored$/m);
+    expect(elsewhere.stdout).toMatch(/^issuer +2$/m);
+  });
+
+  it("needs --registry, --issuer and --root with --rpc, and a UUID", async () => {
+    const id = newBatchId();
+    const root = `0x${"ab".repeat(32)}`;
+    expect(await cli(["status", id, "--rpc", fx.chain.url, "--issuer", "1", "--root", root])).toMatchObject({
+      status: 2,
+      stderr: "credroot: --rpc needs --registry 0x…, --issuer ID and --root 0x… (as `credroot issue` printed them)\n",
+    });
+    expect((await cli(["status", "batch-1", ...rpc(), "--issuer", "1", "--root", root])).stderr).toBe(
+      "credroot: batch-1 is not a batch id (a lowercase UUID)\n",
+    );
   });
 });

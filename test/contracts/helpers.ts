@@ -2,13 +2,8 @@ import { inspect } from "node:util";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import {
-  AbiCoder,
   Interface,
-  getBytes,
-  hexlify,
   isError,
-  keccak256,
-  randomBytes,
   type AddressLike,
   type BaseContract,
   type BaseContractMethod,
@@ -19,27 +14,35 @@ import {
   type ContractTransactionResponse,
   type Result,
 } from "ethers";
-import keccak256Buffer from "keccak256";
-import { MerkleTree } from "merkletreejs";
 import { expect } from "vitest";
+import type { LeafContext } from "./batches";
 
 // ---------------------------------------------------------------- typed contract
 
 type Send<A extends unknown[], R = void> = BaseContractMethod<A, R, ContractTransactionResponse>;
 type View<A extends unknown[], R> = BaseContractMethod<A, R, R>;
 type Bytes32 = BytesLike;
+type Bytes16 = BytesLike;
 
 /**
- * The registry as ethers v6 sees it, typed by hand (the project has no TypeChain). Struct returns
- * stay `Result`s: read them through `toVerification`, `toBatch` and `toIssuer`.
+ * The registry (format v2) as ethers v6 sees it, typed by hand (the project has no TypeChain).
+ * Struct returns stay `Result`s: read them through `toVerification`, `toBatch` and `toIssuer`.
  */
 export interface CredentialRegistry extends BaseContract {
   connect(runner: ContractRunner | null): CredentialRegistry;
 
   DEFAULT_ADMIN_ROLE: View<[], string>;
   ACCREDITOR_ROLE: View<[], string>;
+  MAX_SIGNERS: View<[], bigint>;
   hasRole: View<[role: Bytes32, account: AddressLike], boolean>;
   grantRole: Send<[role: Bytes32, account: AddressLike]>;
+  revokeRole: Send<[role: Bytes32, account: AddressLike]>;
+  defaultAdmin: View<[], string>;
+  defaultAdminDelay: View<[], bigint>;
+  pendingDefaultAdmin: View<[], Result>;
+  beginDefaultAdminTransfer: Send<[newAdmin: AddressLike]>;
+  cancelDefaultAdminTransfer: Send<[]>;
+  acceptDefaultAdminTransfer: Send<[]>;
 
   registerIssuer: Send<[name: string, uri: string, signer: AddressLike], bigint>;
   updateIssuer: Send<[issuerId: BigNumberish, name: string, uri: string]>;
@@ -47,26 +50,32 @@ export interface CredentialRegistry extends BaseContract {
   withdrawAccreditation: Send<[issuerId: BigNumberish, effectiveFrom: BigNumberish, reason: string]>;
   addSigner: Send<[issuerId: BigNumberish, signer: AddressLike]>;
   removeSigner: Send<[issuerId: BigNumberish, signer: AddressLike]>;
-  anchor: Send<[root: Bytes32, count: BigNumberish, uri: string]>;
-  revokeBatch: Send<[root: Bytes32, reason: string]>;
-  revokeCredential: Send<[root: Bytes32, leaf: Bytes32, reason: string]>;
+  anchor: Send<[batchId: Bytes16, root: Bytes32, count: BigNumberish, uri: string]>;
+  revokeBatch: Send<[batchId: Bytes16, reason: string]>;
+  revokeCredential: Send<[digest: Bytes32, reason: string]>;
 
-  verify: View<[root: Bytes32, leaf: Bytes32, proof: Bytes32[]], Result>;
-  verifyCredential: View<[root: Bytes32, digest: Bytes32, proof: Bytes32[]], Result>;
-  verifyWithIssuer: View<[root: Bytes32, leaf: Bytes32, proof: Bytes32[]], Result>;
+  verify: View<[issuerId: BigNumberish, batchId: Bytes16, root: Bytes32, digest: Bytes32, proof: Bytes32[]], Result>;
+  verifyWithIssuer: View<
+    [issuerId: BigNumberish, batchId: Bytes16, root: Bytes32, digest: Bytes32, proof: Bytes32[]],
+    Result
+  >;
   verifyMany: View<[requests: VerifyRequest[]], Result>;
-  leafOf: View<[digest: Bytes32], string>;
-  getBatch: View<[root: Bytes32], Result>;
-  credentialRevokedAt: View<[root: Bytes32, leaf: Bytes32], bigint>;
+  leafOf: View<[issuerId: BigNumberish, batchId: Bytes16, digest: Bytes32], string>;
+  getBatch: View<[issuerId: BigNumberish, batchId: Bytes16, root: Bytes32], Result>;
+  credentialRevokedAt: View<[issuerId: BigNumberish, digest: Bytes32], bigint>;
   getIssuer: View<[issuerId: BigNumberish], Result>;
   issuerOf: View<[account: AddressLike], bigint>;
+  signerRecord: View<[account: AddressLike], Result>;
+  getSigners: View<[issuerId: BigNumberish], string[]>;
   issuerCount: View<[], bigint>;
 }
 
-/** The registry's ABI (its own errors and events plus OpenZeppelin AccessControl's). */
+/** The registry's ABI (its own errors and events plus OpenZeppelin's access-control ones). */
 export const registryInterface = new Interface(hre.artifacts.readArtifactSync("CredentialRegistry").abi);
 
 export const MAX_UINT64 = 2n ** 64n - 1n;
+/** Seconds a new default admin waits before accepting the role, in every test deployment. */
+export const ADMIN_DELAY = 3n * 24n * 3600n;
 
 /** `ICredentialRegistry.Status`, by enum index. */
 export const Status = {
@@ -80,22 +89,24 @@ export const Status = {
 
 export interface Verification {
   status: number;
-  issuerId: bigint;
+  leaf: string;
   anchoredAt: bigint;
   batchRevokedAt: bigint;
   credentialRevokedAt: bigint;
   accreditedUntil: bigint;
 }
 
-/** `ICredentialRegistry.VerifyRequest`: one credential to check in `verifyMany`. */
+/** `ICredentialRegistry.VerifyRequest`: one credential to check. */
 export interface VerifyRequest {
-  root: Bytes32;
-  leaf: Bytes32;
-  proof: Bytes32[];
+  issuerId: bigint;
+  batchId: string;
+  root: string;
+  digest: string;
+  proof: string[];
 }
 
+/** What `getBatch(issuerId, batchId, root)` records: the anchoring of that root, the revocation of the batch id. */
 export interface Batch {
-  issuerId: bigint;
   anchoredAt: bigint;
   revokedAt: bigint;
 }
@@ -107,21 +118,31 @@ export interface Issuer {
   uri: string;
 }
 
+/** The all-zero issuer record `verifyWithIssuer` and `verifyMany` return for an unknown issuer. */
+export const NO_ISSUER: Issuer = { accreditedUntil: 0n, active: false, name: "", uri: "" };
+
+/** The all-zero record `getBatch` returns for a root never anchored under an unrevoked batch id. */
+export const NO_BATCH: Batch = { anchoredAt: 0n, revokedAt: 0n };
+
 function field(result: Result, name: string): unknown {
   return result.getValue(name) as unknown;
 }
 
-function bigintField(result: Result, name: string): bigint {
-  const value = field(result, name);
-  if (typeof value !== "bigint") throw new TypeError(`${name} is not a bigint: ${String(value)}`);
-  return value;
+/** The JavaScript type of each Solidity value this file reads. */
+interface FieldTypes {
+  bigint: bigint;
+  string: string;
+  boolean: boolean;
 }
 
-function stringField(result: Result, name: string): string {
+function typedField<K extends keyof FieldTypes>(result: Result, name: string, type: K): FieldTypes[K] {
   const value = field(result, name);
-  if (typeof value !== "string") throw new TypeError(`${name} is not a string: ${String(value)}`);
-  return value;
+  if (typeof value !== type) throw new TypeError(`${name} is not a ${type}: ${String(value)}`);
+  return value as FieldTypes[K];
 }
+
+const bigintField = (result: Result, name: string) => typedField(result, name, "bigint");
+const stringField = (result: Result, name: string) => typedField(result, name, "string");
 
 // Structural, not `instanceof`: Hardhat require()s the CommonJS build of ethers while vitest may load
 // another copy, so a `Result` from a contract call need not come from this module's `Result` class.
@@ -138,7 +159,7 @@ function resultField(result: Result, index: number): Result {
 export function toVerification(result: Result): Verification {
   return {
     status: Number(bigintField(result, "status")),
-    issuerId: bigintField(result, "issuerId"),
+    leaf: stringField(result, "leaf"),
     anchoredAt: bigintField(result, "anchoredAt"),
     batchRevokedAt: bigintField(result, "batchRevokedAt"),
     credentialRevokedAt: bigintField(result, "credentialRevokedAt"),
@@ -148,20 +169,25 @@ export function toVerification(result: Result): Verification {
 
 export function toBatch(result: Result): Batch {
   return {
-    issuerId: bigintField(result, "issuerId"),
     anchoredAt: bigintField(result, "anchoredAt"),
     revokedAt: bigintField(result, "revokedAt"),
   };
 }
 
 export function toIssuer(result: Result): Issuer {
-  const active = field(result, "active");
-  if (typeof active !== "boolean") throw new TypeError(`active is not a boolean: ${String(active)}`);
   return {
     accreditedUntil: bigintField(result, "accreditedUntil"),
-    active,
+    active: typedField(result, "active", "boolean"),
     name: stringField(result, "name"),
     uri: stringField(result, "uri"),
+  };
+}
+
+/** `signerRecord` returns (issuerId, active). */
+export function toSignerRecord(result: Result): { issuerId: bigint; active: boolean } {
+  return {
+    issuerId: bigintField(result, "issuerId"),
+    active: typedField(result, "active", "boolean"),
   };
 }
 
@@ -184,43 +210,73 @@ export function toVerificationsWithIssuers(result: Result): { verification: Veri
 
 export interface Fixture {
   registry: CredentialRegistry;
+  /** Where leaves are bound: this chain and this registry. */
+  context: LeafContext;
   admin: HardhatEthersSigner;
   accreditor: HardhatEthersSigner;
   /** First signer of issuer A (id 1). */
   signerA: HardhatEthersSigner;
   /** First signer of issuer B (id 2). */
   signerB: HardhatEthersSigner;
-  /** An account assigned to no issuer, free to be added as a signer. */
+  /** First signer of issuer C (id 3), the attacker of the attack tests. */
+  signerC: HardhatEthersSigner;
+  /** An account that never served an issuer, free to be added as a signer. */
   spare: HardhatEthersSigner;
   /** An account with no role and no issuer. */
   outsider: HardhatEthersSigner;
   issuerA: bigint;
   issuerB: bigint;
+  issuerC: bigint;
 }
 
 export const ISSUER_A = { name: "Open University of Somewhere", uri: "https://ou.example" } as const;
 export const ISSUER_B = { name: "Bootcamp Ltd", uri: "did:web:bootcamp.example" } as const;
+export const ISSUER_C = { name: "Diploma Mill", uri: "https://mill.example" } as const;
 
 /** Deploys a registry with no issuers. */
-export async function deployRegistry(admin: AddressLike, accreditor: AddressLike): Promise<CredentialRegistry> {
+export async function deployRegistry(
+  admin: AddressLike,
+  accreditor: AddressLike,
+  adminDelay: BigNumberish = ADMIN_DELAY,
+): Promise<CredentialRegistry> {
   const factory = await hre.ethers.getContractFactory("CredentialRegistry");
-  const contract = await factory.deploy(admin, accreditor);
+  const contract = await factory.deploy(adminDelay, admin, accreditor);
   await contract.waitForDeployment();
   // No TypeChain: the deployed contract carries the ABI above, the interface only names it.
   return contract as unknown as CredentialRegistry;
 }
 
-/** A registry with two accredited issuers, A (id 1) and B (id 2), with one signer each. */
+/** The chain id and address that the leaves of `registry` commit to. */
+export async function leafContext(registry: CredentialRegistry): Promise<LeafContext> {
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  return { chainId, registry: await registry.getAddress() };
+}
+
+/** A registry with three accredited issuers, A (id 1), B (id 2) and C (id 3), one signer each. */
 export async function deployFixture(): Promise<Fixture> {
-  const [admin, accreditor, signerA, signerB, spare, outsider] = await hre.ethers.getSigners();
-  if (!admin || !accreditor || !signerA || !signerB || !spare || !outsider) {
-    throw new Error("the Hardhat network needs at least six accounts");
+  const [admin, accreditor, signerA, signerB, signerC, spare, outsider] = await hre.ethers.getSigners();
+  if (!admin || !accreditor || !signerA || !signerB || !signerC || !spare || !outsider) {
+    throw new Error("the Hardhat network needs at least seven accounts");
   }
   const registry = await deployRegistry(admin, accreditor);
   const asAccreditor = registry.connect(accreditor);
   await mined(asAccreditor.registerIssuer(ISSUER_A.name, ISSUER_A.uri, signerA));
   await mined(asAccreditor.registerIssuer(ISSUER_B.name, ISSUER_B.uri, signerB));
-  return { registry, admin, accreditor, signerA, signerB, spare, outsider, issuerA: 1n, issuerB: 2n };
+  await mined(asAccreditor.registerIssuer(ISSUER_C.name, ISSUER_C.uri, signerC));
+  return {
+    registry,
+    context: await leafContext(registry),
+    admin,
+    accreditor,
+    signerA,
+    signerB,
+    signerC,
+    spare,
+    outsider,
+    issuerA: 1n,
+    issuerB: 2n,
+    issuerC: 3n,
+  };
 }
 
 // ---------------------------------------------------------------- chain
@@ -247,9 +303,9 @@ export async function setNextBlockTimestamp(timestamp: bigint): Promise<void> {
   await hre.network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
 }
 
-/** Moves time on by `seconds` and mines a block there. */
-export async function increaseTime(seconds: number): Promise<void> {
-  await hre.network.provider.send("evm_increaseTime", [seconds]);
+/** Moves time on by `seconds` and mines a block there (hardhat-network-helpers is not installed). */
+export async function increaseTime(seconds: number | bigint): Promise<void> {
+  await hre.network.provider.send("evm_increaseTime", [Number(seconds)]);
   await hre.network.provider.send("evm_mine", []);
 }
 
@@ -262,6 +318,25 @@ export async function takeSnapshot(): Promise<string> {
 export async function revertTo(id: string): Promise<void> {
   const ok: unknown = await hre.network.provider.send("evm_revert", [id]);
   if (ok !== true) throw new Error(`evm_revert(${id}) failed`);
+}
+
+/**
+ * Restores the chain before every test to the state saved once set up: call `save()` at the end
+ * of `beforeAll` and `restore()` from a `beforeEach`. evm_revert consumes its snapshot, so each
+ * restore takes the next one.
+ */
+export function snapshots(): { save(): Promise<void>; restore(): Promise<void> } {
+  let id: string | undefined;
+  return {
+    async save() {
+      id = await takeSnapshot();
+    },
+    async restore() {
+      if (id === undefined) throw new Error("no snapshot saved");
+      await revertTo(id);
+      id = await takeSnapshot();
+    },
+  };
 }
 
 // ---------------------------------------------------------------- errors and events
@@ -318,70 +393,4 @@ export async function eventsOf(
       if (parsed === null) throw new Error(`unknown log topic ${String(log.topics[0])}`);
       return { name: parsed.name, args: parsed.args.toArray() };
     });
-}
-
-// ---------------------------------------------------------------- Merkle batches
-
-const coder = AbiCoder.defaultAbiCoder();
-
-/** `keccak256(bytes.concat(keccak256(abi.encode(digest))))`, as `leafOf` computes it. */
-export function leafOf(digest: string): string {
-  return keccak256(keccak256(coder.encode(["bytes32"], [digest])));
-}
-
-/** OpenZeppelin `Hashes.commutativeKeccak256`: hash of the sorted pair. */
-export function hashPair(a: string, b: string): string {
-  return BigInt(a) < BigInt(b) ? keccak256(concat32(a, b)) : keccak256(concat32(b, a));
-}
-
-function concat32(a: string, b: string): Uint8Array {
-  const out = new Uint8Array(64);
-  out.set(getBytes(a), 0);
-  out.set(getBytes(b), 32);
-  return out;
-}
-
-/** The root a proof leads to from `leaf`, as `MerkleProof.processProof` computes it. */
-export function processProof(leaf: string, proof: readonly string[]): string {
-  return proof.reduce((node, sibling) => hashPair(node, sibling), leaf);
-}
-
-export function randomBytes32(): string {
-  return hexlify(randomBytes(32));
-}
-
-export interface MerkleBatch {
-  root: string;
-  digests: string[];
-  leaves: string[];
-  tree: MerkleTree;
-  /** Proof of the credential at `index`. */
-  proof(index: number): string[];
-  digest(index: number): string;
-  leaf(index: number): string;
-}
-
-function toBuffer(hex: string): Buffer {
-  return Buffer.from(getBytes(hex));
-}
-
-/** A batch of `size` random credential digests in a merkletreejs tree with sorted pairs. */
-export function buildBatch(size: number): MerkleBatch {
-  const digests = Array.from({ length: size }, randomBytes32);
-  const leaves = digests.map(leafOf);
-  const tree = new MerkleTree(leaves.map(toBuffer), keccak256Buffer, { sortPairs: true });
-  const at = (list: string[], index: number): string => {
-    const value = list[index];
-    if (value === undefined) throw new RangeError(`no credential ${index} in a batch of ${size}`);
-    return value;
-  };
-  return {
-    root: tree.getHexRoot(),
-    digests,
-    leaves,
-    tree,
-    proof: (index) => tree.getHexProof(toBuffer(at(leaves, index)), index),
-    digest: (index) => at(digests, index),
-    leaf: (index) => at(leaves, index),
-  };
 }

@@ -1,64 +1,48 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  Status,
-  buildBatch,
-  deployFixture,
-  latestTimestamp,
-  mined,
-  randomBytes32,
-  toVerificationWithIssuer,
-  toVerificationsWithIssuers,
-  type Fixture,
-  type MerkleBatch,
-  type VerifyRequest,
-} from "./helpers";
+import { buildBatch, type CredentialBatch } from "./batches";
+import { anchorBatch, failureOf, verifyManyOf, verifyWithIssuerOf } from "./calls";
+import { NO_ISSUER, Status, deployFixture, latestTimestamp, mined, type Fixture, type VerifyRequest } from "./helpers";
 
 let f: Fixture;
 /** Issuer A's batch: credential 3 revoked. */
-const batchA: MerkleBatch = buildBatch(9);
+let batchA: CredentialBatch;
 /** Issuer B's batch, revoked as a whole. */
-const batchB: MerkleBatch = buildBatch(4);
+let batchB: CredentialBatch;
 /** Issuer B's second batch, anchored before a withdrawal of accreditation dated earlier. */
-const batchLate: MerkleBatch = buildBatch(2);
+let batchLate: CredentialBatch;
 
 beforeAll(async () => {
   f = await deployFixture();
   const asA = f.registry.connect(f.signerA);
   const asB = f.registry.connect(f.signerB);
-  await mined(asA.anchor(batchA.root, 9, ""));
-  await mined(asA.revokeCredential(batchA.root, batchA.leaf(3), "issued in error"));
-  await mined(asB.anchor(batchB.root, 4, ""));
-  await mined(asB.revokeBatch(batchB.root, "exam leaked"));
-  await mined(asB.anchor(batchLate.root, 2, ""));
+  batchA = (await anchorBatch(f, f.signerA, f.issuerA, { size: 9 })).batch;
+  await mined(asA.revokeCredential(batchA.digest(3), "issued in error"));
+  batchB = (await anchorBatch(f, f.signerB, f.issuerB, { size: 4 })).batch;
+  await mined(asB.revokeBatch(batchB.batchId, "exam leaked"));
+  batchLate = (await anchorBatch(f, f.signerB, f.issuerB, { size: 2 })).batch;
   // Withdrawing from the past makes batchLate (and batchB) anchored after the end of accreditation.
   await mined(f.registry.connect(f.accreditor).withdrawAccreditation(f.issuerB, (await latestTimestamp()) - 1n, ""));
 });
 
-const request = (batch: MerkleBatch, index: number): VerifyRequest => ({
-  root: batch.root,
-  leaf: batch.leaf(index),
-  proof: batch.proof(index),
-});
-
 /** What `verifyWithIssuer` answers for each request, asked one by one. */
-async function oneByOne(requests: readonly VerifyRequest[]) {
-  return Promise.all(
-    requests.map(async (r) => toVerificationWithIssuer(await f.registry.verifyWithIssuer(r.root, r.leaf, r.proof))),
-  );
+function oneByOne(requests: readonly VerifyRequest[]) {
+  return Promise.all(requests.map((request) => verifyWithIssuerOf(f.registry, request)));
 }
 
 describe("verifyMany", () => {
   it("answers each request exactly as verifyWithIssuer does, in order", async () => {
     const requests: VerifyRequest[] = [
-      request(batchA, 0),
-      request(batchA, 3),
-      { root: randomBytes32(), leaf: randomBytes32(), proof: [] },
-      { ...request(batchA, 5), proof: request(batchA, 6).proof },
-      request(batchB, 1),
-      request(batchLate, 0),
-      request(batchA, 8),
+      batchA.request(0),
+      batchA.request(3),
+      buildBatch(f.context, f.issuerA, { size: 3 }).request(2),
+      { ...batchA.request(5), proof: batchA.proof(6) },
+      batchB.request(1),
+      batchLate.request(0),
+      { ...batchA.request(1), issuerId: f.issuerB },
+      { ...batchA.request(4), root: batchB.root },
+      batchA.request(8),
     ];
-    const answers = toVerificationsWithIssuers(await f.registry.verifyMany(requests));
+    const answers = await verifyManyOf(f.registry, requests);
     expect(answers).toEqual(await oneByOne(requests));
     expect(answers.map((a) => a.verification.status)).toEqual([
       Status.Valid,
@@ -67,26 +51,33 @@ describe("verifyMany", () => {
       Status.BadProof,
       Status.BatchRevoked,
       Status.IssuerNotAccredited,
+      Status.BadProof,
+      Status.BadProof,
       Status.Valid,
     ]);
   });
 
-  it("returns an all-zero issuer record for a root never anchored", async () => {
-    const [answer] = toVerificationsWithIssuers(
-      await f.registry.verifyMany([{ root: randomBytes32(), leaf: randomBytes32(), proof: [] }]),
-    );
-    expect(answer?.issuer).toEqual({ accreditedUntil: 0n, active: false, name: "", uri: "" });
+  it("returns an all-zero issuer record for an unknown issuer", async () => {
+    const unknown = buildBatch(f.context, 77n, { size: 2 });
+    const answers = await verifyManyOf(f.registry, [unknown.request(1), { ...batchA.request(0), issuerId: 77n }]);
+    expect(answers).toEqual([
+      { verification: failureOf(Status.NotAnchored, unknown.leaf(1)), issuer: NO_ISSUER },
+      {
+        verification: failureOf(Status.BadProof, await f.registry.leafOf(77n, batchA.batchId, batchA.digest(0))),
+        issuer: NO_ISSUER,
+      },
+    ]);
   });
 
   it("answers the same request twice in one call the same way", async () => {
-    const answers = toVerificationsWithIssuers(await f.registry.verifyMany([request(batchA, 2), request(batchA, 2)]));
+    const answers = await verifyManyOf(f.registry, [batchA.request(2), batchA.request(2)]);
     expect(answers[0]).toEqual(answers[1]);
     expect(answers[0]?.verification.status).toBe(Status.Valid);
   });
 
   it("returns two empty arrays for no request", async () => {
     const result = await f.registry.verifyMany([]);
-    expect(toVerificationsWithIssuers(result)).toEqual([]);
+    expect(await verifyManyOf(f.registry, [])).toEqual([]);
     expect([...result]).toHaveLength(2);
   });
 });

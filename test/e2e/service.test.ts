@@ -1,6 +1,14 @@
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, type Verdict, verifyBundle } from "../../src";
+import {
+  type Bundle,
+  bundlePath,
+  bundleRoot,
+  parseCredential,
+  processProof,
+  type Verdict,
+  verifyBundle,
+} from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { credentialsCsv } from "../support/credentials-csv";
 import { fetchJson, mapLimit } from "../support/http";
@@ -140,10 +148,14 @@ describe("the service over HTTP, end to end on a local chain", () => {
     expect(listed.map((c) => c.index)).toEqual(Array.from({ length: 500 }, (_, i) => i));
 
     const bundles = await mapLimit(listed, 25, (c) => fetchBundle(service, c.id));
-    for (const [i, bundle] of bundles.entries()) {
-      expect(bundle.proof.root).toBe(accepted.root);
-      expect(bundle.proof.leaf).toBe(listed[i]!.leaf);
-      expect(bundle.anchor).toMatchObject({ txHash: batch.txHash, blockNumber: batch.blockNumber });
+    for (const bundle of bundles) {
+      expect(bundle.anchor).toEqual({
+        chainId: registry.chain.chainId,
+        registry: registry.registry.toLowerCase(),
+        issuerId: registry.issuerId,
+        batchId: accepted.id,
+        block: batch.blockNumber,
+      });
     }
     const verdicts = await mapLimit(bundles, 25, (b) => verifyOverHttp(service, b));
     expect(verdicts.filter((v) => v !== "valid")).toEqual([]);
@@ -176,8 +188,15 @@ describe("the service over HTTP, end to end on a local chain", () => {
     expect(results.map((r, i) => (r.verdict === "valid" ? null : `${i}: ${r.verdict}`)).filter(Boolean)).toEqual([
       `${REVOKED}: revoked`,
     ]);
-    // What was submitted is what the bundle proves.
-    for (const i of [0, 1, 2, 499]) expect(results[i]!.credential).toEqual(sampleCredential(i));
+    // Each bundle proves the leaf the service listed, under the root it announced.
+    for (const [i, result] of results.entries()) {
+      expect(result.leaf).toBe(listed[i]!.leaf);
+      expect(processProof(result.leaf!, bundlePath(bundles[i]!))).toBe(accepted.root);
+      expect(bundleRoot(bundles[i]!)).toBe(accepted.root);
+    }
+    // What was submitted is what the bundle proves, and the awarding body is the registry's issuer.
+    for (const i of [0, 1, 2, 499]) expect(results[i]!.credential).toEqual(parseCredential(sampleCredential(i)));
+    expect(results[0]!.issuer).toMatchObject({ id: registry.issuerId, name: "Test University" });
   }, 60_000);
 
   it("takes 10,000 credentials to final, and serves their bundles", async () => {
@@ -191,7 +210,9 @@ describe("the service over HTTP, end to end on a local chain", () => {
     const bundles = await mapLimit(sample, 10, (i) => fetchBundle(service, listed[i]!.id));
     const results = await Promise.all(bundles.map((b) => verifyBundle(b, { chains: registry.trusted })));
     expect(results.map((r) => r.verdict)).toEqual(sample.map(() => "valid"));
-    expect(bundles.map((b) => b.anchor.txHash)).toEqual(sample.map(() => batch.txHash));
-    expect(bundles[0]!.proof.path.length).toBeGreaterThanOrEqual(14); // ⌈log2 10,000⌉
+    expect(bundles.map((b) => [b.anchor.batchId, b.anchor.block])).toEqual(
+      sample.map(() => [accepted.id, batch.blockNumber]),
+    );
+    expect(bundlePath(bundles[0]!).length).toBeGreaterThanOrEqual(14); // ⌈log2 10,000⌉
   }, 60_000);
 });

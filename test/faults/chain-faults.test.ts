@@ -1,6 +1,6 @@
 import { type JsonRpcProvider, makeError, Transaction, Wallet } from "ethers";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Bundle, bundleFor, prepareBatch } from "../../src";
+import { type Bundle, bundleFor, newBatchId, prepareBatch } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import type { BatchRecord, OpRecord, OpUpdate, Store } from "../../server/store/types";
 import { registryEvents, setAutomine, uncachedProvider } from "../support/anchoring";
@@ -336,7 +336,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         const accepted = await client.submit(3);
         const credential = accepted.credentials[1]!.id;
         const trail: string[] = [];
-        const servedTxs = new Set<string>();
+        const servedBlocks = new Set<number>();
         const violations: string[] = [];
         /** Whether the chain, read after the answer, backs a `final`: its tx in that block, FINALITY deep. */
         const checkFinal = async (batch: BatchRecord, head: number) => {
@@ -356,11 +356,12 @@ describe("chain faults: the service keeps every batch exactly once", () => {
           await checkFinal(before, head);
           await checkFinal(after, head);
           if (served.status === 200) {
-            servedTxs.add(served.body.anchor.txHash);
+            // A bundle names the block of its anchoring transaction (the old and the new one differ).
+            servedBlocks.add(served.body.anchor.block);
             if (before.status === "pending" && after.status === "pending")
               violations.push("bundle served while pending");
-            if (after.status === "final" && served.body.anchor.txHash !== after.txHash) {
-              violations.push(`bundle of ${served.body.anchor.txHash} served while final with ${after.txHash}`);
+            if (after.status === "final" && served.body.anchor.block !== after.blockNumber) {
+              violations.push(`bundle of block ${served.body.anchor.block} served while final in ${after.blockNumber}`);
             }
           } else if (served.status !== 409 || served.body.code !== "not-anchored-yet") {
             violations.push(`bundle answered ${served.status} ${JSON.stringify(served.body)}`);
@@ -369,7 +370,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         poller.start();
         const anchored = await waitFor(async () => {
           const batch = await client.batch(accepted.id);
-          return batch.status === "anchored" && servedTxs.has(batch.txHash!) ? batch : undefined;
+          return batch.status === "anchored" && servedBlocks.has(batch.blockNumber!) ? batch : undefined;
         });
         const lostTx = (await chain.getTransaction(anchored.txHash!))!;
         const lostRaw = (await anchorOp(fx.store, accepted.id)).rawTx!;
@@ -410,7 +411,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         await expectAnchoredOnce(batch!);
         expect(await nonceOfSigner("latest")).toBe(nonce + 1);
         const bundle = await client.bundle(credential);
-        expect(bundle.body.anchor).toMatchObject({ txHash: batch!.txHash, blockNumber: batch!.blockNumber });
+        expect(bundle.body.anchor).toMatchObject({ batchId: accepted.id, block: batch!.blockNumber });
         await expectBundlesValid(
           client,
           accepted.credentials.map((c) => c.id),
@@ -420,12 +421,12 @@ describe("chain faults: the service keeps every batch exactly once", () => {
   });
 
   describe("an RPC outage (a proxy between the service and the chain)", () => {
-    /** A bundle of a root nobody anchored, pointing at the trusted registry: `not-anchored` when the chain answers. */
-    const neverAnchored = (like: Bundle): Bundle =>
-      bundleFor(prepareBatch([sampleCredential(7)]), 0, {
-        ...like.anchor,
-        txHash: `0x${"ab".repeat(32)}`,
-      });
+    /** A bundle of a batch nobody anchored, of the trusted registry's issuer: `not-anchored` when the chain answers. */
+    const neverAnchored = (like: Bundle): Bundle => {
+      const { chainId, registry, issuerId, block } = like.anchor;
+      const batch = prepareBatch([sampleCredential(7)], { chainId, registry, issuerId, batchId: newBatchId() });
+      return bundleFor(batch, 0, block);
+    };
 
     const MODES = ["refuse", "reset", "bad-gateway", "rpc-error", "blackhole"] as const satisfies readonly ProxyMode[];
 
@@ -464,6 +465,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         expect(ready.body.chain).not.toBe("ok");
         expect(health.status).toBe(200);
 
+        // The signer's issuer is known from before the outage: no submission waits on the silent chain.
         const queued = await within(
           Promise.all([client.submit(1), client.submit(2), client.submit(3)]),
           2_000,

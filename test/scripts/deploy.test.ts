@@ -2,14 +2,32 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { Contract, ContractFactory, type ContractTransactionResponse, Wallet, ZeroHash, keccak256 } from "ethers";
+import {
+  AbiCoder,
+  Contract,
+  ContractFactory,
+  type ContractTransactionResponse,
+  type Signer,
+  Wallet,
+  ZeroAddress,
+  ZeroHash,
+  dataSlice,
+  keccak256,
+} from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as deployMain } from "../../scripts/deploy";
 import type { ScriptIo } from "../../scripts/lib/script-io";
 import { main as verifyMain } from "../../scripts/verify-deployment";
 import { loadArtifact, registryArtifact } from "../../server/chain/artifact";
 import { compareCode } from "../../server/chain/bytecode";
-import { type DeployOptions, deployRegistryVerified, verifyRecordedDeployment } from "../../server/chain/deployment";
+import { deployRegistry } from "../../server/chain/deploy";
+import {
+  DEFAULT_ADMIN_DELAY,
+  type DeployOptions,
+  deployRegistryVerified,
+  verifyRecordedDeployment,
+} from "../../server/chain/deployment";
+import { checkDeployment, describeDelay } from "../../server/chain/deployment-checks";
 import type { DeploymentError } from "../../server/chain/deployment-error";
 import { type DeploymentRecord, readRecord } from "../../server/chain/deployment-record";
 import { type LocalChain, startLocalChain } from "../../server/chain/local";
@@ -17,6 +35,18 @@ import { type Connection, connect } from "../../server/chain/rpc";
 
 const ROOT = resolve(__dirname, "../..");
 const artifact = registryArtifact();
+const V1_RECORD = join(__dirname, "fixtures/deployment-v1.json");
+
+/** The registry at `address`, as `runner` sees it. */
+const registryAt = (address: string, runner: Signer | Connection["provider"]) =>
+  new Contract(address, artifact.abi as never[], runner);
+
+/** Sends `method(...args)` to the registry at `address` from `signer` and waits for it to be mined. */
+async function send(address: string, signer: Signer, method: string, ...args: unknown[]): Promise<number> {
+  const tx = (await registryAt(address, signer).getFunction(method)(...args)) as ContractTransactionResponse;
+  const receipt = (await tx.wait())!;
+  return (await receipt.getBlock()).timestamp;
+}
 
 /** A fresh temporary deployments folder. */
 const tempOut = () => mkdtempSync(join(tmpdir(), "credroot-deploy-"));
@@ -70,6 +100,11 @@ describe("deploying the registry", () => {
   let accreditor: string;
   let options: (extra?: Partial<DeployOptions>) => DeployOptions;
   const nonce = () => connection.provider.getTransactionCount(deployer.address, "pending");
+  /** Moves the chain's clock `seconds` ahead and mines a block there. */
+  const wait = async (seconds: number) => {
+    await connection.provider.send("evm_increaseTime", [seconds]);
+    await connection.provider.send("evm_mine", []);
+  };
 
   beforeAll(async () => {
     chain = await startLocalChain();
@@ -81,6 +116,7 @@ describe("deploying the registry", () => {
     accreditor = (await chain.signer(7)).address;
     options = (extra = {}) => ({
       admin,
+      adminDelay: 0,
       accreditor,
       expectChainId: chain.chainId,
       confirmations: 1,
@@ -102,35 +138,76 @@ describe("deploying the registry", () => {
 
     beforeAll(async () => {
       outDir = tempOut();
-      const result = await deployRegistryVerified(deployer, connection, options({ outDir, confirmations: 2 }));
+      const result = await deployRegistryVerified(
+        deployer,
+        connection,
+        options({ outDir, confirmations: 2, adminDelay: DEFAULT_ADMIN_DELAY }),
+      );
       record = result.record!;
       expect(result.file).toBe(join(outDir, `${chain.chainId}.json`));
       expect(result.checks.map((c) => [c.name, c.ok])).toEqual([
         ["code", true],
         ["creation", true],
         ["roles", true],
+        ["admin", true],
       ]);
     });
 
-    it("hands the roles to the given addresses and leaves the deployer none", async () => {
-      const registry = new Contract(record.address, artifact.abi as never[], connection.provider);
-      const role = String(await registry.getFunction("ACCREDITOR_ROLE")());
-      const hasRole = async (r: string, account: string) => Boolean(await registry.getFunction("hasRole")(r, account));
-      expect(await hasRole(ZeroHash, admin)).toBe(true);
-      expect(await hasRole(role, accreditor)).toBe(true);
-      expect(await hasRole(ZeroHash, deployer.address)).toBe(false);
-      expect(await hasRole(role, deployer.address)).toBe(false);
-      expect(await hasRole(role, admin)).toBe(false);
+    it("makes the admin defaultAdmin() from the constructor, with the delay, and leaves the deployer no role", async () => {
+      const registry = registryAt(record.address, connection.provider);
+      const call = (name: string, ...args: unknown[]) => registry.getFunction(name)(...args) as Promise<unknown>;
+      const role = String(await call("ACCREDITOR_ROLE"));
+      expect(await call("defaultAdmin")).toBe(admin);
+      expect(await call("defaultAdminDelay")).toBe(BigInt(DEFAULT_ADMIN_DELAY));
+      expect([...((await call("pendingDefaultAdmin")) as unknown[])]).toEqual([ZeroAddress, 0n]);
+      expect(await call("hasRole", ZeroHash, deployer.address)).toBe(false);
+      expect(await call("hasRole", role, accreditor)).toBe(true);
+      expect(await call("hasRole", role, deployer.address)).toBe(false);
+      expect(await call("hasRole", role, admin)).toBe(false);
     });
 
-    it("records chain, address, transaction, roles, compiler, hashes and cost in <chainId>.json", async () => {
+    it("passes (adminDelay, admin, accreditor) to the constructor", async () => {
+      const tx = (await connection.provider.getTransaction(record.txHash))!;
+      const args = AbiCoder.defaultAbiCoder().decode(["uint48", "address", "address"], dataSlice(tx.data, -96));
+      expect([...args]).toEqual([BigInt(DEFAULT_ADMIN_DELAY), admin, accreditor]);
+      expect(dataSlice(tx.data, 0, -96)).toBe(artifact.bytecode);
+    });
+
+    it("says what the admin delay means for a later handoff", async () => {
+      const lines: string[] = [];
+      await deployRegistryVerified(
+        deployer,
+        connection,
+        options({ log: (line) => lines.push(line), adminDelay: 3600 }),
+      );
+      expect(lines[1]).toBe(
+        `admin ${admin} (defaultAdmin() from the start; a later handoff waits 3600 s (1 hour)), accreditor ${accreditor}`,
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(/^✓ admin: defaultAdminDelay\(\) is 3600 s \(1 hour\), as recorded; no transfer/),
+      );
+    });
+
+    it("refuses an admin delay that is not 0 to 30 days in whole seconds, before sending anything", async () => {
+      const before = await nonce();
+      for (const adminDelay of [30 * 86_400 + 1, DEFAULT_ADMIN_DELAY * 1000, -1, 1.5, Number.NaN]) {
+        const error = await rejection(deployRegistryVerified(deployer, connection, options({ adminDelay })));
+        expect(error.code).toBe("bad-argument");
+        expect(error.message).toBe(
+          `the admin delay must be a whole number of seconds from 0 to 2592000 (30 days): ${adminDelay}`,
+        );
+      }
+      expect(await nonce()).toBe(before);
+    });
+
+    it("records chain, address, transaction, roles, admin delay, compiler, hashes and cost in <chainId>.json", async () => {
       const onFile = JSON.parse(readFileSync(join(outDir, `${chain.chainId}.json`), "utf8")) as DeploymentRecord;
       expect(onFile).toEqual(record);
       const receipt = (await connection.provider.getTransactionReceipt(record.txHash))!;
       const code = await connection.provider.getCode(record.address);
       expect(record).toMatchObject({
         type: "credroot/deployment",
-        version: 1,
+        version: 2,
         contract: "CredentialRegistry",
         chainId: 31337,
         network: "unknown",
@@ -138,6 +215,7 @@ describe("deploying the registry", () => {
         blockNumber: receipt.blockNumber,
         deployer: deployer.address,
         admin,
+        adminDelay: DEFAULT_ADMIN_DELAY,
         accreditor,
         confirmations: 2,
         compiler: {
@@ -205,20 +283,25 @@ describe("deploying the registry", () => {
       expect(await connection.provider.getTransactionCount(poor.address, "pending")).toBe(0);
     });
 
-    it("estimates gas and cost in a dry run and sends nothing", async () => {
+    it("estimates gas and cost in a dry run, with the admin delay, and sends nothing", async () => {
       const outDir = tempOut();
       const before = await nonce();
       const lines: string[] = [];
-      const result = await deployRegistryVerified(
-        deployer,
-        connection,
-        options({ outDir, dryRun: true, expectChainId: undefined, log: (line) => lines.push(line) }),
-      );
+      const dryRun = (adminDelay: number) =>
+        deployRegistryVerified(
+          deployer,
+          connection,
+          options({ outDir, adminDelay, dryRun: true, expectChainId: undefined, log: (line) => lines.push(line) }),
+        );
+      const result = await dryRun(DEFAULT_ADMIN_DELAY);
       expect(result.record).toBeNull();
       expect(result.plan.gas).toBe(BigInt(record.gasUsed)); // the same creation, estimated
+      // The delay is in the estimate: a non-zero one costs calldata bytes and a storage write that 0 does not.
+      expect((await dryRun(0)).plan.gas).toBeLessThan(result.plan.gas);
       expect(result.plan.costWei).toBe(result.plan.gas * result.plan.gasPrice);
       expect(result.plan.maxCostWei).toBeGreaterThanOrEqual(result.plan.costWei);
       expect(lines[0]).toMatch(/^deploying costs [\d,]+ gas ≈ [\d.]+ ETH at [\d.]+ gwei/);
+      expect(lines[1]).toContain("a later handoff waits 172800 s (2 days)");
       expect(await nonce()).toBe(before);
       expect(readdirSync(outDir)).toEqual([]);
     });
@@ -233,6 +316,35 @@ describe("deploying the registry", () => {
     });
   });
 
+  describe("deployRegistry (embedded chain and tests)", () => {
+    it("makes the deployer admin and accreditor with no admin delay, unless told otherwise", async () => {
+      const embedded = await deployRegistry(deployer);
+      expect(embedded).toMatchObject({ deployer: deployer.address, admin: deployer.address, adminDelay: 0 });
+      const registry = registryAt(embedded.registry, connection.provider);
+      expect(await registry.getFunction("defaultAdminDelay")()).toBe(0n);
+      const named = await deployRegistry(deployer, { admin, accreditor, adminDelay: 60 });
+      const { checks } = await checkDeployment(
+        connection.provider,
+        { ...named, address: named.registry, txHash: named.txHash },
+        artifact,
+      );
+      expect(checks.map((c) => [c.name, c.ok])).toEqual([
+        ["code", true],
+        ["creation", true],
+        ["roles", true],
+        ["admin", true],
+      ]);
+    });
+
+    it("hands the admin role over in two steps without waiting when the delay is 0", async () => {
+      const { registry } = await deployRegistry(deployer);
+      const next = await chain.signer(10);
+      await send(registry, deployer, "beginDefaultAdminTransfer", next.address);
+      await send(registry, next, "acceptDefaultAdminTransfer");
+      expect(await registryAt(registry, connection.provider).getFunction("defaultAdmin")()).toBe(next.address);
+    });
+  });
+
   describe("verifyRecordedDeployment", () => {
     let record: DeploymentRecord;
 
@@ -240,12 +352,13 @@ describe("deploying the registry", () => {
       record = (await deployRegistryVerified(deployer, connection, options())).record!;
     });
 
-    it("re-checks code, creation and roles of a recorded deployment", async () => {
+    it("re-checks code, creation, roles and admin rules of a recorded deployment", async () => {
       const checks = await verifyRecordedDeployment(connection, record);
       expect(checks.map((c) => [c.name, c.ok])).toEqual([
         ["code", true],
         ["creation", true],
         ["roles", true],
+        ["admin", true],
       ]);
       expect(checks[0]!.message).toBe(
         `runtime code equals the artifact's deployedBytecode (${(artifact.deployedBytecode.length - 2) / 2} bytes, metadata included, no immutables)`,
@@ -282,15 +395,103 @@ describe("deploying the registry", () => {
       expect(error.message).toContain("creation check failed");
     });
 
-    it("fails when a role has moved since", async () => {
+    it("fails when the record's admin delay is not the one the registry was created with", async () => {
+      const error = await rejection(verifyRecordedDeployment(connection, { ...record, adminDelay: 3600 }));
+      expect(error.code).toBe("code-mismatch");
+      expect(error.message).toContain(
+        "creation check failed: the creation input is not the artifact's creation code with (adminDelay 3600, admin, accreditor)",
+      );
+    });
+
+    it("fails when the accreditor role has moved since", async () => {
       const fresh = (await deployRegistryVerified(deployer, connection, options())).record!;
-      const registry = new Contract(fresh.address, artifact.abi as never[], await chain.signer(6));
-      const role = String(await registry.getFunction("ACCREDITOR_ROLE")());
-      const granted = (await registry.getFunction("grantRole")(role, deployer.address)) as ContractTransactionResponse;
-      await granted.wait();
+      const role = String(await registryAt(fresh.address, connection.provider).getFunction("ACCREDITOR_ROLE")());
+      await send(fresh.address, await chain.signer(6), "grantRole", role, deployer.address);
       const error = await rejection(verifyRecordedDeployment(connection, fresh));
       expect(error.code).toBe("roles-mismatch");
       expect(error.message).toContain(`the deployer ${deployer.address} still holds the accreditor role`);
+    });
+
+    it("cannot be fooled by a second admin: grantRole(DEFAULT_ADMIN_ROLE) reverts, defaultAdmin() is the one holder", async () => {
+      const registry = registryAt(record.address, await chain.signer(6));
+      const revert = await registry
+        .getFunction("grantRole")(ZeroHash, deployer.address)
+        .then(
+          () => expect.fail("grantRole(DEFAULT_ADMIN_ROLE) went through"),
+          (error: unknown) => registry.interface.parseError((error as { data: string }).data)?.name,
+        );
+      expect(revert).toBe("AccessControlEnforcedDefaultAdminRules");
+    });
+
+    describe("a transfer of the admin role", () => {
+      const delay = 3600;
+      let fresh: DeploymentRecord;
+      let next: Signer;
+
+      beforeAll(async () => {
+        fresh = (await deployRegistryVerified(deployer, connection, options({ adminDelay: delay }))).record!;
+        next = await chain.signer(11);
+      });
+
+      it("fails while pending, naming the new admin and when it may accept", async () => {
+        const begunAt = await send(
+          fresh.address,
+          await chain.signer(6),
+          "beginDefaultAdminTransfer",
+          await next.getAddress(),
+        );
+        const error = await rejection(verifyRecordedDeployment(connection, fresh));
+        expect(error.code).toBe("admin-mismatch");
+        const acceptable = new Date((begunAt + delay) * 1000).toISOString();
+        expect(error.message).toBe(
+          `${fresh.address} on chain 31337: admin check failed: a transfer of the admin role to ${await next.getAddress()} ` +
+            `is pending: ${await next.getAddress()} can call acceptDefaultAdminTransfer() from ${acceptable}; ` +
+            "until then the admin can cancelDefaultAdminTransfer()",
+        );
+      });
+
+      it("exits 1 with that one line from scripts/verify-deployment.ts", async () => {
+        const file = join(tempOut(), "31337.json");
+        writeFileSync(file, JSON.stringify(fresh));
+        const run = await runMain(verifyMain, [file], { RPC_URL: chain.url });
+        expect(run.status).toBe(1);
+        expect(run.stderr).toMatch(/^verify-deployment: .* admin check failed: a transfer of the admin role to .*\n$/);
+      });
+
+      it("fails the roles check once the new admin has accepted it after the delay", async () => {
+        await wait(delay + 1);
+        await send(fresh.address, next, "acceptDefaultAdminTransfer");
+        const error = await rejection(verifyRecordedDeployment(connection, fresh));
+        expect(error.code).toBe("roles-mismatch");
+        expect(error.message).toContain(
+          `defaultAdmin() is ${await next.getAddress()}, not the recorded admin ${admin}`,
+        );
+        const moved = await verifyRecordedDeployment(connection, { ...fresh, admin: await next.getAddress() }).catch(
+          (e: unknown) => e as DeploymentError,
+        );
+        expect(moved).toMatchObject({ code: "code-mismatch" }); // the creation still names the first admin
+      });
+    });
+
+    it("fails when the admin has scheduled renouncing its role", async () => {
+      const fresh = (await deployRegistryVerified(deployer, connection, options())).record!;
+      await send(fresh.address, await chain.signer(6), "beginDefaultAdminTransfer", ZeroAddress);
+      const error = await rejection(verifyRecordedDeployment(connection, fresh));
+      expect(error.code).toBe("admin-mismatch");
+      expect(error.message).toContain("admin check failed: the admin has scheduled renouncing the admin role: since ");
+    });
+
+    it("fails while a change of the admin delay is pending, and once it took effect", async () => {
+      const fresh = (await deployRegistryVerified(deployer, connection, options({ adminDelay: 3600 }))).record!;
+      const changedAt = await send(fresh.address, await chain.signer(6), "changeDefaultAdminDelay", 60);
+      const pending = await rejection(verifyRecordedDeployment(connection, fresh));
+      expect(pending.code).toBe("admin-mismatch");
+      // Shortening waits the difference, so that no handoff gets faster than the delay in force.
+      const effective = new Date((changedAt + 3600 - 60) * 1000).toISOString();
+      expect(pending.message).toContain(`a change of the admin delay to 60 s (1 minute) takes effect at ${effective}`);
+      await wait(3600);
+      const changed = await rejection(verifyRecordedDeployment(connection, fresh));
+      expect(changed.message).toContain("defaultAdminDelay() is 60 s (1 minute), the record says 3600 s (1 hour)");
     });
 
     it("refuses an RPC serving another chain than the record's", async () => {
@@ -323,10 +524,13 @@ describe("deploying the registry", () => {
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`RPC ${chain.url}/…: chain 31337 (unknown)`);
       expect(run.stdout).toContain(`recorded in ${join(out, "31337.json")}`);
+      expect(run.stdout).toContain("is defaultAdmin() already: nothing to accept. Admin delay 172800 s (2 days)");
+      expect(readRecord(join(out, "31337.json")).adminDelay).toBe(DEFAULT_ADMIN_DELAY);
       for (const secret of ["s3cr3t", "0123456789", key.slice(2)]) expect(run.stdout).not.toContain(secret);
 
       const verified = await spawnScript("verify-deployment.ts", [join(out, "31337.json")], { RPC_URL: rpcUrl });
       expect(verified).toMatchObject({ status: 0, stderr: "" });
+      expect(verified.stdout).toContain("✓ admin: defaultAdminDelay() is 172800 s (2 days), as recorded");
       expect(verified.stdout).toContain("on chain 31337: verified");
     });
 
@@ -355,6 +559,45 @@ describe("deploying the registry", () => {
       const none = await runMain(deployMain, ["--admin", admin], env);
       expect(none.status).toBe(2);
       expect(none.stderr).toContain("required option '--accreditor <address>' not specified");
+    });
+
+    it("deploys with --admin-delay and records it", async () => {
+      const out = tempOut();
+      const env = { RPC_URL: chain.url, DEPLOYER_PRIVATE_KEY: chain.privateKey(8) };
+      const run = await runMain(deployMain, [...args(), "--admin-delay", "0", "--out", out], env);
+      expect(run).toMatchObject({ status: 0, stderr: "" });
+      expect(run.stdout).toContain("Admin delay 0 s (none)");
+      const record = readRecord(join(out, "31337.json"));
+      expect(record.adminDelay).toBe(0);
+      expect(await registryAt(record.address, connection.provider).getFunction("defaultAdminDelay")()).toBe(0n);
+    });
+
+    it("says plainly that the multisig must accept the admin role when the deployer is named admin", async () => {
+      const key = chain.privateKey(8);
+      const own = new Wallet(key).address;
+      const run = await runMain(deployMain, ["--admin", own, ...args().slice(2), "--out", tempOut()], {
+        RPC_URL: chain.url,
+        DEPLOYER_PRIVATE_KEY: key,
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(
+        `the deployer ${own} is the admin: to give the role to a multisig, the deployer calls beginDefaultAdminTransfer(multisig), ` +
+          "then the multisig must call acceptDefaultAdminTransfer() after 172800 s (2 days)",
+      );
+      expect(run.stdout).not.toContain("nothing to accept");
+    });
+
+    it("exits 2 on an admin delay that is not 0 to 30 days in whole seconds, before connecting", async () => {
+      for (const value of ["172800000", "2592001", "1.5", "2d", ""]) {
+        const run = await runMain(deployMain, [...args(), "--admin-delay", value], { RPC_URL: "http://127.0.0.1:1" });
+        expect(run).toEqual({
+          status: 2,
+          stdout: "",
+          stderr:
+            `error: option '--admin-delay <seconds>' argument '${value}' is invalid. ` +
+            "must be a whole number from 0 to 2592000\n(add --help for usage)\n",
+        });
+      }
     });
 
     it("exits 2 naming the RPC by scheme and host only when it does not answer", async () => {
@@ -386,6 +629,8 @@ describe("deploying the registry", () => {
       for (const option of ["--admin", "--accreditor", "--expect-chain-id", "--confirmations", "--dry-run", "--out"]) {
         expect(run.stdout).toContain(option);
       }
+      expect(run.stdout).toMatch(/--admin-delay <seconds> +seconds a later new admin waits [^]*\(default: 172800\)/);
+      expect(run.stdout).toContain("acceptDefaultAdminTransfer()");
       expect(run.stdout).toContain("DEPLOYER_PRIVATE_KEY");
     });
   });
@@ -407,9 +652,71 @@ describe("deploying the registry", () => {
     it("exits 2 on a file that is not a deployment record", async () => {
       const run = await runMain(verifyMain, [join(ROOT, "package.json")], { RPC_URL: chain.url });
       expect(run.status).toBe(2);
-      expect(run.stderr).toContain("is not a credroot deployment record (version 1)");
+      expect(run.stderr).toContain("is not a credroot deployment record (version 2)");
       expect(existsSync(join(ROOT, "package.json"))).toBe(true);
     });
+
+    it("exits 2 on a version 1 record (a format v1 registry), saying why", async () => {
+      const run = await runMain(verifyMain, [V1_RECORD], { RPC_URL: chain.url });
+      expect(run).toEqual({
+        status: 2,
+        stdout: "",
+        stderr:
+          `verify-deployment: ${V1_RECORD} is a version 1 record, of a format v1 registry (constructor (admin, accreditor)): ` +
+          "this credroot checks version 2 records (format v2, constructor (adminDelay, admin, accreditor)) only\n",
+      });
+    });
+
+    it("exits 2 on a record without a whole adminDelay", async () => {
+      const file = join(tempOut(), "31337.json");
+      const { adminDelay: _, ...rest } = (await deployRegistryVerified(deployer, connection, options())).record!;
+      for (const adminDelay of [undefined, "172800", -1, 1.5]) {
+        writeFileSync(file, JSON.stringify({ ...rest, adminDelay }));
+        const run = await runMain(verifyMain, [file], { RPC_URL: chain.url });
+        expect(run.status).toBe(2);
+        expect(run.stderr).toBe(`verify-deployment: ${file}: adminDelay is missing or not a whole number of seconds\n`);
+      }
+    });
+  });
+});
+
+describe("describeDelay", () => {
+  it("gives the seconds and their days, hours, minutes and seconds", () => {
+    expect(describeDelay(0)).toBe("0 s (none)");
+    expect(describeDelay(DEFAULT_ADMIN_DELAY)).toBe("172800 s (2 days)");
+    expect(describeDelay(90_061)).toBe("90061 s (1 day 1 hour 1 minute 1 second)");
+  });
+});
+
+/** Calls of grantRole/revokeRole in `source` whose role argument is the admin role. */
+function adminRoleGrants(source: string): string[] {
+  const calls = source.matchAll(/\b(?:grant|revoke)Role\b["'`]?\)?\s*\(\s*([^,)]*)/g);
+  return [...calls]
+    .filter(([, role]) => /DEFAULT_ADMIN_ROLE|ZeroHash|0x0{64}|admin/i.test(role ?? ""))
+    .map(([call]) => call);
+}
+
+/** Every .ts file under `folder` (of the repository). */
+function sources(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: "utf8" })
+    .filter((file) => /\.tsx?$/.test(file) && !file.includes("node_modules") && !file.includes("dist"))
+    .map((file) => join(folder, file));
+}
+
+describe("the admin role under AccessControlDefaultAdminRules", () => {
+  it("finds a grant of the admin role however it is written", () => {
+    expect(adminRoleGrants("await registry.grantRole(DEFAULT_ADMIN_ROLE, multisig);")).toHaveLength(1);
+    expect(adminRoleGrants('await registry.getFunction("grantRole")(ZeroHash, multisig);')).toHaveLength(1);
+    expect(adminRoleGrants("registry.revokeRole(await registry.DEFAULT_ADMIN_ROLE(), deployer)")).toHaveLength(1);
+    expect(adminRoleGrants("registry.grantRole(accreditorRole, account)")).toEqual([]);
+  });
+
+  it("is granted and revoked nowhere in the code (it reverts: beginDefaultAdminTransfer / acceptDefaultAdminTransfer)", () => {
+    const found = ["server", "scripts", "src", "bench", "web/src"]
+      .filter((folder) => existsSync(join(ROOT, folder)))
+      .flatMap(sources)
+      .flatMap((file) => adminRoleGrants(readFileSync(join(ROOT, file), "utf8")).map((call) => `${file}: ${call}`));
+    expect(found).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from
 import { sampleCredential } from "../../scripts/lib/samples";
 import { parseApiKey, secretMatches } from "../../server/keys";
 import { openStore } from "../../server/store";
+import { newBatchId } from "../../src";
 import { ALL_OP_STATUSES, AUTH_FAILURES, bearer, expectError, failingAuth, issueFinalBatch } from "../server/helpers";
 import { type ServiceFixture, startService } from "../support/service";
 
@@ -117,7 +118,7 @@ describe("issuer authentication", () => {
     own = { batchId: final.accepted.id, credentialId: final.accepted.credentials[0]!.id };
     const stored = await fx.store.insertBatch(
       {
-        id: "foreign-batch",
+        id: newBatchId(),
         issuerId: OTHER_ISSUER,
         root: `0x${"99".repeat(32)}`,
         count: 1,
@@ -125,7 +126,17 @@ describe("issuer authentication", () => {
         // Not the service's signer: its worker leaves this batch alone.
         signer: "0x000000000000000000000000000000000000dEaD",
       },
-      [{ id: "foreign-credential", index: 0, leaf: `0x${"98".repeat(32)}`, fields: {}, proof: [] }],
+      [
+        {
+          id: "foreign-credential",
+          index: 0,
+          leaf: `0x${"98".repeat(32)}`,
+          digest: `0x${"97".repeat(32)}`,
+          secret: "AAAAAAAAAAAAAAAAAAAAAA",
+          credential: sampleCredential(41) as unknown as Record<string, unknown>,
+          proof: [],
+        },
+      ],
     );
     await fx.store.setBatchStatus(stored.id, "anchored");
     foreign = { batchId: stored.id, credentialId: "foreign-credential" };

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -5,11 +7,14 @@ import { sampleCredential } from "../../scripts/lib/samples";
 import {
   ALWAYS_DISCLOSED,
   type Bundle,
+  bundlePath,
   CredrootError,
+  flatten,
+  type Hex32,
   isCredrootError,
+  newBatchId,
   parseBundle,
-  proofOf,
-  prepareBatch,
+  RegistryClient,
 } from "../../src";
 import { type AcceptedBatch, type ErrorBody, expectError, fetchBundle, issueFinalBatch } from "../server/helpers";
 import { hostileBundles, isGenuineOrDisclosure, type MutationContext } from "../support/bundle-mutations";
@@ -22,6 +27,7 @@ import { type ServiceFixture, startService } from "../support/service";
  */
 
 const ERROR_KEYS = new Set(["code", "message", "details"]);
+const V1_BUNDLE = readFileSync(join(__dirname, "../fixtures/bundle-v1.json"), "utf8");
 const KEBAB = /^[a-z]+(-[a-z]+)*$/;
 
 /** A request as the tests build it: always a path, a string body if any. */
@@ -76,8 +82,9 @@ describe("the public HTTP surface under hostile requests", () => {
   describe("answers hostile requests with the right 4xx, naming the problem", () => {
     const big = (n: number) => JSON.stringify({ reason: "x".repeat(n) });
     const CSV_HEADER =
-      "id,title,learner.name,awardingBody.name,awardingBody.country,issuedOn,learningOutcomes,workload.ects,assessment.type,participation,qualityAssurance";
-    const CSV_ROW = "urn:x,Course,Ana,Uni,NL,2026-06-30,Explain x,3,Exam,online,QA";
+      "id,title,learner.name,issuerCountry,issuedOn,learningOutcomes,workload.ects,assessment.type,participation,qualityAssurance";
+    const CSV_ROW = "urn:x,Course,Ana,NL,2026-06-30,Explain x,3,Exam,online,QA";
+    const genuineText = () => JSON.stringify(genuine);
 
     interface Case {
       what: string;
@@ -159,6 +166,71 @@ describe("the public HTTP surface under hostile requests", () => {
         request: (s) => json(s, "/v1/verify", '{"__proto__":{"polluted":1}}'),
         status: 400,
         code: "invalid-json",
+      },
+      // Issue 11, point 8: input the verifier could not read back the same way.
+      {
+        what: "a bundle with a key twice (JSON.parse would keep the last)",
+        request: (s) => json(s, "/v1/verify", genuineText().replace('"title":', '"title":"PhD","title":')),
+        status: 400,
+        code: "invalid-json",
+        names: 'repeats the key "title"',
+      },
+      {
+        what: "a bundle whose two equal keys differ in their escapes",
+        request: (s) => json(s, "/v1/verify", genuineText().replace('"issuerId":', '"issuerId":2,"issuer\\u0049d":')),
+        status: 400,
+        code: "invalid-json",
+        names: 'repeats the key "issuerId"',
+      },
+      {
+        what: "a presentation with a key twice",
+        request: (s) =>
+          json(
+            s,
+            "/v1/verify/presentation",
+            `{"type":"credroot/presentation","version":2,"version":2,"bundles":[${genuineText()}]}`,
+          ),
+        status: 400,
+        code: "invalid-json",
+        names: 'repeats the key "version"',
+      },
+      {
+        what: "a bundle with a lone surrogate",
+        request: (s) => json(s, "/v1/verify", genuineText().replace('"title":"', '"title":"\\ud800')),
+        status: 400,
+        code: "invalid-json",
+        names: "lone surrogate (not Unicode text) at /credential/title",
+      },
+      {
+        what: "a batch with a key twice",
+        request: (s) => json(s, "/v1/batches", '{"credentials":[{"id":"a"}],"credentials":[]}'),
+        status: 400,
+        code: "invalid-json",
+        names: 'repeats the key "credentials"',
+      },
+      {
+        what: "a revocation with a key twice",
+        request: (s) => json(s, `/v1/batches/${issued.id}/revoke`, '{"reason":"a","reason":"b"}'),
+        status: 400,
+        code: "invalid-json",
+        names: 'repeats the key "reason"',
+      },
+      // Issue 11, point 10: a version 1 bundle is never plain valid again.
+      {
+        what: "a version 1 bundle",
+        request: (s) => json(s, "/v1/verify", V1_BUNDLE),
+        status: 400,
+        code: "invalid-bundle",
+        names: "ask the issuer to re-issue it",
+      },
+      // Format v2: the awarding body is the registry's issuer.
+      {
+        what: "a CSV with v1 awardingBody columns",
+        request: (s) =>
+          csv(s, `${CSV_HEADER.replace("issuerCountry", "awardingBody.name")}\n${CSV_ROW.replace("NL", "Uni")}\n`),
+        status: 400,
+        code: "invalid-argument",
+        names: "the awarding body now comes from the registry",
       },
       {
         what: "a CSV cell never closed",
@@ -430,16 +502,34 @@ describe("the public HTTP surface under hostile requests", () => {
     let credentialIds: string[];
     let fieldNames: string[];
 
-    beforeAll(() => {
-      const other = prepareBatch([sampleCredential(30), sampleCredential(31)]);
+    beforeAll(async () => {
+      const genuineLeaf = issued.credentials[2]!.leaf as Hex32;
+      // Another issuer that re-anchors: the genuine batch's id and root in its own namespace, and
+      // the genuine leaf as a one-leaf batch; the genuine issuer re-anchoring that leaf itself
+      // (through a second signer: the service's key is its worker's); and another batch of its own.
+      const millSigner = await fx.chain.signer(2);
+      const { issuerId: millId } = await fx.accreditor.registerIssuer("Mill", "https://mill.test", millSigner.address);
+      const mill = new RegistryClient(fx.registry, millSigner);
+      const second = await fx.chain.signer(4);
+      await fx.accreditor.addSigner(fx.issuerId, second.address);
+      const reanchored = { millSameId: genuine.anchor.batchId, millLeaf: newBatchId(), ownLeaf: newBatchId() };
+      await mill.anchor(reanchored.millSameId, issued.root as Hex32, issued.count);
+      await mill.anchor(reanchored.millLeaf, genuineLeaf, 1);
+      await new RegistryClient(fx.registry, second).anchor(reanchored.ownLeaf, genuineLeaf, 1);
+      const other = (await issueFinalBatch(fx, [sampleCredential(30), sampleCredential(31)])).batch;
       context = {
         genuine,
-        sibling: { leaf: other.credentials[1]!.leaf, path: proofOf(other.tree, 1) },
-        otherRoot: other.root,
+        sibling: await fetchBundle(fx, issued.credentials[3]!.id),
+        otherBatches: [
+          { issuerId: millId, batchId: reanchored.millSameId, root: issued.root as Hex32, proof: bundlePath(genuine) },
+          { issuerId: millId, batchId: reanchored.millLeaf, root: genuineLeaf, proof: [] },
+          { issuerId: fx.issuerId, batchId: reanchored.ownLeaf, root: genuineLeaf, proof: [] },
+          { issuerId: fx.issuerId, batchId: other.id, root: other.root as Hex32 },
+        ],
         otherTrusted: [],
       };
       credentialIds = issued.credentials.map((c) => c.id);
-      const pointers = Object.keys(genuine.credential.fields);
+      const pointers = [...flatten(genuine.credential).keys()];
       fieldNames = [
         ...pointers,
         ...pointers.map((p) => p.slice(1).replace(/\//g, ".")),

@@ -3,18 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import type { CredentialRecord } from "../../server/store/types";
 import {
+  type AnchorContext,
+  batchIdToBytes16,
   commitCredential,
   type Credential,
-  digestOfFields,
-  type Fields,
-  fromHex32,
+  fixedBase64url,
+  flatten,
   type Hex32,
   type JsonValue,
   keccak256,
-  leafOf,
   parseCredential,
   registryInterface,
-  toHex,
+  saltOf,
   utf8Bytes,
   valueHash,
 } from "../../src";
@@ -22,10 +22,11 @@ import { type AcceptedBatch, issueFinalBatch, waitForBatch } from "../server/hel
 import { type ServiceFixture, startService, waitFor } from "../support/service";
 
 /**
- * Issue 6, item 11: after a full issuance and revocation flow through the service, no credential
- * value, salt, value hash or digest is anywhere on chain — not in any transaction's calldata, not
- * in any log — only roots, leaves, counts, reasons and issuer records; and a leaf cannot be
- * recomputed from a credential without its salts.
+ * Issue 6, item 11 (format v2): after a full issuance and revocation flow through the service, no
+ * credential value, secret, salt, value hash or leaf is anywhere on chain — not in any
+ * transaction's calldata, not in any log — and no digest but that of the credential revoked by
+ * `revokeCredential(digest)`; only batch ids, roots, counts, reasons and issuer records. A leaf
+ * cannot be recomputed from a credential without its secret.
  */
 
 const REASON_CREDENTIAL = "issued in error";
@@ -44,11 +45,7 @@ function distinctive(i: number, batch: string): Credential {
       email: `canary.${tag.toLowerCase()}@privacy-probe.example`,
       dateOfBirth: `19${70 + (i % 30)}-0${1 + (i % 9)}-1${i % 10}`,
     },
-    awardingBody: {
-      name: `Hochschule Unauffindbar ${tag}`,
-      country: "LU",
-      url: `https://hu-${tag.toLowerCase()}.example`,
-    },
+    issuerCountry: "LU",
     issuedOn: "2026-03-17",
     learningOutcomes: [`Weave a basket in state ${tag}`, `Collapse it on observation ${tag}`],
     workload: { ects: 7.25 + i / 100, hours: 1913 + i },
@@ -75,6 +72,9 @@ function scalars(value: JsonValue | undefined): (string | number)[] {
 
 const hexOf = (text: string) => Buffer.from(utf8Bytes(text)).toString("hex");
 const bare = (hex: string) => hex.toLowerCase().replace(/^0x/, "");
+const hexOfBytes = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+const secretOf = (record: CredentialRecord) => fixedBase64url(record.secret, 16, "secret");
+const valuesOf = (record: CredentialRecord) => flatten(record.credential as { [key: string]: JsonValue });
 
 describe("privacy: nothing personal reaches the chain", () => {
   let fx: ServiceFixture;
@@ -84,6 +84,8 @@ describe("privacy: nothing personal reaches the chain", () => {
   };
   let batches: { A: AcceptedBatch; B: AcceptedBatch };
   let records: CredentialRecord[];
+  /** The credential of A revoked by itself (its digest goes on chain), and its index. */
+  const REVOKED = 17;
   let transactions: TransactionResponse[];
   let logs: Log[];
 
@@ -94,7 +96,7 @@ describe("privacy: nothing personal reaches the chain", () => {
       B: (await issueFinalBatch(fx, inputs.B)).accepted,
     };
     // Revoke one credential of A and the whole of B, through the service, and wait for both.
-    const revokedId = batches.A.credentials[17]!.id;
+    const revokedId = batches.A.credentials[REVOKED]!.id;
     const one = await fx.app.inject({
       method: "POST",
       url: `/v1/credentials/${revokedId}/revoke`,
@@ -149,6 +151,7 @@ describe("privacy: nothing personal reaches the chain", () => {
   ];
 
   it("saw the whole flow on chain: deployment, registration, two anchors and two revocations", () => {
+    // (The deployment's constructor calldata is the artifact's bytecode and (adminDelay, admin, accreditor).)
     const names = transactions.map((tx) =>
       tx.to === null ? "deploy" : (registryInterface.parseTransaction({ data: tx.data })?.name ?? "?"),
     );
@@ -161,8 +164,8 @@ describe("privacy: nothing personal reaches the chain", () => {
   it("finds no credential value (strings of 3+ characters, numbers as text) in any calldata or log", () => {
     const needles = new Map<string, string>();
     for (const record of records) {
-      for (const [pointer, field] of Object.entries(record.fields)) {
-        for (const v of scalars(field.value as JsonValue)) {
+      for (const [pointer, value] of valuesOf(record)) {
+        for (const v of scalars(value)) {
           const text = String(v);
           if (text.length >= 3) needles.set(hexOf(text), `${pointer} = ${JSON.stringify(v)}`);
         }
@@ -170,8 +173,9 @@ describe("privacy: nothing personal reaches the chain", () => {
       // The credential id is the learner's capability: not on chain either.
       needles.set(hexOf(record.id), `credential id ${record.id}`);
     }
-    expect(needles.size).toBeGreaterThan(55 * 20);
-    // The search does find what is on chain, in the same encoding: the reasons, a root and a leaf.
+    expect(needles.size).toBeGreaterThan(55 * 18);
+    // The search does find what is on chain, in the same encoding: the reasons, a root, a batch id
+    // and the revoked credential's digest.
     const onChain = haystacks()
       .map((h) => h.hex)
       .join("|");
@@ -179,7 +183,8 @@ describe("privacy: nothing personal reaches the chain", () => {
       hexOf(REASON_CREDENTIAL),
       hexOf(REASON_BATCH),
       bare(batches.A.root),
-      bare(records[17]!.leaf),
+      bare(batchIdToBytes16(batches.B.id)),
+      bare(records[REVOKED]!.digest),
     ]) {
       expect(onChain).toContain(known);
     }
@@ -188,29 +193,32 @@ describe("privacy: nothing personal reaches the chain", () => {
     }
   });
 
-  it("finds no salt, value hash or digest on chain either: only leaves and roots", () => {
+  it("finds no secret, salt, value hash or leaf on chain either, and no digest but the revoked one's", () => {
     const needles = new Map<string, string>();
     for (const record of records) {
-      const fields = record.fields as Fields;
-      for (const [pointer, field] of Object.entries(record.fields)) {
-        needles.set(bare(field.salt), `salt of ${pointer}`);
-        needles.set(
-          bare(toHex(valueHash(fromHex32(field.salt), field.value as JsonValue))),
-          `value hash of ${pointer}`,
-        );
+      const secret = secretOf(record);
+      needles.set(hexOfBytes(secret), `secret of credential ${record.index}`);
+      for (const [pointer, value] of valuesOf(record)) {
+        const salt = saltOf(secret, pointer);
+        needles.set(hexOfBytes(salt), `salt of ${pointer}`);
+        needles.set(hexOfBytes(valueHash(salt, value)), `value hash of ${pointer}`);
       }
-      needles.set(bare(toHex(digestOfFields(fields))), `digest of credential ${record.index}`);
+      // A batch of 50 or 5 has no leaf for a root: no leaf is on chain.
+      needles.set(bare(record.leaf), `leaf of credential ${record.index} of ${record.batchId}`);
+      const revoked = record.batchId === batches.A.id && record.index === REVOKED;
+      if (!revoked) needles.set(bare(record.digest), `digest of credential ${record.index} of ${record.batchId}`);
     }
+    expect(needles.size).toBeGreaterThan(55 * 40);
     for (const { where, hex } of haystacks()) {
       for (const [needle, what] of needles) expect(hex.includes(needle), `${what} in ${where}`).toBe(false);
     }
   });
 
-  it("holds only roots, leaves, counts, reasons, issuer records and roles in the registry's calls and events", async () => {
+  it("holds only batch ids, roots, the revoked digest, counts, reasons, issuer records and roles in the registry's calls and events", async () => {
     const role = (name: string) => fx.accreditor.contract.getFunction(name).staticCall() as Promise<string>;
     const roles = new Set([await role("DEFAULT_ADMIN_ROLE"), await role("ACCREDITOR_ROLE")]);
-    const roots = new Set([batches.A.root, batches.B.root]);
-    const leaves = new Set(records.map((r) => r.leaf));
+    const roots = new Set([batches.A.root, batches.B.root, records[REVOKED]!.digest]);
+    const batchIds = new Set([batches.A.id, batches.B.id].map(batchIdToBytes16));
     const strings = new Set(["Test University", "https://uni.test", "", REASON_CREDENTIAL, REASON_BATCH]);
     const counts = new Set([50n, 5n, BigInt(fx.issuerId)]);
     const check = (where: string, types: readonly string[], args: readonly unknown[]) => {
@@ -218,10 +226,9 @@ describe("privacy: nothing personal reaches the chain", () => {
         const value = args[i];
         const what = `${where} argument ${i} (${type}) = ${String(value)}`;
         if (type === "bytes32") {
-          expect(roots.has(value as Hex32) || leaves.has(value as string) || roles.has(value as string), what).toBe(
-            true,
-          );
-        } else if (type === "string") expect(strings.has(value as string), what).toBe(true);
+          expect(roots.has(value as Hex32) || roles.has(value as string), what).toBe(true);
+        } else if (type === "bytes16") expect(batchIds.has(value as `0x${string}`), what).toBe(true);
+        else if (type === "string") expect(strings.has(value as string), what).toBe(true);
         else if (type.startsWith("uint")) expect(counts.has(value as bigint), what).toBe(true);
         else expect(type, what).toBe("address");
       });
@@ -256,38 +263,43 @@ describe("privacy: nothing personal reaches the chain", () => {
     }
   });
 
-  describe("a leaf cannot be recomputed from the credential without its salts", () => {
-    const withSalts = (fields: CredentialRecord["fields"], salt: (pointer: string) => string): Fields =>
-      Object.fromEntries(
-        Object.entries(fields).map(([p, f]) => [p, { salt: salt(p) as Hex32, value: f.value as JsonValue }]),
-      );
-    const leafFrom = (fields: Fields) => toHex(leafOf(digestOfFields(fields)));
+  describe("a leaf cannot be recomputed from the credential without its secret", () => {
+    const contextOf = (record: CredentialRecord): AnchorContext => ({
+      chainId: fx.chain.chainId,
+      registry: fx.registry,
+      issuerId: fx.issuerId,
+      batchId: record.batchId,
+    });
+    const leafWith = (record: CredentialRecord, secret: Uint8Array) =>
+      commitCredential(parseCredential(record.credential), contextOf(record), { secret: () => secret }).leaf;
 
-    it("recomputes every leaf with the true salts (the check below is not vacuous)", () => {
-      for (const record of records) expect(leafFrom(record.fields as Fields)).toBe(record.leaf);
+    it("recomputes every leaf with the true secret (the check below is not vacuous)", () => {
+      for (const record of records) expect(leafWith(record, secretOf(record))).toBe(record.leaf);
     });
 
-    it("gets another leaf with all-zero salts, with other salts, and with any one salt changed", () => {
-      const zero = toHex(new Uint8Array(32));
+    it("gets another leaf with an all-zero secret, with another secret, and with any one bit of it changed", () => {
       for (const record of records.slice(0, 10)) {
-        expect(leafFrom(withSalts(record.fields, () => zero))).not.toBe(record.leaf);
-        const other = (p: string) => toHex(keccak256(utf8Bytes(`another salt for ${p}`)));
-        expect(leafFrom(withSalts(record.fields, other))).not.toBe(record.leaf);
-        for (const pointer of Object.keys(record.fields)) {
-          const oneOff = withSalts(record.fields, (p) => (p === pointer ? zero : record.fields[p]!.salt));
-          expect(leafFrom(oneOff), `only ${pointer}'s salt changed`).not.toBe(record.leaf);
+        expect(leafWith(record, new Uint8Array(16))).not.toBe(record.leaf);
+        expect(leafWith(record, keccak256(utf8Bytes(`another secret ${record.id}`)).slice(0, 16))).not.toBe(
+          record.leaf,
+        );
+        for (let bit = 0; bit < 128; bit += 9) {
+          const flipped = secretOf(record);
+          flipped[bit >> 3]! ^= 1 << (bit & 7);
+          expect(leafWith(record, flipped), `bit ${bit} of the secret flipped`).not.toBe(record.leaf);
         }
       }
     });
 
-    it("gets another leaf when the whole credential is committed afresh with known salts", () => {
+    it("gets another leaf when the whole credential is committed afresh with a secret of its own", () => {
       const credentials = [...inputs.A, ...inputs.B];
-      const leafOfRecord = new Map(records.map((r) => [`${r.batchId}/${r.index}`, r.leaf]));
+      const byPosition = new Map(records.map((r) => [`${r.batchId}/${r.index}`, r]));
       for (const [i, credential] of credentials.entries()) {
         const batch = i < 50 ? batches.A : batches.B;
-        const issued = leafOfRecord.get(`${batch.id}/${i < 50 ? i : i - 50}`);
-        const committed = commitCredential(parseCredential(credential), { salt: () => new Uint8Array(32) });
-        expect(committed.leaf).not.toBe(issued);
+        const record = byPosition.get(`${batch.id}/${i < 50 ? i : i - 50}`)!;
+        const committed = commitCredential(parseCredential(credential), contextOf(record));
+        expect(committed.digest).not.toBe(record.digest);
+        expect(committed.leaf).not.toBe(record.leaf);
       }
     });
   });

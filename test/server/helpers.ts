@@ -57,8 +57,12 @@ export interface VerificationBody {
   checks: { name: string; ok: boolean | null; message: string }[];
   credential: Record<string, unknown>;
   hidden: string[];
+  /** The awarding body: the issuer as the registry records it (never a name from the bundle). */
   issuer: { id: number; name: string; uri: string; active: boolean; accreditedUntil: number | null } | null;
   anchoredAt: number | null;
+  /** The credential's digest and leaf as computed from the bundle (format v2). */
+  digest?: string | null;
+  leaf?: string | null;
 }
 
 /** Statuses a batch may show on its way to being final. */

@@ -16,7 +16,9 @@ function credentialsFor(batchId: string, count: number): NewCredential[] {
     id: `${batchId}-c${index}`,
     index,
     leaf: `0x${index.toString(16).padStart(64, "0")}`,
-    fields: { "/name": { salt: "0x01", value: `Learner ${index}` } },
+    digest: `0x${(index + 1).toString(16).padStart(64, "0")}`,
+    secret: "AAAAAAAAAAAAAAAAAAAAAA",
+    credential: { name: `Learner ${index}` },
     proof: [`0x${"ab".repeat(32)}`],
   }));
 }
@@ -35,7 +37,9 @@ const credentialsFor = (batchId: string, count: number) =>
     id: \`\${batchId}-c\${index}\`,
     index,
     leaf: \`0x\${index.toString(16).padStart(64, "0")}\`,
-    fields: { "/name": { salt: "0x01", value: \`Learner \${index}\` } },
+    digest: \`0x\${(index + 1).toString(16).padStart(64, "0")}\`,
+    secret: "AAAAAAAAAAAAAAAAAAAAAA",
+    credential: { name: \`Learner \${index}\` },
     proof: [\`0x\${"ab".repeat(32)}\`],
   }));
 const batch = (id: string, count: number) =>

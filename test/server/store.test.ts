@@ -31,10 +31,9 @@ function credentialsFor(batchId: string, count: number): NewCredential[] {
     id: `${batchId}-c${index}`,
     index,
     leaf: hex32(`${batchId}/leaf/${index}`),
-    fields: {
-      "/name": { salt: hex32(`salt/${index}`), value: `Learner ${index}` },
-      "/ects": { salt: "0x01", value: 5 },
-    },
+    digest: hex32(`${batchId}/digest/${index}`),
+    secret: Buffer.from(`secret/${index}`.padEnd(16, ".")).toString("base64url"),
+    credential: { name: `Learner ${index}`, workload: { ects: 5 }, skills: ["a", "b"] },
     proof: [hex32(`${batchId}/p0/${index}`), hex32(`${batchId}/p1/${index}`)],
   }));
 }
@@ -121,6 +120,67 @@ describe("migrate", () => {
     expect([await db.migrateWith(next), await db.migrateWith(next)]).toEqual([[latest + 1], []]);
     expect(await countRows("extra")).toBe(0);
     expect(await countRows("schema_migrations")).toBe(latest + 1);
+  });
+
+  describe("of a database from before format v2", () => {
+    let old: TestDatabase;
+    const V1_ROOT = hex32("v1/root");
+
+    beforeEach(async () => {
+      old = await testDatabase();
+      await old.migrateWith(migrations.slice(0, 2)); // the last schema of format v1
+      await old.exec("INSERT INTO issuers (id, name, created_at) VALUES (1, 'Open University', '2026-01-01')");
+    });
+    afterEach(async () => {
+      await old.dispose();
+    });
+
+    it("refuses one that holds format-v1 credentials, saying so, and changes nothing", async () => {
+      await old.exec(
+        "INSERT INTO batches (id, issuer_id, root, count, uri, status, created_at, updated_at) " +
+          `VALUES ('v1-batch', 1, '${V1_ROOT}', 1, '', 'final', '2026-01-01', '2026-01-01')`,
+      );
+      const fields = JSON.stringify({ "/title": { salt: hex32("salt"), value: "Old course" } });
+      await old.exec(
+        "INSERT INTO credentials (id, batch_id, idx, leaf, fields, proof) " +
+          `VALUES ('v1-cred', 'v1-batch', 0, '${V1_ROOT}', '${fields}', '[]')`,
+      );
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const opened = old.open();
+        const error = await opened.migrate().catch((e: unknown) => e);
+        await opened.close();
+        expect(error).toBeInstanceOf(StoreError);
+        expect(error).toMatchObject({
+          code: "SCHEMA",
+          message:
+            "this database holds format-v1 credentials, which can no longer be verified; start with a new database",
+        });
+      }
+      expect(await old.count("schema_migrations")).toBe(2);
+      expect([await old.count("batches"), await old.count("credentials")]).toEqual([1, 1]);
+    });
+
+    it("migrates one without batches, keeping its issuers and API keys", async () => {
+      await old.exec(
+        "INSERT INTO api_keys (id, issuer_id, digest, label, created_at) " +
+          `VALUES ('k1', 1, ${old.kind === "postgres" ? "'\\x00'" : "x'00'"}, 'CI', '2026-01-01')`,
+      );
+      const opened = old.open();
+      try {
+        await opened.migrate();
+        expect(await old.count("schema_migrations")).toBe(migrations.length);
+        expect(await opened.getIssuer(1)).toMatchObject({ name: "Open University" });
+        expect(await opened.getApiKey("k1")).toMatchObject({ issuerId: 1, label: "CI" });
+        await opened.insertBatch(newBatch("v2", 1), credentialsFor("v2", 1));
+        expect(await opened.getCredential("v2-c0")).toEqual({
+          ...credentialsFor("v2", 1)[0],
+          batchId: "v2",
+          revokedReason: null,
+        });
+      } finally {
+        await opened.close();
+      }
+    });
   });
 
   it("rolls a failing migration back whole: neither its tables nor its record remain", async () => {
@@ -256,18 +316,15 @@ describe("insertBatch", () => {
     );
   });
 
-  it("stores any JSON field value and reads it back equal", async () => {
+  it("stores any JSON credential values and reads them back equal", async () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.string(), fc.jsonValue()), async (values) => {
         const id = `json-${n++}`;
-        const fields = Object.fromEntries(
-          Object.entries(values).map(([k, value]) => [`/${k}`, { salt: "0x00", value }]),
-        );
         const [credential] = credentialsFor(id, 1);
-        await store.insertBatch(newBatch(id, 1), [{ ...credential!, fields }]);
+        await store.insertBatch(newBatch(id, 1), [{ ...credential!, credential: values }]);
         // What JSON can hold: -0 comes back as 0, as it does from any JSON body.
-        expect((await store.getCredential(`${id}-c0`))?.fields).toEqual(JSON.parse(JSON.stringify(fields)));
+        expect((await store.getCredential(`${id}-c0`))?.credential).toEqual(JSON.parse(JSON.stringify(values)));
       }),
       { numRuns: 50 },
     );

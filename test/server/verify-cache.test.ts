@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type Bundle, bundleFor, prepareBatch, verifyBundle, type VerifyOptions } from "../../src";
+import {
+  type AnchorContext,
+  type Bundle,
+  bundleFor,
+  type Hex32,
+  newBatchId,
+  prepareBatch,
+  verifyBundle,
+  type VerifyOptions,
+} from "../../src";
 import { BlockCachedCalls } from "../../server/verify-cache";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { type RegistryFixture, startRegistry } from "../support/registry";
@@ -7,23 +16,28 @@ import { type RegistryFixture, startRegistry } from "../support/registry";
 describe("BlockCachedCalls", () => {
   let fx: RegistryFixture;
   let bundles: Bundle[];
+  let digests: Hex32[];
   let cache: BlockCachedCalls;
   let options: VerifyOptions;
 
   beforeAll(async () => {
     fx = await startRegistry();
-    const batch = prepareBatch([0, 1, 2].map((i) => sampleCredential(i)));
-    const r = await fx.issuer.anchor(batch.root, batch.count);
-    const anchor = {
-      chainId: fx.chain.chainId,
-      registry: fx.registry,
-      issuerId: fx.issuerId,
-      txHash: r.txHash,
-      blockNumber: r.blockNumber,
-    };
-    bundles = [0, 1, 2].map((i) => bundleFor(batch, i, anchor));
+    const batch = prepareBatch(
+      [0, 1, 2].map((i) => sampleCredential(i)),
+      contextOf(),
+    );
+    const r = await fx.issuer.anchor(batch.context.batchId, batch.root, batch.count);
+    bundles = [0, 1, 2].map((i) => bundleFor(batch, i, r.blockNumber));
+    digests = batch.credentials.map((c) => c.digest);
     cache = new BlockCachedCalls(fx.chain.provider, 60_000); // polled by hand below
     options = { chains: [{ ...fx.trusted[0]!, provider: cache }] };
+  });
+
+  const contextOf = (): AnchorContext => ({
+    chainId: fx.chain.chainId,
+    registry: fx.registry,
+    issuerId: fx.issuerId,
+    batchId: newBatchId(),
   });
 
   afterAll(async () => {
@@ -50,7 +64,7 @@ describe("BlockCachedCalls", () => {
   it("never answers valid for a revoked credential once the revocation's block has been seen", async () => {
     await cache.refresh();
     expect((await verifyBundle(bundles[1]!, options)).verdict).toBe("valid");
-    await fx.issuer.revokeCredential(bundles[1]!.proof.root, bundles[1]!.proof.leaf, "issued in error");
+    await fx.issuer.revokeCredential(digests[1]!, "issued in error");
     // Until the poller sees the new block, answers stay those of the block it knows (documented lag).
     await cache.refresh();
     expect((await verifyBundle(bundles[1]!, options)).verdict).toBe("revoked");
@@ -59,16 +73,9 @@ describe("BlockCachedCalls", () => {
 
   it("sees a batch anchored after the last poll at once (answers are read at latest)", async () => {
     await cache.refresh();
-    const fresh = prepareBatch([sampleCredential(7)]);
-    const r = await fx.issuer.anchor(fresh.root, 1);
-    const anchor = {
-      chainId: fx.chain.chainId,
-      registry: fx.registry,
-      issuerId: fx.issuerId,
-      txHash: r.txHash,
-      blockNumber: r.blockNumber,
-    };
-    expect((await verifyBundle(bundleFor(fresh, 0, anchor), options)).verdict).toBe("valid");
+    const fresh = prepareBatch([sampleCredential(7)], contextOf());
+    const r = await fx.issuer.anchor(fresh.context.batchId, fresh.root, 1);
+    expect((await verifyBundle(bundleFor(fresh, 0, r.blockNumber), options)).verdict).toBe("valid");
   });
 
   it("caches no failure: with the chain unreachable every call goes live and fails", async () => {

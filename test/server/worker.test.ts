@@ -1,6 +1,14 @@
 import { type JsonRpcProvider, Transaction } from "ethers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type AnchorRef, bundleFor, type Hex32, RegistryClient, registryInterface, verifyBundle } from "../../src";
+import {
+  batchIdToBytes16,
+  bundleFor,
+  type CredrootError,
+  type Hex32,
+  RegistryClient,
+  registryInterface,
+  verifyBundle,
+} from "../../src";
 import type { BatchRecord, OpRecord, OpUpdate } from "../../server/store/types";
 import { LOG_WINDOW } from "../../server/worker/anchor";
 import {
@@ -34,19 +42,18 @@ describe("AnchorWorker", () => {
   const batchOf = async (q: QueuedBatch): Promise<BatchRecord> => (await fx.store.getBatch(q.batch.id))!;
   const anchors = (root: string) => registryEvents(chain, fx.registry, "BatchAnchored", [root]);
   const sentBy = (address: string) => chain.getTransactionCount(address, "pending");
+  const credentialRevokedAt = (issuerId: number, digest: Hex32) =>
+    new RegistryClient(fx.registry, chain).contract
+      .getFunction("credentialRevokedAt")
+      .staticCall(issuerId, digest) as Promise<bigint>;
   const ticks = async (h: WorkerHarness, n: number, mine = false) => {
     for (let i = 0; i < n; i++) {
       await h.worker.tick();
       if (mine) await fx.mine();
     }
   };
-  const anchorRef = (batch: BatchRecord): AnchorRef => ({
-    chainId: fx.chain.chainId,
-    registry: fx.registry,
-    issuerId: batch.issuerId,
-    txHash: batch.txHash as Hex32,
-    blockNumber: batch.blockNumber!,
-  });
+  /** The digest of credential `i` of a queued batch: what `revokeCredential` takes. */
+  const digestOf = (q: QueuedBatch, i: number): Hex32 => q.prepared.credentials[i]!.digest;
 
   /**
    * Watches every write of the outbox: the op statuses written in order, and any `final` written
@@ -127,7 +134,14 @@ describe("AnchorWorker", () => {
       expect(events).toHaveLength(1);
       expect(events[0]!.transactionHash).toBe(sent.txHash);
       const args = registryInterface.parseLog(events[0]!)!.args.toArray();
-      expect(args).toEqual([q.root, BigInt(fx.issuerId), h.wallet.address, 3n, "https://uni.test/b/1"]);
+      expect(args).toEqual([
+        BigInt(fx.issuerId),
+        batchIdToBytes16(q.batch.id),
+        q.root,
+        h.wallet.address,
+        3n,
+        "https://uni.test/b/1",
+      ]);
       const tx = (await chain.getTransaction(sent.txHash!))!;
       expect(tx.nonce).toBe(sent.nonce);
       expect(registryInterface.parseTransaction({ data: tx.data })?.name).toBe("anchor");
@@ -341,7 +355,7 @@ describe("AnchorWorker", () => {
     it("adopts a root this issuer anchored without the worker: mined with that transaction, none sent", async () => {
       const q = await queueBatch(fx);
       const h = harness();
-      const direct = await fx.issuer.anchor(q.root, q.batch.count);
+      const direct = await fx.issuer.anchor(q.batch.id, q.root, q.batch.count);
       const before = await sentBy(h.wallet.address);
 
       await h.worker.tick();
@@ -363,7 +377,7 @@ describe("AnchorWorker", () => {
     it("finds a root anchored thousands of blocks back, asking for one window of blocks at a time", async () => {
       const q = await queueBatch(fx);
       const deployedAt = await chain.getBlockNumber();
-      const direct = await fx.issuer.anchor(q.root, q.batch.count);
+      const direct = await fx.issuer.anchor(q.batch.id, q.root, q.batch.count);
       await chain.send("hardhat_mine", [`0x${(2 * LOG_WINDOW + 500).toString(16)}`]);
       const h = harness({ fromBlock: deployedAt });
       const asked: { fromBlock: number; toBlock: number }[] = [];
@@ -391,7 +405,7 @@ describe("AnchorWorker", () => {
       await h.worker.tick();
       const signed = await opOf(q.op.id);
       expect(signed.status).toBe("signed");
-      const direct = await fx.issuer.anchor(q.root, q.batch.count); // same account, same nonce
+      const direct = await fx.issuer.anchor(q.batch.id, q.root, q.batch.count); // same account, same nonce
       const after = await sentBy(h.wallet.address);
 
       await h.worker.tick(); // "nonce has already been used" and no receipt of ours: queued again
@@ -403,7 +417,10 @@ describe("AnchorWorker", () => {
       expect(await anchors(q.root)).toHaveLength(1);
     });
 
-    it("fails an op whose root another issuer anchored, naming that issuer", async () => {
+    // Regression (issue 11, front-running): in v1 any accredited issuer could copy a pending root
+    // from the mempool and anchor it first; the victim's op then failed ("root already anchored by
+    // issuer N") and the root belonged to the attacker. Batches are namespaced per issuer now.
+    it("anchors its batch even when another issuer anchored the same root and batch id first", async () => {
       const q = await queueBatch(fx);
       const h = harness();
       const otherSigner = await fx.chain.signer(2);
@@ -412,17 +429,25 @@ describe("AnchorWorker", () => {
         "https://other.test",
         otherSigner.address,
       );
-      const theirs = await new RegistryClient(fx.registry, otherSigner).anchor(q.root, q.batch.count);
-      const before = await sentBy(h.wallet.address);
+      const theirs = await new RegistryClient(fx.registry, otherSigner).anchor(q.batch.id, q.root, q.batch.count);
 
-      await h.worker.tick();
+      await ticks(h, 2);
       const op = await opOf(q.op.id);
-      expect(op.status).toBe("failed");
-      expect(op.error).toBe(`root already anchored by issuer ${other}`);
-      expect(await batchOf(q)).toMatchObject({ status: "failed", error: op.error, txHash: null });
-      expect(await sentBy(h.wallet.address)).toBe(before);
+      expect(op).toMatchObject({ status: "mined", attempts: 1, error: null });
+      expect(op.txHash).not.toBe(theirs.txHash);
+      await fx.mine();
+      await h.worker.tick();
+      expect(await batchOf(q)).toMatchObject({ status: "final", txHash: op.txHash, error: null });
       const events = await anchors(q.root);
-      expect(events.map((e) => e.transactionHash)).toEqual([theirs.txHash]);
+      expect(events.map((e) => registryInterface.parseLog(e)!.args[0] as bigint)).toEqual([
+        BigInt(other),
+        BigInt(fx.issuerId),
+      ]);
+      // The copy under the other issuer verifies as nothing: every leaf is bound to this issuer.
+      const bundle = bundleFor(q.prepared, 0, op.blockNumber!);
+      expect((await verifyBundle(bundle, { chains: fx.trusted })).verdict).toBe("valid");
+      const copied = { ...bundle, anchor: { ...bundle.anchor, issuerId: other, block: theirs.blockNumber } };
+      expect((await verifyBundle(copied, { chains: fx.trusted })).verdict).not.toBe("valid");
     });
   });
 
@@ -469,11 +494,9 @@ describe("AnchorWorker", () => {
     it("changes nothing while the chain cannot be reached, and a later pass anchors", async () => {
       const q = await queueBatch(fx);
       const down = harness({ url: `http://127.0.0.1:${await closedPort()}` });
-      await expect(down.worker.tick()).resolves.toBeUndefined(); // the issuer id lookup fails
-      expect(down.log.entries.map((e) => e.msg)).toContain("anchoring pass deferred");
-      const downWithId = harness({ url: `http://127.0.0.1:${await closedPort()}`, issuerId: fx.issuerId });
-      await expect(downWithId.worker.tick()).resolves.toBeUndefined(); // the adoption lookup fails
-      expect(downWithId.log.entries.map((e) => e.msg)).toContain("chain operation deferred");
+      await expect(down.worker.tick()).resolves.toBeUndefined(); // the adoption lookup fails
+      expect(down.log.entries.map((e) => e.msg)).toContain("chain operation deferred");
+      expect(down.log.entries.map((e) => e.msg)).not.toContain("chain operation failed");
       expect(await opOf(q.op.id)).toEqual(q.op);
       expect(await batchOf(q)).toEqual(q.batch);
 
@@ -487,7 +510,7 @@ describe("AnchorWorker", () => {
       await setAutomine(chain, false);
       await harness().worker.tick();
       const sent = await opOf(q.op.id);
-      const down = harness({ url: `http://127.0.0.1:${await closedPort()}`, issuerId: fx.issuerId });
+      const down = harness({ url: `http://127.0.0.1:${await closedPort()}` });
       await down.worker.tick();
       expect(await opOf(q.op.id)).toEqual(sent);
     });
@@ -508,7 +531,7 @@ describe("AnchorWorker", () => {
       const h = harness();
       const { a, b } = await anchoredPair(h);
       const signer = h.wallet.address;
-      const leaf = a.prepared.credentials[1]!.leaf;
+      const digest = digestOf(a, 1);
       const revokeOne = await fx.store.enqueueOp({
         kind: "revoke-credential",
         batchId: a.batch.id,
@@ -536,12 +559,12 @@ describe("AnchorWorker", () => {
       expect(await batchOf(b)).toMatchObject({ status: "revoked", revokedReason: "course withdrawn" });
 
       const registry = new RegistryClient(fx.registry, chain);
-      expect((await registry.getBatch(b.root)).revokedAt).toBeGreaterThan(0);
-      expect((await registry.getBatch(a.root)).revokedAt).toBe(0);
-      const revokedAt = (await registry.contract.getFunction("credentialRevokedAt").staticCall(a.root, leaf)) as bigint;
-      expect(revokedAt).toBeGreaterThan(0n);
-      expect(await registryEvents(chain, fx.registry, "CredentialRevoked", [a.root, leaf])).toHaveLength(1);
-      expect(await registryEvents(chain, fx.registry, "BatchRevoked", [b.root])).toHaveLength(1);
+      expect((await registry.getBatch(fx.issuerId, b.batch.id, b.root)).revokedAt).toBeGreaterThan(0);
+      expect((await registry.getBatch(fx.issuerId, a.batch.id, a.root)).revokedAt).toBe(0);
+      expect(await credentialRevokedAt(fx.issuerId, digest)).toBeGreaterThan(0n);
+      expect(await registryEvents(chain, fx.registry, "CredentialRevoked", [fx.issuerId, digest])).toHaveLength(1);
+      const batchTopic = [fx.issuerId, batchIdToBytes16(b.batch.id)];
+      expect(await registryEvents(chain, fx.registry, "BatchRevoked", batchTopic)).toHaveLength(1);
 
       await fx.mine(FINALITY);
       await h.worker.tick();
@@ -551,7 +574,7 @@ describe("AnchorWorker", () => {
 
       const chains = fx.trusted;
       const verdict = async (q: QueuedBatch, i: number) =>
-        (await verifyBundle(bundleFor(q.prepared, i, anchorRef(await batchOf(q))), { chains })).verdict;
+        (await verifyBundle(bundleFor(q.prepared, i, (await batchOf(q)).blockNumber!), { chains })).verdict;
       expect(await verdict(a, 1)).toBe("revoked");
       expect(await verdict(a, 0)).toBe("valid");
       expect(await verdict(b, 0)).toBe("revoked");
@@ -560,9 +583,8 @@ describe("AnchorWorker", () => {
     it("adopts revocations the chain already holds, sending nothing", async () => {
       const h = harness();
       const { a, b } = await anchoredPair(h);
-      const leaf = a.prepared.credentials[0]!.leaf;
-      const one = await fx.issuer.revokeCredential(a.root, leaf, "by hand");
-      const all = await fx.issuer.revokeBatch(b.root, "by hand");
+      const one = await fx.issuer.revokeCredential(digestOf(a, 0), "by hand");
+      const all = await fx.issuer.revokeBatch(b.batch.id, "by hand");
       const signer = h.wallet.address;
       const ops = [
         await fx.store.enqueueOp({
@@ -608,6 +630,161 @@ describe("AnchorWorker", () => {
       await ticks(h, 4, true);
       expect((await opOf(op.id)).status).toBe("final");
       expect((await fx.store.getCredential(a.credentialIds[0]!))!.revokedReason).toBe("issued in error");
+    });
+  });
+
+  // Regression (issue 11, signer reuse): in v1, once issuer A removed a signer, another issuer
+  // could add that address, and A's service, still holding the key, anchored A's next batches as
+  // the other issuer and reported them final; a revocation queued on an instance whose signer
+  // served another issuer answered 202 and never reached the chain. The registry now refuses to
+  // rebind an address, and the worker fails, visibly, every op its key may not send.
+  describe("the signer", () => {
+    const revertOf = (promise: Promise<unknown>) => promise.then(() => null).catch((e: unknown) => e as CredrootError);
+    /** Issuer C ("Diploma Mill"), its signer account `account`. */
+    const otherIssuer = async (account = 2) => {
+      const signer = await fx.chain.signer(account);
+      const { issuerId } = await fx.accreditor.registerIssuer("Diploma Mill", "https://mill.test", signer.address);
+      return { issuerId, signer, client: new RegistryClient(fx.registry, signer) };
+    };
+    const batchBody = async (q: QueuedBatch) => {
+      const res = await fx.app.inject({ url: `/v1/batches/${q.batch.id}`, headers: fx.auth });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<{ status: string; error: string | null }>();
+    };
+
+    it("fails the queued ops of an issuer that removed its signer, sends nothing, and keeps them failed", async () => {
+      const h = harness();
+      const address = h.wallet.address;
+      const anchored = await queueBatch(fx);
+      await ticks(h, 2);
+      expect((await batchOf(anchored)).status).toBe("anchored");
+      await fx.accreditor.removeSigner(fx.issuerId, address);
+      // Nobody can take the removed key over: the registry binds an address to one issuer for ever.
+      const mill = await otherIssuer();
+      const taken = await revertOf(mill.client.addSigner(mill.issuerId, address));
+      expect(taken).toMatchObject({ code: "CONTRACT_REVERT", revert: { name: "SignerAlreadyAssigned" } });
+      expect(await revertOf(fx.accreditor.registerIssuer("Mill II", "", address))).toMatchObject({
+        revert: { name: "SignerAlreadyAssigned" },
+      });
+
+      const q = await queueBatch(fx);
+      const revoke = await fx.store.enqueueOp({
+        kind: "revoke-credential",
+        batchId: anchored.batch.id,
+        credentialId: anchored.credentialIds[0]!,
+        signer: address,
+        reason: "issued in error",
+      });
+      const before = await sentBy(address);
+      await ticks(h, 3, true);
+
+      const reason = `signer ${address} no longer signs for issuer ${fx.issuerId} (it was removed)`;
+      expect(await opOf(q.op.id)).toMatchObject({ status: "failed", error: reason, txHash: null, attempts: 0 });
+      expect(await batchOf(q)).toMatchObject({ status: "failed", error: reason, txHash: null });
+      expect(await batchBody(q)).toMatchObject({ status: "failed", error: reason });
+      expect(await opOf(revoke.id)).toMatchObject({ status: "failed", error: reason, txHash: null });
+      expect((await fx.store.getCredential(anchored.credentialIds[0]!))!.revokedReason).toBeNull();
+      expect(await credentialRevokedAt(fx.issuerId, digestOf(anchored, 0))).toBe(0n);
+      expect(await sentBy(address)).toBe(before);
+      expect(await anchors(q.root)).toEqual([]);
+      expect(h.log.entries.filter((e) => e.level === "error" && e.msg === "chain operation failed")).toHaveLength(2);
+    });
+
+    it("fails, rather than anchors as another issuer, a batch its key does not sign for", async () => {
+      const mill = await otherIssuer();
+      const h = harness({ account: 2 }); // a service configured with the other issuer's key
+      const q = await queueBatch(fx, { signer: h.wallet.address });
+      const before = await sentBy(h.wallet.address);
+      await ticks(h, 2, true);
+
+      const reason = `signer ${h.wallet.address} no longer signs for issuer ${fx.issuerId} (it is bound to issuer ${mill.issuerId})`;
+      expect(await opOf(q.op.id)).toMatchObject({ status: "failed", error: reason, txHash: null });
+      expect(await batchBody(q)).toMatchObject({ status: "failed", error: reason });
+      expect(await sentBy(h.wallet.address)).toBe(before);
+      expect(await anchors(q.root)).toEqual([]);
+      const registry = new RegistryClient(fx.registry, chain);
+      expect((await registry.getBatch(mill.issuerId, q.batch.id, q.root)).anchoredAt).toBe(0);
+    });
+
+    it("ends a revocation queued on an instance whose signer serves another issuer failed, saying why", async () => {
+      const mine = harness();
+      const a = await queueBatch(fx);
+      await ticks(mine, 2);
+      const mill = await otherIssuer();
+      const theirs = harness({ account: 2, instanceId: "mill-instance" });
+      const signer = theirs.wallet.address;
+      const ops = [
+        await fx.store.enqueueOp({
+          kind: "revoke-credential",
+          batchId: a.batch.id,
+          credentialId: a.credentialIds[1]!,
+          signer,
+          reason: "issued in error",
+        }),
+        await fx.store.enqueueOp({
+          kind: "revoke-batch",
+          batchId: a.batch.id,
+          credentialId: null,
+          signer,
+          reason: "x",
+        }),
+      ];
+      const before = await sentBy(signer);
+      await ticks(theirs, 2, true);
+
+      const reason = `signer ${signer} no longer signs for issuer ${fx.issuerId} (it is bound to issuer ${mill.issuerId})`;
+      for (const op of ops) expect(await opOf(op.id)).toMatchObject({ status: "failed", error: reason, txHash: null });
+      expect(await sentBy(signer)).toBe(before);
+      for (const issuerId of [fx.issuerId, mill.issuerId]) {
+        expect(await credentialRevokedAt(issuerId, digestOf(a, 1))).toBe(0n);
+      }
+      expect((await fx.store.getCredential(a.credentialIds[1]!))!.revokedReason).toBeNull();
+      expect((await batchOf(a)).status).toBe("anchored");
+      await mine.worker.tick();
+      expect((await batchOf(a)).status).toBe("final"); // its own signer's work is untouched
+    });
+
+    it("fails a transaction that reverted because its signer was removed meanwhile with the reason in words", async () => {
+      const q = await queueBatch(fx);
+      const h = harness();
+      await setAutomine(chain, false);
+      await h.worker.tick();
+      const sent = await opOf(q.op.id);
+      expect(sent.status).toBe("sent");
+      // The removal is ordered first in the same block (higher tip).
+      await fx.accreditor.contract
+        .getFunction("removeSigner")
+        .send(fx.issuerId, h.wallet.address, { maxPriorityFeePerGas: 50n * GWEI, maxFeePerGas: 500n * GWEI });
+      await fx.mine();
+      expect((await chain.getTransactionReceipt(sent.txHash!))?.status).toBe(0);
+
+      await h.worker.tick();
+      const reason = `signer ${h.wallet.address} no longer signs for issuer ${fx.issuerId} (it was removed)`;
+      expect(await opOf(q.op.id)).toMatchObject({ status: "failed", error: reason });
+      expect(await batchOf(q)).toMatchObject({ status: "failed", error: reason });
+    });
+
+    it("asks the registry about its key once per pass, not once per op", async () => {
+      for (let i = 0; i < 3; i++) await queueBatch(fx);
+      const h = harness();
+      const asked = vi.spyOn(RegistryClient.prototype, "signerRecord");
+      await h.worker.tick();
+      expect(asked).toHaveBeenCalledTimes(1);
+      await h.worker.tick(); // nothing queued any more: nothing to ask
+      expect(asked).toHaveBeenCalledTimes(1);
+    });
+
+    it("never reports final an anchor the registry does not hold under the batch's issuer", async () => {
+      const q = await queueBatch(fx);
+      const h = harness();
+      await ticks(h, 2);
+      expect((await opOf(q.op.id)).status).toBe("mined");
+      await fx.mine();
+      vi.spyOn(RegistryClient.prototype, "getBatch").mockResolvedValue({ anchoredAt: 0, revokedAt: 0 });
+      await h.worker.tick();
+      const reason = `batch ${q.batch.id} is not anchored for issuer ${fx.issuerId} on chain`;
+      expect(await opOf(q.op.id)).toMatchObject({ status: "failed", error: reason });
+      expect(await batchOf(q)).toMatchObject({ status: "failed", error: reason });
     });
   });
 

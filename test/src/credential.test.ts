@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type Credential, expiryInstant, parseCredential } from "../../src/credential";
+import {
+  type Credential,
+  expiryInstant,
+  isCanonicalValidUntil,
+  normaliseValidUntil,
+  parseCredential,
+} from "../../src/credential";
 import { detailPaths, expectCode } from "./helpers";
 
 type Loose = Record<string, unknown>;
@@ -20,7 +26,7 @@ function minimalCredential(): Credential {
     id: "urn:uuid:11111111-2222-4333-8444-555555555555",
     title: "Minimal",
     learner: { name: "A" },
-    awardingBody: { name: "B", country: "BE" },
+    issuerCountry: "BE",
     issuedOn: "2026-01-31",
     learningOutcomes: ["Can do one thing"],
     workload: { hours: 10 },
@@ -40,7 +46,7 @@ function expectInvalid(input: unknown, path: string, message?: string): void {
 }
 
 describe("parseCredential", () => {
-  it("accepts every sample credential and returns it unchanged", () => {
+  it("accepts every sample credential and returns it unchanged (no validUntil to normalise)", () => {
     for (let i = 0; i < 48; i++) {
       const credential = sampleCredential(i);
       expect(parseCredential(credential)).toBe(credential);
@@ -57,18 +63,24 @@ describe("parseCredential", () => {
       nqfLevel: "NL-NLQF 6",
       prerequisites: ["Basic programming"],
       stackability: { countsTowards: "MSc Data Science", buildsOn: [`0x${"ab".repeat(32)}`] },
-      validUntil: "2030-12-31T23:00:00+01:00",
+      validUntil: "2030-12-31T23:00:00.000Z",
       evidenceUrl: "https://evidence.example.org/123",
     });
     full.learner.dateOfBirth = "2000-02-29";
-    expect(parseCredential(full)).toBe(full);
+    expect(parseCredential(full)).toEqual(full);
+  });
+
+  // Issue 11: the awarding body is the issuer the registry records, never a claim of the credential.
+  it("refuses an awardingBody field: no credential names its own awarding body", () => {
+    const input = { ...loose(), awardingBody: { name: "Harvard University", country: "US" } };
+    expectInvalid(input, "/awardingBody", "is not a known field");
   });
 
   it.each([
     "id",
     "title",
     "learner",
-    "awardingBody",
+    "issuerCountry",
     "issuedOn",
     "learningOutcomes",
     "workload",
@@ -83,8 +95,6 @@ describe("parseCredential", () => {
 
   it.each([
     ["learner", "name"],
-    ["awardingBody", "name"],
-    ["awardingBody", "country"],
     ["assessment", "type"],
   ])("rejects a credential without %s.%s, naming /%s/%s", (parent, field) => {
     const input = loose();
@@ -102,10 +112,8 @@ describe("parseCredential", () => {
     expectInvalid(input, "/learner/phone", "is not a known field");
   });
 
-  it('rejects a lowercase country "nl", naming /awardingBody/country', () => {
-    const input = loose();
-    child(input, "awardingBody").country = "nl";
-    expectInvalid(input, "/awardingBody/country", "must match pattern");
+  it.each(["nl", "NLD", "N", ""])("rejects the issuer country %j, naming /issuerCountry", (country) => {
+    expectInvalid({ ...loose(), issuerCountry: country }, "/issuerCountry", "must match pattern");
   });
 
   it.each([
@@ -180,11 +188,75 @@ describe("parseCredential", () => {
     expectInvalid({ ...loose(), validUntil: "2030-06-30T12:00:00" }, "/validUntil");
   });
 
-  it("accepts validUntil as a date or as a date-time with a time zone", () => {
+  it("keeps a validUntil date as it is and writes a UTC date-time with milliseconds", () => {
     expect(parseCredential(sampleCredential(0, { validUntil: "2030-06-30" })).validUntil).toBe("2030-06-30");
     expect(parseCredential(sampleCredential(0, { validUntil: "2030-06-30T12:00:00Z" })).validUntil).toBe(
-      "2030-06-30T12:00:00Z",
+      "2030-06-30T12:00:00.000Z",
     );
+  });
+
+  // Issue 11: the service accepted forms that every verifier read as NaN, so a genuine credential
+  // was "expired" forever. Now a date-time is normalised to UTC before it is hashed…
+  it.each([
+    ["2031-06-30T23:59:59+02:00", "2031-06-30T21:59:59.000Z"],
+    ["2031-06-30t23:59:59z", "2031-06-30T23:59:59.000Z"],
+    ["2031-06-30T00:30:00.250-01:30", "2031-06-30T02:00:00.250Z"],
+    ["2031-06-30T23:59:59.123456789Z", "2031-06-30T23:59:59.123Z"],
+    ["2031-12-31T23:30:00-01:00", "2032-01-01T00:30:00.000Z"],
+    ["2028-02-29T12:00:00Z", "2028-02-29T12:00:00.000Z"],
+  ])("normalises validUntil %s to %s", (input, normalised) => {
+    const credential = sampleCredential(0, { validUntil: input });
+    const parsed = parseCredential(credential);
+    expect(parsed.validUntil).toBe(normalised);
+    expect(parsed).not.toBe(credential);
+    expect(credential.validUntil).toBe(input);
+    expect(isCanonicalValidUntil(normalised)).toBe(true);
+  });
+
+  // …and the forms it cannot read back are refused with a message that shows the forms it takes.
+  it.each([
+    "2031-06-30T23:59:59+01",
+    "2031-06-30T23:59:59+0100",
+    "2031-06-30T23:59:60Z",
+    "2031-06-30T23:59:60z",
+    "2031-06-30T23:59:60+01:00",
+    "2031-06-30T24:00:00Z",
+    "2031-06-30T23:60:00Z",
+    "2031-06-30T12:00:00+24:00",
+    "2031-02-30",
+    "2031-02-29T12:00:00Z",
+    "2031-13-01",
+    "2031-06-30 23:59:59Z",
+    "0999-01-01",
+    "9999-12-31T23:59:59-01:00",
+    "+002031-06-30",
+    "30/06/2031",
+    "",
+  ])("refuses validUntil %j at issuance, naming /validUntil with the accepted forms", (validUntil) => {
+    const error = expectCode(() => parseCredential(sampleCredential(0, { validUntil })), "INVALID_CREDENTIAL");
+    expect(detailPaths(error)).toEqual(["/validUntil"]);
+    expect(error.details[0]!.message).toBe(
+      "must be a date (2031-06-30) or a date-time with a time zone (2031-06-30T23:59:59Z, 2031-06-30T23:59:59+02:00)",
+    );
+    expect(error.message).toContain("/validUntil");
+    expect(normaliseValidUntil(validUntil)).toBeNull();
+  });
+
+  // Issue 11: RFC 8785 refuses lone surrogates, so no strict reimplementation could reproduce the leaf.
+  it.each([
+    ["title", { title: "Data\ud800 Science" }, "/title"],
+    ["a learner's name", { learner: { name: "\udc00Ana" } }, "/learner/name"],
+    ["a learning outcome", { learningOutcomes: ["ok", "bad \ud83d"] }, "/learningOutcomes/1"],
+  ])("refuses a lone surrogate in %s, naming where it is", (_, change, path) => {
+    const input = { ...loose(), ...change };
+    const error = expectCode(() => parseCredential(input), "INVALID_CREDENTIAL");
+    expect(detailPaths(error)).toEqual([path]);
+    expect(error.details[0]!.message).toBe("contains a lone surrogate (not Unicode text)");
+  });
+
+  it("accepts text with surrogate pairs (emoji) and any other Unicode", () => {
+    const credential = sampleCredential(0, { title: "Données 😀 数据" });
+    expect(parseCredential(credential)).toBe(credential);
   });
 
   it("rejects a title longer than 512 characters, naming /title", () => {
@@ -206,6 +278,7 @@ describe("parseCredential", () => {
 });
 
 describe("expiryInstant", () => {
+  // A date-only validUntil means: valid through the end of that day, UTC.
   it("gives the last millisecond of the day, UTC, for a plain date", () => {
     expect(expiryInstant("2030-06-30")).toBe(Date.UTC(2030, 5, 30, 23, 59, 59, 999));
     expect(expiryInstant("2030-06-30") + 1).toBe(Date.UTC(2030, 6, 1));
@@ -218,7 +291,7 @@ describe("expiryInstant", () => {
         process.env.TZ = zone; // Node re-reads TZ when it is assigned
         expect(new Date(2030, 0, 1).getTimezoneOffset()).not.toBe(0);
         expect(expiryInstant("2030-06-30")).toBe(Date.UTC(2030, 5, 30, 23, 59, 59, 999));
-        expect(expiryInstant("2030-06-30T12:00:00Z")).toBe(Date.UTC(2030, 5, 30, 12));
+        expect(expiryInstant("2030-06-30T12:00:00.000Z")).toBe(Date.UTC(2030, 5, 30, 12));
       }
     } finally {
       if (original === undefined) delete process.env.TZ;
@@ -230,19 +303,29 @@ describe("expiryInstant", () => {
     expect(expiryInstant("2028-02-29")).toBe(Date.UTC(2028, 1, 29, 23, 59, 59, 999));
   });
 
-  it("gives the instant itself for a UTC date-time", () => {
-    expect(expiryInstant("2030-06-30T12:34:56Z")).toBe(Date.UTC(2030, 5, 30, 12, 34, 56));
+  it("gives the instant itself for a canonical UTC date-time", () => {
+    expect(expiryInstant("2030-06-30T12:34:56.789Z")).toBe(Date.UTC(2030, 5, 30, 12, 34, 56, 789));
   });
 
-  it("honours the offset of a date-time", () => {
-    expect(expiryInstant("2030-06-30T12:00:00+02:00")).toBe(Date.UTC(2030, 5, 30, 10, 0, 0));
-    expect(expiryInstant("2030-06-30T00:30:00.250-01:30")).toBe(Date.UTC(2030, 5, 30, 2, 0, 0, 250));
+  it("gives a finite instant for every validUntil parseCredential produces", () => {
+    for (const input of ["2031-06-30", "2031-06-30T23:59:59+02:00", "2031-06-30T23:59:59.5Z", "2032-02-29"]) {
+      const { validUntil } = parseCredential(sampleCredential(0, { validUntil: input }));
+      expect(Number.isFinite(expiryInstant(validUntil!)), input).toBe(true);
+    }
   });
 
-  // Regression: Date.parse gives NaN for a leap second, which once made such a credential expired at once.
-  it("gives a finite instant for a leap-second validUntil that parseCredential accepts", () => {
-    const validUntil = "2030-06-30T23:59:60Z";
-    expect(parseCredential(sampleCredential(0, { validUntil })).validUntil).toBe(validUntil);
-    expect(Number.isFinite(expiryInstant(validUntil))).toBe(true);
+  // What a bundle may not carry: parseBundle refuses these (test/src/bundle.test.ts), and were one
+  // to reach the expiry check it could never pass.
+  it.each([
+    "2030-06-30T12:00:00Z",
+    "2030-06-30T12:00:00+02:00",
+    "2030-06-30T23:59:60.000Z",
+    "2030-06-30T24:00:00.000Z",
+    "2031-02-30",
+    "2031-13-01",
+    "2030-06-30T12:00:00.000z",
+  ])("gives NaN for the non-canonical %s", (validUntil) => {
+    expect(isCanonicalValidUntil(validUntil)).toBe(false);
+    expect(expiryInstant(validUntil)).toBeNaN();
   });
 });

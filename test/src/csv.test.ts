@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { credentialColumns, parseCredentialsCsv } from "../../src/csv";
 import { type Credential, parseCredential } from "../../src/credential";
+import { newBatchId } from "../../src/encoding";
 import { prepareBatch } from "../../src/issue";
 import { detailPaths, expectCode } from "../src/helpers";
 
@@ -53,9 +54,7 @@ describe("credentialColumns", () => {
       "learner.identifier",
       "learner.email",
       "learner.dateOfBirth",
-      "awardingBody.name",
-      "awardingBody.country",
-      "awardingBody.url",
+      "issuerCountry",
       "issuedOn",
       "learningOutcomes",
       "workload.ects",
@@ -170,6 +169,27 @@ describe("parseCredentialsCsv", () => {
     expect(detailPaths(error)).toEqual(["column 2", "column 4", "column 5"]);
   });
 
+  it("reads the issuer's country from the issuerCountry column", () => {
+    expect(parseOne("id,issuerCountry\nx,NL\n")).toEqual({ id: "x", issuerCountry: "NL" });
+    expect(parseOne("id,/issuerCountry\nx,BE\n")).toEqual({ id: "x", issuerCountry: "BE" });
+  });
+
+  it("refuses format v1's awardingBody columns in one line saying the awarding body comes from the registry", () => {
+    const v1 =
+      "id,title,awardingBody.name,/awardingBody/country,learner.name,awardingBody.url\nx,y,Harvard University,US,A,u\n";
+    const error = expectCode(() => parseCredentialsCsv(v1), "INVALID_ARGUMENT");
+    expect(error.message).not.toContain("\n");
+    expect(error.message).toBe(
+      "CSV header: awardingBody.name, /awardingBody/country, awardingBody.url: the awarding body now comes from the " +
+        "registry (the name it records for your issuer), not from the CSV; remove the awardingBody columns and give " +
+        "the issuer's country in an issuerCountry column",
+    );
+    expect(detailPaths(error)).toEqual(["column 3", "column 4", "column 6"]);
+    // Even with other unknown columns, the awarding body is what the error is about.
+    const mixed = expectCode(() => parseCredentialsCsv("awardingBody,nonsense\nx,y\n"), "INVALID_ARGUMENT");
+    expect(mixed.message).toMatch(/^CSV header: awardingBody: the awarding body now comes from the registry/);
+  });
+
   it("rejects a column named twice, also when one spells it as a pointer", () => {
     const error = expectCode(() => parseCredentialsCsv("learner.name,id,/learner/name\nA,x,B\n"), "INVALID_ARGUMENT");
     expect(error.message).toBe('CSV header: duplicate column "/learner/name" (the field of column 1)');
@@ -237,7 +257,8 @@ describe("parseCredentialsCsv", () => {
     const rows = [samples[0]!, sampleCredential(1, { description: "two\nlines" }), samples[2]!];
     const text = renderCsv(rows).replace("learner2@example.org", "not an email");
     const { credentials, lines } = parseCredentialsCsv(text);
-    const error = expectCode(() => prepareBatch(credentials), "INVALID_CREDENTIAL");
+    const context = { chainId: 31337, registry: `0x${"11".repeat(20)}`, issuerId: 1, batchId: newBatchId() };
+    const error = expectCode(() => prepareBatch(credentials, context), "INVALID_CREDENTIAL");
     expect(detailPaths(error)).toEqual(["/2/learner/email"]);
     expect(lines[2]).toBe(5);
   });

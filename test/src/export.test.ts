@@ -3,33 +3,60 @@ import { sampleCredential } from "../../scripts/lib/samples";
 import {
   type Bundle,
   bundleFor,
+  bytes16ToBatchId,
   type CallProvider,
   discloseBundle,
+  type Hex32,
+  leafOfDigest,
   prepareBatch,
+  processProof,
   REGISTRY_STATUS,
   registryInterface,
   verifyBundle,
 } from "../../src";
-import { CREDROOT_PROOF_TYPE, fromVerifiableCredential, toVerifiableCredential } from "../../src/export";
-import { expectCode, TEST_ANCHOR } from "./helpers";
+import {
+  CREDROOT_PROOF_TYPE,
+  type ExportIssuer,
+  fromVerifiableCredential,
+  toVerifiableCredential,
+} from "../../src/export";
+import { expectCode, TEST_ANCHOR, TEST_CONTEXT } from "./helpers";
 
-const batch = prepareBatch([
-  sampleCredential(0, { validUntil: "2030-06-30", description: "Two weeks on GDPR", evidenceUrl: "https://e.x/1" }),
-  sampleCredential(1),
-]);
-const full: Bundle = bundleFor(batch, 0, TEST_ANCHOR);
+const batch = prepareBatch(
+  [
+    sampleCredential(0, { validUntil: "2030-06-30", description: "Two weeks on GDPR", evidenceUrl: "https://e.x/1" }),
+    sampleCredential(1),
+  ],
+  TEST_CONTEXT,
+);
+const full: Bundle = bundleFor(batch, 0, TEST_ANCHOR.block);
 const shared: Bundle = discloseBundle(full, ["learner.email", "assessment.grade", "skills"]);
 const FORMATS = ["vc", "ob3"] as const;
 
-/** A registry that answers "valid" to every verifyWithIssuer call. */
+/** The registry's record of issuer 1: the only place an export takes the issuer's name from. */
+const ISSUER: ExportIssuer = { id: 1, name: "Test University", uri: "https://uni.test" };
+
+/**
+ * A registry that anchored `batch` for issuer 1: it derives the leaf from the digest asked about, as
+ * the contract does, and answers valid when the path leads to the batch's root.
+ */
 const validChain: CallProvider = {
-  call: () =>
-    Promise.resolve(
+  call: ({ data }) => {
+    const [issuerId, batchId, root, digest, proof] = registryInterface.decodeFunctionData(
+      "verifyWithIssuer",
+      data,
+    ) as unknown as [bigint, string, Hex32, Hex32, Hex32[]];
+    const context = { ...TEST_CONTEXT, issuerId: Number(issuerId), batchId: bytes16ToBatchId(batchId) };
+    const leaf = leafOfDigest(context, digest);
+    const proven = processProof(leaf, [...proof]) === root;
+    const status = !proven ? "bad-proof" : root === batch.root ? "valid" : "not-anchored";
+    return Promise.resolve(
       registryInterface.encodeFunctionResult("verifyWithIssuer", [
-        [REGISTRY_STATUS.indexOf("valid"), 1, 1_780_000_000, 0, 0, 2n ** 64n - 1n],
-        [2n ** 64n - 1n, true, "Test University", "https://uni.test"],
+        [REGISTRY_STATUS.indexOf(status), leaf, 1_780_000_000, 0, 0, 2n ** 64n - 1n],
+        [2n ** 64n - 1n, true, ISSUER.name, ISSUER.uri],
       ]),
-    ),
+    );
+  },
 };
 const verify = (bundle: Bundle) =>
   verifyBundle(bundle, {
@@ -37,18 +64,22 @@ const verify = (bundle: Bundle) =>
     now: Date.parse("2027-01-01"),
   });
 
+type Exported = Record<string, unknown> & {
+  name: string;
+  issuer: { name: string; url?: string; [key: string]: unknown };
+  credentialSubject: { achievement: Record<string, unknown>; [key: string]: unknown };
+  proof: { credroot: Bundle };
+};
+
 /** The exported document as another tool would read it: plain parsed JSON. */
-const exported = (bundle: Bundle, format: "vc" | "ob3") =>
-  JSON.parse(JSON.stringify(toVerifiableCredential(bundle, { format }))) as Record<string, unknown> & {
-    name: string;
-    credentialSubject: { achievement: Record<string, unknown>; [key: string]: unknown };
-    proof: { credroot: Bundle };
-  };
+const exported = (bundle: Bundle, format: "vc" | "ob3", issuer: ExportIssuer = ISSUER) =>
+  JSON.parse(JSON.stringify(toVerifiableCredential(bundle, issuer, { format }))) as Exported;
 
 describe("toVerifiableCredential / fromVerifiableCredential", () => {
-  it.each(FORMATS)("gives back the full bundle unchanged (%s), which still verifies as valid", async (format) => {
+  it.each(FORMATS)("gives back the full v2 bundle unchanged (%s), which still verifies as valid", async (format) => {
     const imported = fromVerifiableCredential(exported(full, format));
     expect(imported).toEqual(full);
+    expect(imported.version).toBe(2);
     expect((await verify(imported)).verdict).toBe("valid");
   });
 
@@ -56,23 +87,27 @@ describe("toVerifiableCredential / fromVerifiableCredential", () => {
     const doc = exported(shared, format);
     expect(fromVerifiableCredential(JSON.stringify(doc))).toEqual(shared);
     expect((await verify(fromVerifiableCredential(doc))).verdict).toBe("valid");
-    const text = JSON.stringify(doc);
+    const text = JSON.stringify(doc.credentialSubject);
     expect(text).not.toContain("learner0@example.org");
     expect(text).not.toContain("esco/skill");
     expect(doc.proof).toMatchObject({ hidden: ["/assessment/grade", "/learner/email", "/skills"] });
+  });
+
+  it("gives back the bundle unchanged when checked against the registry's record of its issuer", () => {
+    expect(fromVerifiableCredential(exported(full, "ob3"), { issuer: ISSUER })).toEqual(full);
   });
 });
 
 describe("toVerifiableCredential", () => {
   it.each(FORMATS)("has the properties VC 2.0 requires, dates as date-times (%s)", (format) => {
-    const doc = toVerifiableCredential(full, { format });
+    const doc = toVerifiableCredential(full, ISSUER, { format });
     expect(doc["@context"][0]).toBe("https://www.w3.org/ns/credentials/v2");
     expect(doc.type[0]).toBe("VerifiableCredential");
     expect(doc.id).toBe(sampleCredential(0).id);
     expect(doc.issuer).toMatchObject({
-      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry.toLowerCase()}:1`,
-      name: "Universiteit van Voorbeeld",
-      url: "https://uni.example.org",
+      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
+      name: "Test University",
+      url: "https://uni.test",
       address: { addressCountryCode: "NL" },
     });
     expect(doc.validFrom).toBe("2026-06-30T00:00:00Z");
@@ -86,14 +121,37 @@ describe("toVerifiableCredential", () => {
     });
   });
 
+  it.each(FORMATS)("names the issuer as the registry records it, whatever it is called elsewhere (%s)", (format) => {
+    const record: ExportIssuer = { id: 1, name: "Universiteit van Voorbeeld", uri: "" };
+    const doc = toVerifiableCredential(full, record, { format });
+    expect(doc.issuer.name).toBe(record.name);
+    expect(doc.issuer).not.toHaveProperty("url"); // an issuer with no URI on chain gets none
+    // Nothing in a v2 credential names an awarding body: only the record does.
+    expect(JSON.stringify(full)).not.toContain("Universiteit van Voorbeeld");
+  });
+
+  it("refuses an issuer record that is not of the issuer the bundle is anchored under", () => {
+    const other = { id: 2, name: "Harvard University", uri: "https://harvard.example" };
+    const error = expectCode(() => toVerifiableCredential(full, other), "INVALID_ARGUMENT");
+    expect(error.message).toBe("the issuer record is of issuer 2, but the bundle is anchored under issuer 1");
+    const nameless = { id: 1, uri: "" } as unknown as ExportIssuer;
+    expectCode(() => toVerifiableCredential(full, nameless), "INVALID_ARGUMENT");
+  });
+
   it("makes an OpenBadgeCredential whose achievement carries title, outcomes, ECTS, skills and grade", () => {
-    const doc = toVerifiableCredential(full, { format: "ob3" });
+    const doc = toVerifiableCredential(full, ISSUER, { format: "ob3" });
     expect(doc["@context"]).toEqual([
       "https://www.w3.org/ns/credentials/v2",
       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     ]);
     expect(doc.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
-    expect(doc.issuer).toMatchObject({ type: ["Profile"], address: { type: ["Address"] } });
+    expect(doc.issuer).toEqual({
+      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
+      type: ["Profile"],
+      name: "Test University",
+      url: "https://uni.test",
+      address: { type: ["Address"], addressCountryCode: "NL" },
+    });
     const subject = doc.credentialSubject;
     expect(subject).toMatchObject({
       type: ["AchievementSubject"],
@@ -124,18 +182,27 @@ describe("toVerifiableCredential", () => {
     });
   });
 
-  it("leaves hidden fields out of an OB3 achievement (no grade result, no ESCO alignment)", () => {
-    const { credentialSubject } = toVerifiableCredential(shared, { format: "ob3" });
+  it("leaves hidden fields out of an OB3 achievement (no grade result, no ESCO alignment), and a hidden country out of the issuer", () => {
+    const { credentialSubject } = toVerifiableCredential(shared, ISSUER, { format: "ob3" });
     expect(credentialSubject).not.toHaveProperty("result");
     expect(credentialSubject.achievement).not.toHaveProperty("resultDescription");
     expect(JSON.stringify(credentialSubject)).not.toContain("ESCO");
+    const { issuer } = toVerifiableCredential(discloseBundle(full, ["issuerCountry"]), ISSUER);
+    expect(issuer).not.toHaveProperty("address");
   });
 
-  it("puts the learner and the rest of the credential in a plain VC's subject", () => {
-    const { credentialSubject } = toVerifiableCredential(full, { format: "vc" });
+  it("puts the learner and the rest of the credential in a plain VC's subject, the country in its issuer", () => {
+    const { credentialSubject, issuer } = toVerifiableCredential(full, ISSUER, { format: "vc" });
     expect(credentialSubject).toMatchObject({
       name: "Ana Novak",
       achievement: { title: "Applied Data Protection (GDPR) for Engineers", workload: { ects: 3, hours: 84 } },
+    });
+    expect(credentialSubject.achievement).not.toHaveProperty("issuerCountry");
+    expect(issuer).toEqual({
+      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
+      name: "Test University",
+      url: "https://uni.test",
+      address: { addressCountryCode: "NL" },
     });
   });
 });
@@ -148,25 +215,74 @@ describe("fromVerifiableCredential", () => {
     expect(error.message).toBe("the credential's /name disagrees with its embedded bundle");
   });
 
-  it("refuses an OB3 document whose achievement name, validUntil or issuer name was edited", () => {
-    const edits: [string, (doc: ReturnType<typeof exported>) => void][] = [
+  it("refuses an OB3 document whose achievement name, validUntil, validFrom, country or issuer id was edited", () => {
+    const edits: [string, (doc: Exported) => void][] = [
       ["/credentialSubject/achievement/name", (d) => (d.credentialSubject.achievement.name = "Other")],
       ["/validUntil", (d) => (d.validUntil = "2099-01-01T00:00:00Z")],
-      ["/issuer/name", (d) => ((d.issuer as { name: string }).name = "Harvard")],
       ["/validFrom", (d) => (d.validFrom = "2020-01-01T00:00:00Z")],
+      [
+        "/issuer/address/addressCountryCode",
+        (d) => (d.issuer.address = { type: ["Address"], addressCountryCode: "US" }),
+      ],
+      ["/issuer/id", (d) => (d.issuer.id = `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:2`)],
     ];
     for (const [pointer, edit] of edits) {
       const doc = exported(full, "ob3");
       edit(doc);
-      expect(expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE").message).toContain(pointer);
+      const error = expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE");
+      expect(error.message).toBe(`the credential's ${pointer} disagrees with its embedded bundle`);
     }
+  });
+
+  it("refuses a document naming another awarding body than the registry's record of its issuer", () => {
+    const doc = exported(full, "ob3");
+    doc.issuer.name = "Harvard University";
+    const error = expectCode(() => fromVerifiableCredential(doc, { issuer: ISSUER }), "INVALID_BUNDLE");
+    expect(error.message).toBe("the credential's /issuer/name disagrees with the registry's record of issuer 1");
+    doc.issuer.name = ISSUER.name;
+    doc.issuer.url = "https://harvard.example";
+    expect(expectCode(() => fromVerifiableCredential(doc, { issuer: ISSUER }), "INVALID_BUNDLE").message).toBe(
+      "the credential's /issuer/url disagrees with the registry's record of issuer 1",
+    );
   });
 
   it("refuses a claim the bundle does not commit to, such as a hidden grade put back by hand", () => {
     const doc = exported(shared, "ob3");
-    doc.credentialSubject.achievement.creditsAvailable = 30;
     doc.credentialSubject = { ...doc.credentialSubject, result: [{ type: ["Result"], value: "A+" }] };
-    expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE");
+    expect(expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE").message).toBe(
+      "the credential's /credentialSubject/result disagrees with its embedded bundle",
+    );
+    const credits = exported(shared, "ob3");
+    credits.credentialSubject.achievement.creditsAvailable = 30;
+    expectCode(() => fromVerifiableCredential(credits), "INVALID_BUNDLE");
+    const awarding = exported(full, "vc");
+    awarding.credentialSubject.achievement.awardingBody = { name: "Harvard University" };
+    expect(expectCode(() => fromVerifiableCredential(awarding), "INVALID_BUNDLE").message).toBe(
+      "the credential's /credentialSubject/achievement/awardingBody disagrees with its embedded bundle",
+    );
+  });
+
+  it("refuses JSON text that repeats a key, even where both copies would import (first-key and last-key readers disagree)", () => {
+    const doc = exported(full, "ob3");
+    const text = JSON.stringify(doc);
+    // A reader keeping the first "name" sees the forged title; JSON.parse keeps the genuine last one.
+    const forged = text.replace('"name":', '"name":"Doctorate in Everything","name":');
+    expect((JSON.parse(forged) as { name: string }).name).toBe(doc.name);
+    const error = expectCode(() => fromVerifiableCredential(forged), "INVALID_BUNDLE");
+    expect(error.message).toBe('the credential repeats the key "name"');
+    // Inside the embedded bundle too.
+    const inner = text.replace('"credroot":{', '"credroot":{"version":1,');
+    expect(expectCode(() => fromVerifiableCredential(inner), "INVALID_BUNDLE").message).toBe(
+      'the credential repeats the key "version"',
+    );
+  });
+
+  it("refuses a lone surrogate in a parsed document", () => {
+    const doc = exported(full, "ob3");
+    doc.issuer.name = "Test \ud800University";
+    expect(expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE").message).toBe(
+      "the credential has a lone surrogate (not Unicode text) at /issuer/name",
+    );
   });
 
   it("refuses a document with no credroot proof, or a proof without a bundle", () => {
@@ -179,8 +295,21 @@ describe("fromVerifiableCredential", () => {
     expectCode(() => fromVerifiableCredential(other), "INVALID_BUNDLE");
     const empty = { ...doc, proof: { type: CREDROOT_PROOF_TYPE, proofPurpose: "assertionMethod", hidden: [] } };
     expect(expectCode(() => fromVerifiableCredential(empty), "INVALID_BUNDLE").message).toMatch(/^invalid bundle/);
-    expectCode(() => fromVerifiableCredential("{not json"), "INVALID_BUNDLE");
+    expect(expectCode(() => fromVerifiableCredential("{not json"), "INVALID_BUNDLE").message).toMatch(
+      /^the credential is not JSON/,
+    );
     expectCode(() => fromVerifiableCredential([doc]), "INVALID_BUNDLE");
+    const nameless = exported(full, "vc");
+    delete (nameless.issuer as { name?: string }).name;
+    expect(expectCode(() => fromVerifiableCredential(nameless), "INVALID_BUNDLE").message).toBe(
+      "the credential's /issuer names no issuer",
+    );
+  });
+
+  it("refuses a document that carries a version 1 bundle, saying to have it re-issued", () => {
+    const doc = exported(full, "ob3") as unknown as { proof: { credroot: unknown } };
+    doc.proof.credroot = { type: "credroot/bundle", version: 1, credential: { fields: {} } };
+    expect(expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE").message).toMatch(/re-issue/);
   });
 
   it("finds its proof among others in a proof set", () => {
@@ -191,8 +320,9 @@ describe("fromVerifiableCredential", () => {
 
   it("imports a document whose embedded bundle was tampered with, which then verifies as tampered", async () => {
     const doc = exported(full, "ob3");
-    const salted = doc.proof.credroot.credential.fields["/learner/name"]!;
-    doc.proof.credroot.credential.fields["/learner/name"] = { ...salted, salt: `0x${"00".repeat(32)}` };
+    doc.proof.credroot.credential = { ...doc.proof.credroot.credential, title: "Doctorate in Everything" };
+    doc.name = "Doctorate in Everything";
+    (doc.credentialSubject.achievement as { name: string }).name = "Doctorate in Everything";
     const imported = fromVerifiableCredential(doc);
     expect((await verify(imported)).verdict).toBe("tampered");
   });

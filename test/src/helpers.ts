@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type AnchorRef, type Bundle, createBundle } from "../../src/bundle";
-import { commitCredential } from "../../src/commit";
+import type { Bundle, BundleAnchor } from "../../src/bundle";
+import type { AnchorContext } from "../../src/commit";
+import { parseCredential } from "../../src/credential";
 import { CredrootError, type ErrorCode } from "../../src/errors";
-import { fromHex32, keccak256, toHex, utf8Bytes } from "../../src/hash";
-import { buildTree, proofOf, treeRoot } from "../../src/merkle";
+import { keccak256, utf8Bytes } from "../../src/hash";
+import { bundleFor, prepareBatch } from "../../src/issue";
 import type { JsonValue } from "../../src/pointer";
 
 /** Runs `fn` and returns the `CredrootError` it throws; fails the test when it returns or throws something else. */
@@ -32,12 +33,12 @@ export function detailPaths(error: CredrootError): string[] {
 }
 
 /**
- * A deterministic salt source: salt n is keccak256("<seed>/<n>"). Two sources with the same seed
- * hand out the same salts in the same order.
+ * A deterministic source of 16-byte credential secrets: secret n is the first 16 bytes of
+ * keccak256("<seed>/<n>"). Two sources with the same seed hand out the same secrets in the same order.
  */
-export function saltSequence(seed: string): () => Uint8Array {
+export function secretSequence(seed: string): () => Uint8Array {
   let n = 0;
-  return () => keccak256(utf8Bytes(`${seed}/${n++}`));
+  return () => keccak256(utf8Bytes(`${seed}/${n++}`)).slice(0, 16);
 }
 
 /** Arbitrary JSON values (finite numbers, nested arrays and objects), typed as the library's `JsonValue`. */
@@ -59,36 +60,27 @@ export function leavesFor(count: number, seed = 0): Uint8Array[] {
   return Array.from({ length: count }, (_, i) => keccak256(utf8Bytes(`leaf/${seed}/${i}`)));
 }
 
-/** The anchor used in every test bundle (Hardhat's default chain id and first deployment address). */
-export const TEST_ANCHOR: AnchorRef = {
+/** Hardhat's default chain id and first deployment address: where every test bundle says it is anchored. */
+export const TEST_CONTEXT: AnchorContext = {
   chainId: 31337,
-  registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+  registry: "0x5fbdb2315678afecb367f032d93f642f64180aa3",
   issuerId: 1,
-  txHash: toHex(keccak256(utf8Bytes("credroot test anchor tx"))),
-  blockNumber: 2,
+  batchId: "7f3c2a10-5b6e-4d8f-9a01-23456789abcd",
 };
 
+/** {@link TEST_CONTEXT} and the block of the anchoring transaction: the `anchor` of a test bundle. */
+export const TEST_ANCHOR: BundleAnchor = { ...TEST_CONTEXT, block: 2 };
+
 /**
- * The recipe of `test/fixtures/bundle-v1.json`: credential 1 of a batch of three samples, with fixed
- * salts. Never change it: the fixture was generated from it once, and the test compares the two.
+ * The recipe of `test/fixtures/bundle-v2.json`: credential 1 of a batch of three samples committed
+ * for {@link TEST_CONTEXT} with fixed secrets. Never change it: the fixture was generated from it
+ * once, and the tests compare the two (and pin its digest, leaf and root).
  */
-export function fixtureBundle(): Bundle {
-  const salt = saltSequence("credroot fixture v1");
-  const credentials = [0, 1, 2].map((i) =>
-    commitCredential(
-      sampleCredential(i, {
-        validUntil: "2031-06-30",
-        learner: {
-          name: `Learner ${i}`,
-          identifier: `S${i}`,
-          email: `learner${i}@example.org`,
-          dateOfBirth: "2001-02-03",
-        },
-      }),
-      { salt },
-    ),
+export function fixtureBundleV2(): Bundle {
+  const batch = prepareBatch(
+    [0, 1, 2].map((i) => parseCredential(sampleCredential(i))),
+    TEST_CONTEXT,
+    { secret: secretSequence("credroot fixture v2") },
   );
-  const tree = buildTree(credentials.map((c) => fromHex32(c.leaf)));
-  const committed = credentials[1]!;
-  return createBundle(committed, { path: proofOf(tree, 1), root: treeRoot(tree) }, TEST_ANCHOR);
+  return bundleFor(batch, 1, TEST_ANCHOR.block);
 }

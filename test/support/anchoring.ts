@@ -1,7 +1,14 @@
-import { randomUUID } from "node:crypto";
-
 import { JsonRpcProvider, type Log, Wallet } from "ethers";
-import { type Hex32, type PreparedBatch, prepareBatch, proofOf, registryInterface } from "../../src";
+import {
+  type AnchorContext,
+  type Hex32,
+  invariant,
+  newBatchId,
+  type PreparedBatch,
+  prepareBatch,
+  proofOf,
+  registryInterface,
+} from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { newCredentialId } from "../../server/keys";
 import type { BatchRecord, OpRecord, Store } from "../../server/store/types";
@@ -45,21 +52,21 @@ export function uncachedProvider(url: string, chainId: number): JsonRpcProvider 
 }
 
 /**
- * An {@link AnchorWorker} for the fixture's issuer (account 1) on the fixture's store and
- * registry, finality 2, driven by `tick()` (never started), on an {@link uncachedProvider} (tests
- * tick back to back, far faster than the service's interval). `url` points it at another RPC
- * endpoint (e.g. a closed port). Every harness is the same instance ("test-worker") in the
- * signer's lease unless given an `instanceId`, as a restarted process would be. Destroy `provider`
- * when done.
+ * An {@link AnchorWorker} for the fixture's issuer (account 1, or `account`) on the fixture's
+ * store and registry, finality 2, driven by `tick()` (never started), on an
+ * {@link uncachedProvider} (tests tick back to back, far faster than the service's interval).
+ * `url` points it at another RPC endpoint (e.g. a closed port). Every harness is the same instance
+ * ("test-worker") in the signer's lease unless given an `instanceId`, as a restarted process would
+ * be. Destroy `provider` when done.
  */
 export function workerOn(
   fx: ServiceFixture,
-  options: { url?: string; store?: Store } & Partial<
-    Pick<AnchorWorkerOptions, "issuerId" | "finality" | "instanceId" | "leaseTtlMs" | "intervalMs" | "fromBlock">
+  options: { url?: string; store?: Store; account?: number } & Partial<
+    Pick<AnchorWorkerOptions, "finality" | "instanceId" | "leaseTtlMs" | "intervalMs" | "fromBlock">
   > = {},
 ): WorkerHarness {
   const provider = uncachedProvider(options.url ?? fx.chain.url, fx.chain.chainId);
-  const wallet = new Wallet(fx.chain.privateKey(1), provider);
+  const wallet = new Wallet(fx.chain.privateKey(options.account ?? 1), provider);
   const log = recordingLog();
   const worker = new AnchorWorker({
     store: options.store ?? fx.store,
@@ -71,7 +78,6 @@ export function workerOn(
     log,
     instanceId: options.instanceId ?? "test-worker",
     ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
-    ...(options.issuerId === undefined ? {} : { issuerId: options.issuerId }),
     ...(options.fromBlock === undefined ? {} : { fromBlock: options.fromBlock }),
   });
   return { worker, provider, wallet, log };
@@ -81,6 +87,8 @@ export function workerOn(
 export interface QueuedBatch {
   batch: BatchRecord;
   prepared: PreparedBatch;
+  /** Where its leaves say they are anchored (`prepared.context`). */
+  context: AnchorContext;
   root: Hex32;
   /** Credential ids, by index. */
   credentialIds: string[];
@@ -88,46 +96,80 @@ export interface QueuedBatch {
   op: OpRecord;
 }
 
-/** Prepares `size` sample credentials (fresh salts, so a fresh root) and stores them as one batch. */
+/**
+ * The context `POST /v1/batches` commits a new batch of `issuerId` (default: the fixture's) to:
+ * the fixture's chain and registry and a fresh batch id.
+ */
+export function anchorContextOf(fx: ServiceFixture, issuerId = fx.issuerId): AnchorContext {
+  return { chainId: fx.chain.chainId, registry: fx.registry, issuerId, batchId: newBatchId() };
+}
+
+/**
+ * Prepares `size` sample credentials (fresh secrets and batch id, so a fresh root) for the
+ * fixture's issuer (or `issuerId`) and stores them as one batch, its anchor op to be sent by
+ * account 1 (or the address `signer`).
+ */
 export async function queueBatch(
   fx: ServiceFixture,
-  options: { size?: number; uri?: string; store?: Store } = {},
+  options: { size?: number; uri?: string; store?: Store; issuerId?: number; signer?: string } = {},
 ): Promise<QueuedBatch> {
   const store = options.store ?? fx.store;
   const size = options.size ?? 2;
-  const prepared = prepareBatch(Array.from({ length: size }, (_, i) => sampleCredential(i)));
+  const context = anchorContextOf(fx, options.issuerId);
+  const prepared = prepareBatch(
+    Array.from({ length: size }, (_, i) => sampleCredential(i)),
+    context,
+  );
   const credentials = prepared.credentials.map((c, index) => ({
     id: newCredentialId(),
     index,
     leaf: c.leaf,
-    fields: c.fields,
+    digest: c.digest,
+    secret: c.secret,
+    credential: c.credential,
     proof: proofOf(prepared.tree, index),
   }));
   const batch = await store.insertBatch(
     {
-      id: randomUUID(),
-      issuerId: fx.issuerId,
+      id: context.batchId,
+      issuerId: context.issuerId,
       root: prepared.root,
       count: prepared.count,
       uri: options.uri ?? "",
-      signer: new Wallet(fx.chain.privateKey(1)).address,
+      signer: options.signer ?? new Wallet(fx.chain.privateKey(1)).address,
     },
     credentials,
   );
   const [op] = await store.opsOfBatch(batch.id);
   if (!op) throw new Error("insertBatch queued no anchor op");
-  return { batch, prepared, root: prepared.root, credentialIds: credentials.map((c) => c.id), op };
+  return { batch, prepared, context, root: prepared.root, credentialIds: credentials.map((c) => c.id), op };
 }
 
-/** The registry's `name` events whose first indexed topics are `topics` (e.g. `[root]`). */
+/** The events {@link registryEvents} finds. */
+export type RegistryEventName = "BatchAnchored" | "BatchRevoked" | "CredentialRevoked";
+
+const ROOT_ONLY = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * The registry's `name` events whose indexed arguments are `args`, in the event's order (null:
+ * any): `BatchAnchored` (issuerId, batchId as bytes16 hex, root), `BatchRevoked` (issuerId,
+ * batchId), `CredentialRevoked` (issuerId, digest). For `BatchAnchored`, `[root]` alone finds the
+ * anchors of a root, whoever anchored it (the form most tests ask).
+ * @example
+ * await registryEvents(provider, registry, "BatchAnchored", [batch.root]);
+ * await registryEvents(provider, registry, "CredentialRevoked", [issuerId, digest]);
+ */
 export async function registryEvents(
   provider: JsonRpcProvider,
   registry: string,
-  name: "BatchAnchored" | "BatchRevoked" | "CredentialRevoked",
-  topics: readonly string[],
+  name: RegistryEventName,
+  args: readonly unknown[],
 ): Promise<Log[]> {
-  const fragment = registryInterface.getEvent(name)!;
-  return provider.getLogs({ address: registry, topics: [fragment.topicHash, ...topics], fromBlock: 0 });
+  const fragment = registryInterface.getEvent(name);
+  invariant(fragment !== null, `the registry has no event ${name}`);
+  const rootOnly = name === "BatchAnchored" && args.length === 1 && ROOT_ONLY.test(String(args[0]));
+  const topics = registryInterface.encodeFilterTopics(fragment, rootOnly ? [null, null, args[0]] : args);
+  return provider.getLogs({ address: registry, topics, fromBlock: 0 });
 }
 
 /** Turns automatic mining on or off (off: transactions wait in the mempool for `evm_mine`). */

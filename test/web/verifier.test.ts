@@ -1,11 +1,19 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type Bundle, createPresentation, verifyBundle } from "../../src";
+import {
+  type Bundle,
+  bundlePath,
+  createPresentation,
+  fromHex32,
+  type Hex32,
+  joinBase64url,
+  verifyBundle,
+} from "../../src";
 import { buildWeb } from "../../server/web/build";
 import { fetchBundle, issueFinalBatch } from "../server/helpers";
 import { type Browser, launchChromium, openPage, type SeenRequest, serveStatic, verdictOf } from "../support/browser";
@@ -15,6 +23,29 @@ import { type ServiceFixture, startService, waitFor } from "../support/service";
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
 /** A leaf no credential has: a part of a stack that the presentation does not show. */
 const MISSING_LEAF = `0x${"ab".repeat(32)}`;
+/** A title that is markup: the page must show it as these characters, never run or render it. */
+const MARKUP_TITLE = `<img src=x onerror="window.__pwned=1"><b>Bold</b> & "quoted"`;
+/** What a forger writes into a copy: none of it may ever appear on the page. */
+const FORGED_TITLE = "Doctorate in Everything";
+const FORGED_BODY = "Harvard University";
+const shortHex = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-6)}`;
+
+/** The same credential, same leaf, with a Merkle path that leads elsewhere: a tampered copy. */
+function withBrokenPath(bundle: Bundle): Bundle {
+  const path = bundlePath(bundle).map(fromHex32);
+  const first = path[0]!;
+  first[0] = first[0]! ^ 0xff;
+  return { ...structuredClone(bundle), proof: joinBase64url(path) };
+}
+
+/** A copy whose claims were edited: another title, and an awarding body the v2 format does not even have. */
+function withForgedClaims(bundle: Bundle): Bundle {
+  const forged = structuredClone(bundle);
+  forged.credential.title = FORGED_TITLE;
+  forged.credential.learner = { name: "Mallory Impostor" };
+  forged.credential.awardingBody = { name: FORGED_BODY };
+  return forged;
+}
 
 describe("web verifier page in Chromium", () => {
   let browser: Browser;
@@ -25,7 +56,10 @@ describe("web verifier page in Chromium", () => {
   let foundation: Bundle;
   let revoked: Bundle;
   let stacked: Bundle;
+  let markup: Bundle;
   let foundationId: string;
+  let foundationLeaf: Hex32;
+  let revokedLeaf: Hex32;
   /** Undone in reverse order after the tests, as far as the setup got. */
   const cleanups: (() => Promise<void>)[] = [];
 
@@ -51,13 +85,17 @@ describe("web verifier page in Chromium", () => {
     const first = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(1)]);
     const [a, b] = first.accepted.credentials;
     foundationId = a!.id;
+    foundationLeaf = a!.leaf as Hex32;
+    revokedLeaf = b!.leaf as Hex32;
     const buildsOn = [a!.leaf, b!.leaf, MISSING_LEAF];
     const second = await issueFinalBatch(fx, [
       sampleCredential(2, { stackability: { countsTowards: "MSc Data Science", buildsOn } }),
+      sampleCredential(3, { title: MARKUP_TITLE, description: "<script>window.__pwned=2</script>" }),
     ]);
     foundation = await fetchBundle(fx, a!.id);
     revoked = await fetchBundle(fx, b!.id);
     stacked = await fetchBundle(fx, second.accepted.credentials[0]!.id);
+    markup = await fetchBundle(fx, second.accepted.credentials[1]!.id);
 
     const res = await fx.app.inject({
       method: "POST",
@@ -111,19 +149,26 @@ describe("web verifier page in Chromium", () => {
     return { hidden: await node.getAttribute("data-hidden"), text: await node.textContent() };
   }
 
-  it("says Valid for a pasted bundle, with every check, the credential and its issuer from the chain", async () => {
+  /** The text of the result area: what a person sees of the credential(s). */
+  const shown = (page: Page) => page.getByTestId("details").innerText();
+
+  it("says Valid for a pasted bundle, with every check, the credential and its awarding body from the chain", async () => {
     const { page, requests } = await openPage(browser.context, `${site}/`);
     await paste(page, JSON.stringify(foundation, null, 2));
     expect(await verdictOf(page)).toEqual({ code: "valid", text: "Valid" });
     expect(await checks(page)).toEqual({
       registry: "true",
       digest: "true",
-      proof: "true",
       anchor: "true",
+      proof: "true",
       revocation: "true",
       accreditation: "true",
       expiry: "true",
     });
+    const order = await page
+      .getByTestId("check")
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-check")));
+    expect(order).toEqual(["registry", "digest", "anchor", "proof", "revocation", "accreditation", "expiry"]);
     const credential = sampleCredential(0);
     expect(await page.getByTestId("credential-title").textContent()).toBe(credential.title);
     expect((await field(page, "/learner/name")).text).toBe(credential.learner.name);
@@ -131,11 +176,35 @@ describe("web verifier page in Chromium", () => {
     expect((await field(page, "/workload/ects")).text).toBe("3");
     expect((await field(page, "/participation")).text).toBe("Online");
     expect((await field(page, "/learningOutcomes")).text).toContain(credential.learningOutcomes[1]);
-    expect(await page.getByTestId("issuer").textContent()).toContain("Test University (issuer no. 1)");
+    expect((await field(page, "/issuerCountry")).text).toBe("NL");
+    expect(await page.locator("dt", { hasText: "Country of the issuer" }).count()).toBe(1);
+    expect(await page.getByTestId("awarding-body").textContent()).toBe("Test University");
+    expect(await page.getByTestId("issuer").textContent()).toMatch(
+      /^issuer no\. 1 in the registry, which recorded this credential on \d{4}-\d{2}-\d{2}$/,
+    );
+    expect(await page.getByTestId("issuer-uri").textContent()).toBe("https://uni.test");
     expectVerifiedInBrowser(requests);
     mkdirSync("test-results", { recursive: true });
     await page.screenshot({ path: "test-results/verifier-valid.png", fullPage: true });
     await page.close();
+  });
+
+  it("names as awarding body the issuer the registry records now, not any name from the file or the service", async () => {
+    // The credential carries no awarding body; the service's own database still says "Test University".
+    expect(JSON.stringify(foundation)).not.toContain("Test University");
+    const renamed = "Universiteit van Voorbeeld (as recorded on chain)";
+    await fx.accreditor.updateIssuer(fx.issuerId, renamed, "https://uni.example.org");
+    try {
+      const { page } = await openPage(browser.context, `${site}/`);
+      await paste(page, JSON.stringify(foundation));
+      expect((await verdictOf(page)).code).toBe("valid");
+      expect(await page.getByTestId("awarding-body").textContent()).toBe(renamed);
+      expect(await page.getByTestId("issuer-uri").textContent()).toBe("https://uni.example.org");
+      expect(await shown(page)).not.toContain("Test University");
+      await page.close();
+    } finally {
+      await fx.accreditor.updateIssuer(fx.issuerId, "Test University", "https://uni.test");
+    }
   });
 
   it("says Valid for a picked file and for a dropped file", async () => {
@@ -160,21 +229,45 @@ describe("web verifier page in Chromium", () => {
     await page.close();
   });
 
-  it("says not valid (changed) for a bundle whose field value was edited", async () => {
-    const tampered = structuredClone(foundation);
-    const name = tampered.credential.fields["/learner/name"] as { salt: string; value: string };
-    name.value = "Mallory Impostor";
+  it("shows a valid credential's markup as text: nothing from a bundle becomes HTML", async () => {
+    const { page } = await openPage(browser.context, `${site}/`);
+    await paste(page, JSON.stringify(markup));
+    expect((await verdictOf(page)).code).toBe("valid");
+    expect(await page.getByTestId("credential-title").textContent()).toBe(MARKUP_TITLE);
+    expect((await field(page, "/description")).text).toBe("<script>window.__pwned=2</script>");
+    const details = page.getByTestId("details");
+    expect(await details.locator("img, b, script").count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.close();
+  });
+
+  it("says not valid (changed) for an edited bundle, and shows none of its claims as if they held", async () => {
+    const tampered = withForgedClaims(foundation);
     const { page } = await openPage(browser.context, `${site}/`);
     await paste(page, JSON.stringify(tampered));
     expect(await verdictOf(page)).toEqual({
       code: "tampered",
       text: "Not valid: this credential was changed after it was issued",
     });
-    expect((await checks(page)).digest).toBe("false");
+    expect(await checks(page)).toMatchObject({ registry: "true", digest: "true", proof: "false", anchor: "null" });
+    const card = page.getByTestId("credential-card");
+    expect(await card.getAttribute("data-verdict")).toBe("tampered");
+    expect(await page.getByTestId("credential-title").count()).toBe(0);
+    expect(await page.getByTestId("unverified-heading").textContent()).toBe(
+      "Not shown: this credential did not verify",
+    );
+    expect(await page.getByTestId("claimed-id").textContent()).toBe(sampleCredential(0).id);
+    expect(await page.getByTestId("field").count()).toBe(0);
+    expect(await page.getByTestId("awarding-body").count()).toBe(0);
+    const text = await shown(page);
+    for (const claim of [FORGED_TITLE, FORGED_BODY, "Mallory Impostor", sampleCredential(0).title, "NL"]) {
+      expect(text).not.toContain(claim);
+    }
+    await page.screenshot({ path: "test-results/verifier-tampered.png", fullPage: true });
     await page.close();
   });
 
-  it("says not valid (revoked) for a credential its issuer revoked through the API", async () => {
+  it("says not valid (revoked) for a credential its issuer revoked through the API, and shows only its id", async () => {
     const { page, requests } = await openPage(browser.context, `${site}/`);
     await paste(page, JSON.stringify(revoked));
     expect(await verdictOf(page)).toEqual({
@@ -182,7 +275,38 @@ describe("web verifier page in Chromium", () => {
       text: "Not valid: this credential was revoked by its issuer",
     });
     expect((await checks(page)).revocation).toBe("false");
+    expect(await page.getByTestId("credential-title").count()).toBe(0);
+    expect(await page.getByTestId("claimed-id").textContent()).toBe(sampleCredential(1).id);
+    expect(await shown(page)).not.toContain(sampleCredential(1).title);
     expectVerifiedInBrowser(requests);
+    await page.close();
+  });
+
+  it("refuses a bundle that gives a key twice, though JSON.parse would read the genuine value", async () => {
+    const text = JSON.stringify(foundation).replace('"title":', `"title":${JSON.stringify(FORGED_TITLE)},"title":`);
+    const { page } = await openPage(browser.context, `${site}/`);
+    await paste(page, text);
+    expect(await verdictOf(page)).toEqual({ code: "error", text: "Could not read this: it is not a credential" });
+    expect(await page.getByTestId("error").textContent()).toBe(
+      'This is not a credroot credential: the bundle repeats the key "title"',
+    );
+    expect(await page.getByTestId("credential-card").count()).toBe(0);
+    await page.close();
+  });
+
+  it("says a version 1 bundle must be re-issued, in the library's one line, and checks nothing", async () => {
+    const { page, requests } = await openPage(browser.context, `${site}/`);
+    await paste(page, readFileSync(join(__dirname, "../fixtures/bundle-v1.json"), "utf8"));
+    expect(await verdictOf(page)).toEqual({
+      code: "re-issue",
+      text: "Not checked: this is an old credential that must be re-issued",
+    });
+    expect(await page.getByTestId("error").textContent()).toBe(
+      "This is a version 1 credroot bundle, which is not bound to its issuer and is no longer accepted: " +
+        "ask the issuer to re-issue it.",
+    );
+    expect(await page.getByTestId("credential-card").count()).toBe(0);
+    expect(requests.some((r) => r.url.startsWith(rpc))).toBe(false);
     await page.close();
   });
 
@@ -254,9 +378,62 @@ describe("web verifier page in Chromium", () => {
       "not-valid",
       "missing",
     ]);
-    expect(await links.first().textContent()).toBe(`${sampleCredential(0).title}: shown here, and valid`);
+    expect(await links.nth(0).textContent()).toBe(`${sampleCredential(0).title}: shown here, and valid`);
+    expect(await links.nth(0).getAttribute("data-index")).toBe("1");
+    // The revoked credential is named by its leaf only: its title is a claim of a credential that did not verify.
+    expect(await links.nth(1).textContent()).toBe(`${shortHex(revokedLeaf)}: shown here, but not valid`);
+    expect(await links.nth(2).textContent()).toBe(`${shortHex(MISSING_LEAF)}: missing: not shown in this presentation`);
+    expect(await shown(page)).not.toContain(sampleCredential(1).title);
     expect((await field(page, "/stackability/countsTowards")).text).toBe("MSc Data Science");
     expectVerifiedInBrowser(requests);
+    await page.close();
+  });
+
+  it("never names a tampered copy on a 'builds on' line, even one sharing the genuine leaf", async () => {
+    // A copy with the genuine leaf but a broken path (tampered), and one with a forged title (so another
+    // leaf), both before the genuine credential: only the genuine one, third, may give the line its title.
+    const sameLeaf = withBrokenPath(foundation);
+    const forged = withForgedClaims(foundation);
+    const { page } = await openPage(browser.context, `${site}/`);
+    await paste(page, JSON.stringify(createPresentation([stacked, sameLeaf, forged, foundation])));
+    expect((await verdictOf(page)).code).toBe("mixed");
+    const cards = page.getByTestId("credential-card");
+    expect(await cards.evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-verdict")))).toEqual([
+      "valid",
+      "tampered",
+      "tampered",
+      "valid",
+    ]);
+    const line = cards.first().getByTestId("stack-link").first();
+    expect(await line.getAttribute("data-leaf")).toBe(foundationLeaf);
+    expect(await line.getAttribute("data-status")).toBe("valid");
+    expect(await line.getAttribute("data-index")).toBe("3");
+    expect(await line.textContent()).toBe(`${sampleCredential(0).title}: shown here, and valid`);
+    expect(await shown(page)).not.toContain(FORGED_TITLE);
+    expect(await shown(page)).not.toContain(FORGED_BODY);
+    await page.close();
+
+    // Without the genuine credential, the line has no title at all: the copies that did not verify give none.
+    const alone = await openPage(browser.context, `${site}/`);
+    await paste(alone.page, JSON.stringify(createPresentation([stacked, forged, sameLeaf])));
+    expect((await verdictOf(alone.page)).code).toBe("mixed");
+    const first = alone.page.getByTestId("credential-card").first().getByTestId("stack-link").first();
+    expect(await first.getAttribute("data-status")).toBe("not-valid");
+    expect(await first.getAttribute("data-index")).toBeNull();
+    expect(await first.textContent()).toBe(`${shortHex(foundationLeaf)}: shown here, but not valid`);
+    const text = await shown(alone.page);
+    expect(text).not.toContain(FORGED_TITLE);
+    expect(text).not.toContain(sampleCredential(0).title);
+    expect(await alone.page.getByTestId("credential-title").count()).toBe(1); // the stacked credential's only
+    await alone.page.close();
+  });
+
+  it("shows no stack for a credential that did not verify (its 'builds on' is a claim too)", async () => {
+    const { page } = await openPage(browser.context, `${site}/`);
+    await paste(page, JSON.stringify(createPresentation([withBrokenPath(stacked), foundation])));
+    expect((await verdictOf(page)).code).toBe("mixed");
+    expect(await page.getByTestId("stack").count()).toBe(0);
+    expect(await shown(page)).not.toContain("MSc Data Science");
     await page.close();
   });
 
@@ -265,10 +442,10 @@ describe("web verifier page in Chromium", () => {
     ["an empty paste", "   ", "There is nothing to check: the text is empty."],
     [
       "JSON that is not a bundle",
-      '{"type":"credroot/bundle","version":1}',
+      '{"type":"credroot/bundle","version":3}',
       "This is not a credroot credential: invalid bundle",
     ],
-    ["a presentation of nothing", '{"type":"credroot/presentation","version":1,"bundles":[]}', "invalid presentation"],
+    ["a presentation of nothing", '{"type":"credroot/presentation","version":2,"bundles":[]}', "invalid presentation"],
   ])("says clearly that %s is not a credential", async (_what, text, message) => {
     const { page } = await openPage(browser.context, `${site}/`);
     await paste(page, text);

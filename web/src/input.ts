@@ -1,4 +1,5 @@
 import { type Bundle, MAX_PRESENTATION_TEXT, parseBundle, parsePresentation, type Presentation } from "../../src";
+import { REISSUE_HEADLINE } from "./words";
 
 /** What a person handed the page: one bundle or a presentation of several. */
 export type Loaded = { kind: "bundle"; bundle: Bundle } | { kind: "presentation"; presentation: Presentation };
@@ -6,10 +7,24 @@ export type Loaded = { kind: "bundle"; bundle: Bundle } | { kind: "presentation"
 /** A problem with what was given, in a sentence for the person (never a verdict). */
 export class InputError extends Error {
   override name = "InputError";
+
+  /** `headline`: what the verdict box says instead of "not a credential" (a v1 file is one, but old). */
+  constructor(
+    message: string,
+    readonly headline?: string,
+  ) {
+    super(message);
+  }
 }
 
+/** The library's message as a sentence: capital first, full stop last. */
+const sentence = (message: string) =>
+  `${message.charAt(0).toUpperCase()}${message.slice(1)}${/[.!?]$/.test(message) ? "" : "."}`;
+
 /**
- * Reads JSON text as a bundle or, when its `type` says so, a presentation.
+ * Reads JSON text as a bundle or, when its `type` says so, a presentation. The text itself goes to
+ * the library's parser, which refuses a key given twice (JSON.parse would silently keep the last).
+ * A version 1 file gets the library's one-line "re-issue" message.
  * @throws InputError saying why it is not a credential.
  */
 export function readCredentialText(text: string): Loaded {
@@ -21,13 +36,17 @@ export function readCredentialText(text: string): Loaded {
   } catch {
     throw new InputError("This is not a credential file: it is not JSON.");
   }
-  const type = typeof value === "object" && value !== null && "type" in value ? value.type : undefined;
+  const header = typeof value === "object" && value !== null ? (value as { type?: unknown; version?: unknown }) : {};
+  const presentation = header.type === "credroot/presentation";
+  const old = header.version === 1 && (presentation || header.type === "credroot/bundle");
   try {
-    return type === "credroot/presentation"
-      ? { kind: "presentation", presentation: parsePresentation(value) }
-      : { kind: "bundle", bundle: parseBundle(value) };
+    return presentation
+      ? { kind: "presentation", presentation: parsePresentation(text) }
+      : { kind: "bundle", bundle: parseBundle(text) };
   } catch (error) {
-    throw new InputError(`This is not a credroot credential: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    if (old) throw new InputError(sentence(message), REISSUE_HEADLINE);
+    throw new InputError(`This is not a credroot credential: ${message}`);
   }
 }
 

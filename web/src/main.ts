@@ -38,8 +38,9 @@ function showVerdict(tone: string, code: string, headline: string): void {
   verdictBox.textContent = headline;
 }
 
-function showError(message: string): void {
-  showVerdict("error", "error", "Could not read this: it is not a credential");
+function showError(message: string, headline?: string): void {
+  if (headline === undefined) showVerdict("error", "error", "Could not read this: it is not a credential");
+  else showVerdict("error", "re-issue", headline);
   errorBox.textContent = message;
   errorBox.hidden = false;
   details.replaceChildren();
@@ -84,7 +85,8 @@ async function checkText(text: string): Promise<void> {
     await check(readCredentialText(text));
   } catch (error) {
     generation++;
-    showError(error instanceof InputError ? error.message : `Something went wrong: ${(error as Error).message}`);
+    if (error instanceof InputError) showError(error.message, error.headline);
+    else showError(`Something went wrong: ${(error as Error).message}`);
   }
 }
 
@@ -93,7 +95,8 @@ async function checkFragment(data: string): Promise<void> {
   try {
     await checkText(await decodeFragment(data));
   } catch (error) {
-    showError(error instanceof InputError ? error.message : `This link is damaged: ${(error as Error).message}`);
+    if (error instanceof InputError) showError(error.message, error.headline);
+    else showError(`This link is damaged: ${(error as Error).message}`);
   }
 }
 

@@ -1,13 +1,29 @@
 import type { JsonValue, PresentationResult, StackLink, VerificationResult, Verdict } from "../../src";
 import { type Child, el, linkOrText } from "./dom";
-import { CHECK_ORDER, checkWords, FIELD_LABELS, HIDDEN_WORDS, VALUE_WORDS, VERDICT_WORDS } from "./words";
+import {
+  CHECK_ORDER,
+  checkWords,
+  FIELD_LABELS,
+  HIDDEN_WORDS,
+  ISSUER_WORDS,
+  UNVERIFIED_WORDS,
+  VALUE_WORDS,
+  VERDICT_WORDS,
+} from "./words";
 
-/** The value at a JSON Pointer of the disclosed credential (fields are never deeper than a few levels). */
+/*
+ * What a verdict shows. Every value from a bundle goes into the page as text (el() makes text
+ * nodes), and only a credential that itself verified valid shows its title and values: a changed,
+ * revoked or unchecked one shows its verdict, its checks and the id it gives, nothing it claims.
+ */
+
+/** The value at a JSON Pointer of the disclosed credential: own properties only, never inherited ones. */
 function valueAt(credential: { [key: string]: JsonValue }, pointer: string): JsonValue | undefined {
   let node: JsonValue | undefined = credential;
   for (const part of pointer.split("/").slice(1)) {
     if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
-    node = node[part.replace(/~1/g, "/").replace(/~0/g, "~")];
+    const key = part.replace(/~1/g, "/").replace(/~0/g, "~");
+    node = Object.hasOwn(node, key) ? node[key] : undefined;
   }
   return node;
 }
@@ -41,18 +57,28 @@ function fieldRow(pointer: string, label: string, value: JsonValue | undefined, 
   return [el("dt", {}, label), el("dd", attributes, showValue(pointer, value))];
 }
 
+/** The awarding body: the issuer the registry records for this credential (never a name from the file). */
+function issuerRows(result: VerificationResult): Child[] {
+  const { issuer } = result;
+  if (!issuer) return [];
+  const day = result.anchoredAt ? new Date(result.anchoredAt * 1000).toISOString().slice(0, 10) : null;
+  const at = day ? `, which recorded this credential on ${day}` : "";
+  return [
+    el("dt", {}, ISSUER_WORDS.awardingBody),
+    el("dd", { "data-testid": "awarding-body" }, issuer.name),
+    el("dt", {}, ISSUER_WORDS.record),
+    el("dd", { "data-testid": "issuer" }, `issuer no. ${issuer.id} in the registry${at}`),
+    ...(issuer.uri === ""
+      ? []
+      : [el("dt", {}, ISSUER_WORDS.uri), el("dd", { "data-testid": "issuer-uri" }, linkOrText(issuer.uri))]),
+  ];
+}
+
 /** The credential as an employer reads it; hidden fields are listed where they belong. */
 function fieldList(result: VerificationResult): HTMLElement {
   const hidden = new Set(result.hidden);
   const known = new Set(FIELD_LABELS.map(([pointer]) => pointer).concat("/title"));
-  const rows: Child[] = [];
-  if (result.issuer) {
-    const at = result.anchoredAt ? `, recorded ${new Date(result.anchoredAt * 1000).toISOString().slice(0, 10)}` : "";
-    rows.push(
-      el("dt", {}, "Issuer (on the blockchain)"),
-      el("dd", { "data-testid": "issuer" }, `${result.issuer.name} (issuer no. ${result.issuer.id})${at}`),
-    );
-  }
+  const rows: Child[] = [...issuerRows(result)];
   for (const [pointer, label] of FIELD_LABELS) {
     const value = valueAt(result.credential, pointer);
     const noExpiry = pointer === "/validUntil" && value === undefined && !hidden.has(pointer);
@@ -86,31 +112,57 @@ const STACK_WORDS: Record<StackLink["status"], string> = {
   "not-valid": "shown here, but not valid",
 };
 
-function stackList(links: readonly StackLink[], titles: ReadonlyMap<string, string>): Child {
+/** What a credential builds on. A title only ever comes from the valid bundle the library names. */
+function stackList(links: readonly StackLink[]): Child {
   if (links.length === 0) return null;
-  const items = links.map((link) =>
-    el(
-      "li",
-      { "data-testid": "stack-link", "data-status": link.status, "data-leaf": link.leaf },
-      `${titles.get(link.leaf) ?? shortHex(link.leaf)}: ${STACK_WORDS[link.status]}`,
-    ),
-  );
+  const items = links.map((link) => {
+    const attributes = { "data-testid": "stack-link", "data-status": link.status, "data-leaf": link.leaf };
+    if (link.status === "valid" && link.valid) {
+      const { index, title } = link.valid;
+      return el("li", { ...attributes, "data-index": String(index) }, `${title}: ${STACK_WORDS.valid}`);
+    }
+    return el("li", attributes, `${shortHex(link.leaf)}: ${STACK_WORDS[link.status]}`);
+  });
   return el("section", {}, el("h4", {}, "Builds on"), el("ul", { class: "stack", "data-testid": "stack" }, ...items));
 }
 
-/** One credential: its title, its own verdict, what was checked and what it says. */
+function verdictLine(verdict: Verdict): HTMLElement {
+  return el(
+    "p",
+    { class: "card-verdict", "data-ok": String(verdict === "valid"), "data-testid": "card-verdict" },
+    VERDICT_WORDS[verdict].headline,
+  );
+}
+
+/** A credential that did not verify: its verdict, its checks and the id it gives, nothing it claims. */
+function unverifiedCard(result: VerificationResult): HTMLElement {
+  const id = valueAt(result.credential, "/id");
+  const heading = result.verdict === "chain-unavailable" ? UNVERIFIED_WORDS.unchecked : UNVERIFIED_WORDS.heading;
+  return el(
+    "article",
+    { class: "card unverified", "data-testid": "credential-card", "data-verdict": result.verdict },
+    el("h3", { "data-testid": "unverified-heading" }, heading),
+    verdictLine(result.verdict),
+    checkList(result),
+    typeof id === "string"
+      ? el("dl", { class: "fields" }, el("dt", {}, UNVERIFIED_WORDS.id), el("dd", { "data-testid": "claimed-id" }, id))
+      : null,
+    el("p", { class: "small" }, UNVERIFIED_WORDS.why),
+  );
+}
+
+/**
+ * One credential: when it verified valid, its title, verdict, checks, awarding body and what it
+ * says (and `extra`, e.g. what it builds on); otherwise only its verdict, checks and id.
+ */
 export function credentialCard(result: VerificationResult, extra: Child = null): HTMLElement {
+  if (result.verdict !== "valid") return unverifiedCard(result);
   const title = valueAt(result.credential, "/title");
-  const words = VERDICT_WORDS[result.verdict];
   return el(
     "article",
     { class: "card", "data-testid": "credential-card", "data-verdict": result.verdict },
     el("h3", { "data-testid": "credential-title" }, typeof title === "string" ? title : "(untitled)"),
-    el(
-      "p",
-      { class: "card-verdict", "data-ok": String(result.verdict === "valid"), "data-testid": "card-verdict" },
-      words.headline,
-    ),
+    verdictLine(result.verdict),
     checkList(result),
     fieldList(result),
     extra,
@@ -129,12 +181,7 @@ export function presentationVerdict(result: PresentationResult): { headline: str
   return { headline: `Not all valid: ${valid} of ${total} credentials are valid`, tone: "not-valid", code: "mixed" };
 }
 
-/** One card per credential of a presentation, each with what it builds on. */
+/** One card per credential of a presentation; a valid one also shows what it builds on. */
 export function presentationCards(result: PresentationResult): HTMLElement[] {
-  const titles = new Map<string, string>();
-  for (const c of result.credentials) {
-    const title = valueAt(c.credential, "/title");
-    if (typeof title === "string") titles.set(c.leaf, title);
-  }
-  return result.credentials.map((c) => credentialCard(c, stackList(c.stack, titles)));
+  return result.credentials.map((c) => credentialCard(c, stackList(c.stack)));
 }

@@ -1,5 +1,5 @@
 import { JsonRpcProvider } from "ethers";
-import { CredrootError, parseTrustConfig, type TrustConfig, type TrustedChain } from "../../src";
+import { CredrootError, parseStrictJson, parseTrustConfig, type TrustConfig, type TrustedChain } from "../../src";
 
 /** localStorage key of the person's own RPC URLs, by chain id. */
 const STORAGE_KEY = "credroot.rpcUrls";
@@ -24,13 +24,16 @@ export async function loadTrustConfig(): Promise<TrustConfig> {
     });
   }
   if (!response.ok) throw new Error(`this page could not load its trust settings (config.json): ${response.status}`);
-  let body: unknown;
+  let text: string;
   try {
-    body = await response.json();
-  } catch {
-    throw new Error("this page's trust settings (config.json) are not JSON");
+    text = await response.text();
+  } catch (error) {
+    throw new Error(`this page could not read its trust settings (config.json): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  return parseTrustConfig(body);
+  // Strict: a registry listed under a key given twice must not be trusted by one reader and not another.
+  return parseTrustConfig(parseStrictJson(text, "INVALID_ARGUMENT", "this page's trust settings (config.json)"));
 }
 
 /** The person's RPC URLs from localStorage; anything unreadable is ignored. */

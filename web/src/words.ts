@@ -31,8 +31,8 @@ export const VERDICT_WORDS: Record<Verdict, VerdictWords> = {
 export const CHECK_ORDER: readonly Check["name"][] = [
   "registry",
   "digest",
-  "proof",
   "anchor",
+  "proof",
   "revocation",
   "accreditation",
   "expiry",
@@ -41,9 +41,16 @@ export const CHECK_ORDER: readonly Check["name"][] = [
 /** Each check in plain words: [when it held, when it failed]. */
 export const CHECK_WORDS: Record<Check["name"], [string, string]> = {
   registry: ["Recorded in a registry this page trusts", "Recorded in a registry this page does not trust"],
-  digest: ["Its details are exactly as issued", "Its details were changed after it was issued"],
-  proof: ["It belongs to a batch its issuer published", "It does not belong to the batch it claims"],
-  anchor: ["Its issuer recorded it on the blockchain", "Its issuer did not record it on the blockchain"],
+  // The digest check only computes the fingerprint; whether it is the issued one is the proof check.
+  digest: ["Its details could be fingerprinted", "Its details cannot be fingerprinted: not issued by credroot"],
+  anchor: [
+    "Its issuer recorded the batch it names on the blockchain",
+    "Its issuer recorded no such batch on the blockchain",
+  ],
+  proof: [
+    "Its details are exactly as issued, in that batch, by this issuer",
+    "Its details were changed, or it belongs to another batch or issuer",
+  ],
   revocation: ["Not revoked by its issuer", "Revoked by its issuer"],
   accreditation: ["Its issuer was accredited when it issued it", "Its issuer was not accredited when it issued it"],
   expiry: ["Not expired", "Expired"],
@@ -62,9 +69,7 @@ export const FIELD_LABELS: readonly (readonly [pointer: string, label: string])[
   ["/learner/identifier", "Learner's id"],
   ["/learner/email", "Learner's email"],
   ["/learner/dateOfBirth", "Learner's date of birth"],
-  ["/awardingBody/name", "Awarding body"],
-  ["/awardingBody/country", "Country"],
-  ["/awardingBody/url", "Awarding body's website"],
+  ["/issuerCountry", "Country of the issuer"],
   ["/description", "Description"],
   ["/eqfLevel", "EQF level"],
   ["/nqfLevel", "National level"],
@@ -98,3 +103,24 @@ export const VALUE_WORDS: Record<string, Record<string, string>> = {
 };
 
 export const HIDDEN_WORDS = "hidden by the holder";
+
+/**
+ * How the issuer reads: the awarding body is the issuer the registry records for the credential,
+ * never a name the file gives.
+ */
+export const ISSUER_WORDS = {
+  awardingBody: "Awarding body",
+  record: "Issuer (on the blockchain)",
+  uri: "Issuer's address",
+} as const;
+
+/** What a card says instead of the credential's details when it did not verify. */
+export const UNVERIFIED_WORDS = {
+  heading: "Not shown: this credential did not verify",
+  unchecked: "Not shown: this credential could not be checked",
+  id: "Credential id (as the file gives it, not confirmed)",
+  why: "Its title and details are not shown: this page shows only what a valid credential says.",
+} as const;
+
+/** A v1 bundle or presentation: not checked, to be re-issued. */
+export const REISSUE_HEADLINE = "Not checked: this is an old credential that must be re-issued";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleCredential } from "../../../scripts/lib/samples";
+import { type Hex32, leafOfDigest } from "../../../src";
 import { type ServiceFixture, startService } from "../../support/service";
 import {
   type AcceptedBatch,
@@ -13,6 +14,7 @@ import {
   fetchBundle,
   issueFinalBatch,
   otherIssuerAuth,
+  postVerify,
   submitBatch,
   verdictOf,
   waitForBatch,
@@ -20,16 +22,16 @@ import {
 
 /** The CSV header used below: a subset of the columns, dotted, arrays joined with `|`. */
 const CSV_HEADER =
-  "id,title,description,learner.name,learner.email,awardingBody.name,awardingBody.country,issuedOn," +
+  "id,title,description,learner.name,learner.email,issuerCountry,issuedOn," +
   "learningOutcomes,workload.ects,eqfLevel,assessment.type,participation,qualityAssurance";
 
 /** Three CSV rows; the first has a line break inside a quoted cell, so row i is not on line i + 2. */
 function csvUpload(eqfOfSecondRow: string): string {
   return [
     CSV_HEADER,
-    `urn:csv:a,Course A,"Line one\nLine two",Ana Novak,ana@example.org,Uni,NL,2026-06-30,Explain x|Apply y,3,6,Exam,online,"QA, accredited"`,
-    `urn:csv:b,Course B,,Björn Novak,,Uni,NL,2026-06-30,Explain x,3,${eqfOfSecondRow},Exam,onsite,QA`,
-    `urn:csv:c,Course C,,Chiara Rossi,,Uni,NL,2026-06-30,Explain x,2.5,5,Exam,blended,QA`,
+    `urn:csv:a,Course A,"Line one\nLine two",Ana Novak,ana@example.org,NL,2026-06-30,Explain x|Apply y,3,6,Exam,online,"QA, accredited"`,
+    `urn:csv:b,Course B,,Björn Novak,,NL,2026-06-30,Explain x,3,${eqfOfSecondRow},Exam,onsite,QA`,
+    `urn:csv:c,Course C,,Chiara Rossi,,NL,2026-06-30,Explain x,2.5,5,Exam,blended,QA`,
     "",
   ].join("\n");
 }
@@ -69,6 +71,7 @@ describe("batch routes", () => {
       expect(res.statusCode, res.body).toBe(202);
       const body = res.json<AcceptedBatch>();
       expect(res.headers.location).toBe(`/v1/batches/${body.id}`);
+      expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(body).toMatchObject({ count: 2, status: "pending" });
       expect(body.root).toMatch(/^0x[0-9a-f]{64}$/);
       expect(body.credentials.map((c) => c.index)).toEqual([0, 1]);
@@ -77,6 +80,29 @@ describe("batch routes", () => {
         expect(c.leaf).toMatch(/^0x[0-9a-f]{64}$/);
       }
       expect(new Set(body.credentials.map((c) => c.id)).size).toBe(2);
+    });
+
+    it("binds every leaf to this chain, registry, the key's issuer and the batch id it answers, and stores the secret", async () => {
+      const accepted = await submitBatch(idle, [sampleCredential(14), sampleCredential(15)]);
+      const context = {
+        chainId: fx.chain.chainId,
+        registry: fx.registry,
+        issuerId: fx.issuerId,
+        batchId: accepted.id,
+      };
+      for (const c of accepted.credentials) {
+        const record = (await idle.store.getCredential(c.id))!;
+        expect(record).toMatchObject({ batchId: accepted.id, index: c.index, leaf: c.leaf });
+        expect(leafOfDigest(context, record.digest as Hex32)).toBe(c.leaf);
+        expect(record.secret).toMatch(/^[A-Za-z0-9_-]{22}$/);
+        expect(record.credential).toMatchObject({ id: sampleCredential(14 + c.index).id, issuerCountry: "NL" });
+        // Another batch id gives another leaf: the id is chosen before the credentials are committed.
+        expect(leafOfDigest({ ...context, batchId: pending.id }, record.digest as Hex32)).not.toBe(c.leaf);
+      }
+      const [first, second] = await Promise.all(
+        [0, 1].map((i) => submitBatch(idle, [sampleCredential(16 + i)]).then((b) => b.id)),
+      );
+      expect(first).not.toBe(second);
     });
 
     it("anchors the batch: its status goes through pending, submitted and anchored to final", async () => {
@@ -147,12 +173,15 @@ describe("batch routes", () => {
       expect(res.statusCode, res.body).toBe(202);
       const accepted = res.json<AcceptedBatch>();
       expect(accepted.count).toBe(3);
-      const { batch } = await waitForBatch(fx, accepted.id);
+      await waitForBatch(fx, accepted.id);
       const bundle = await fetchBundle(fx, accepted.credentials[0]!.id);
-      expect(bundle.credential.fields["/learningOutcomes"]).toMatchObject({ value: ["Explain x", "Apply y"] });
-      expect(bundle.credential.fields["/learner/email"]).toMatchObject({ value: "ana@example.org" });
-      expect(bundle.credential.fields["/description"]).toMatchObject({ value: "Line one\nLine two" });
-      expect(bundle.proof.root).toBe(batch.root);
+      expect(bundle.credential).toMatchObject({
+        learningOutcomes: ["Explain x", "Apply y"],
+        learner: { email: "ana@example.org" },
+        description: "Line one\nLine two",
+        issuerCountry: "NL",
+      });
+      expect(bundle.anchor.batchId).toBe(accepted.id);
       expect(await verdictOf(fx, bundle)).toBe("valid");
     });
 
@@ -181,6 +210,94 @@ describe("batch routes", () => {
       });
       const body = expectError(res, 400, "invalid-argument");
       expect(detailPaths(body)).toEqual(["line 2"]);
+    });
+
+    // Format v2: a credential names no awarding body; the registry's record of the issuer is it.
+    it("refuses a JSON credential that still has awardingBody with 400 saying it now comes from the registry", async () => {
+      const ops = await opCount();
+      const { issuerCountry: _country, ...v1 } = sampleCredential(24);
+      const res = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: fx.auth,
+        payload: {
+          credentials: [sampleCredential(25), { ...v1, awardingBody: { name: "Harvard University", country: "US" } }],
+        },
+      });
+      const body = expectError(res, 400, "invalid-credential");
+      expect(body.message).toContain("the awarding body now comes from the registry");
+      expect(body.message).toContain("remove awardingBody");
+      expect(body.message).toContain("nothing was stored");
+      expect(body.details).toEqual([
+        { row: 1, path: "/issuerCountry", message: "must have required property 'issuerCountry'" },
+        {
+          row: 1,
+          path: "/awardingBody",
+          message: expect.stringContaining("the awarding body now comes from the registry") as unknown,
+        },
+      ]);
+      expect(await opCount()).toBe(ops);
+    });
+
+    it("refuses a CSV with awardingBody.* columns with 400 saying to remove them, and stores nothing", async () => {
+      const ops = await opCount();
+      const header = CSV_HEADER.replace("issuerCountry", "awardingBody.name,awardingBody.country");
+      const row = "urn:csv:v1,Course,,Ana,,Uni,NL,2026-06-30,Explain x,3,6,Exam,online,QA";
+      const res = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...fx.auth, "content-type": "text/csv" },
+        payload: `${header}\n${row}\n`,
+      });
+      const body = expectError(res, 400, "invalid-argument");
+      expect(body.message).toContain("awardingBody.name, awardingBody.country");
+      expect(body.message).toContain("the awarding body now comes from the registry");
+      expect(body.message).toContain("remove the awardingBody columns");
+      expect(detailPaths(body)).toEqual(["column 6", "column 7"]);
+      expect(await opCount()).toBe(ops);
+    });
+
+    it("says the same for a JSON Pointer spelling of the column", async () => {
+      const header = CSV_HEADER.replace("issuerCountry", "/awardingBody/name");
+      const res = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...fx.auth, "content-type": "text/csv" },
+        payload: `${header}\nurn:x,Course,,Ana,,Uni,2026-06-30,Explain x,3,6,Exam,online,QA\n`,
+      });
+      const body = expectError(res, 400, "invalid-argument");
+      expect(body.message).toContain("/awardingBody/name: the awarding body now comes from the registry");
+      expect(detailPaths(body)).toEqual(["column 6"]);
+    });
+
+    // Issue 11, point 8: JSON.parse keeps the last of two equal keys; other readers keep the first.
+    it("refuses JSON with a key twice with 400 invalid-json naming the key, and stores nothing", async () => {
+      const ops = await opCount();
+      const credential = JSON.stringify(sampleCredential(26));
+      const twice = credential.replace('"title":', '"title":"Honorary Doctorate","title":');
+      const res = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...fx.auth, "content-type": "application/json" },
+        payload: `{"credentials":[${twice}]}`,
+      });
+      expect(expectError(res, 400, "invalid-json").message).toBe('the request body repeats the key "title"');
+      expect(await opCount()).toBe(ops);
+    });
+
+    it("refuses a lone surrogate with 400 naming where it is, and stores nothing", async () => {
+      const ops = await opCount();
+      const credential = JSON.stringify(sampleCredential(27)).replace('"title":"', '"title":"\\ud800');
+      const res = await fx.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...fx.auth, "content-type": "application/json" },
+        payload: `{"credentials":[${credential}]}`,
+      });
+      expect(expectError(res, 400, "invalid-json").message).toContain(
+        "lone surrogate (not Unicode text) at /credentials/0/title",
+      );
+      expect(await opCount()).toBe(ops);
     });
 
     it.each([
@@ -368,7 +485,13 @@ describe("batch routes", () => {
     it("lists the batch's credentials in index order, none revoked", async () => {
       const res = await fx.app.inject({ url: url(), headers: fx.auth });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ credentials: final.accepted.credentials.map((c) => ({ ...c, revoked: false })) });
+      const records = await Promise.all(final.accepted.credentials.map((c) => fx.store.getCredential(c.id)));
+      expect(res.json()).toEqual({
+        credentials: final.accepted.credentials.map((c, i) => ({ ...c, digest: records[i]!.digest, revoked: false })),
+      });
+      // The digest is what the registry's revokeCredential takes, and what a verifier computes.
+      const bundle = await fetchBundle(fx, final.accepted.credentials[0]!.id);
+      expect((await postVerify(fx, bundle)).json<{ digest: string }>().digest).toBe(records[0]!.digest);
     });
 
     it("pages with offset and limit", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../../scripts/lib/samples";
-import { parseBundle } from "../../../src";
+import { bundlePath, bundleRoot, parseBundle } from "../../../src";
 import { type ServiceFixture, startService, waitFor } from "../../support/service";
 import {
   type AcceptedBatch,
@@ -18,7 +18,8 @@ import {
   type VerificationBody,
 } from "../helpers";
 
-const HEX32 = /^0x[0-9a-f]{64}$/;
+/** A 32-byte value hash, base64url. */
+const B64_32 = /^[A-Za-z0-9_-]{43}$/;
 
 describe("credential routes", () => {
   let fx: ServiceFixture;
@@ -44,35 +45,51 @@ describe("credential routes", () => {
   const credentialId = (index: number) => final.accepted.credentials[index]!.id;
 
   describe("GET /v1/credentials/:id/bundle", () => {
-    it("serves, without authentication, a version-1 bundle anchored where the batch was", async () => {
+    it("serves, without authentication, a version-2 bundle bound to where its batch was anchored", async () => {
       const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle` });
       expect(res.statusCode, res.body).toBe(200);
-      const bundle = parseBundle(res.json());
-      expect(bundle).toMatchObject({ type: "credroot/bundle", version: 1 });
+      const bundle = parseBundle(res.body);
+      expect(bundle).toMatchObject({ type: "credroot/bundle", version: 2 });
       expect(bundle.anchor).toEqual({
         chainId: fx.chain.chainId,
-        registry: fx.registry,
+        registry: fx.registry.toLowerCase(),
         issuerId: fx.issuerId,
-        txHash: final.batch.txHash,
-        blockNumber: final.batch.blockNumber,
+        batchId: final.accepted.id,
+        block: final.batch.blockNumber,
       });
-      expect(bundle.proof.root).toBe(final.accepted.root);
-      expect(bundle.proof.leaf).toBe(final.accepted.credentials[0]!.leaf);
-      expect(bundle.credential.fields["/title"]).toEqual({
-        salt: expect.stringMatching(HEX32) as unknown,
-        value: sampleCredential(0).title,
+      const record = (await fx.store.getCredential(credentialId(0)))!;
+      expect(bundle.secret).toBe(record.secret);
+      expect(bundle.credential).toEqual(record.credential);
+      expect(bundle.credential).toMatchObject({ title: sampleCredential(0).title, issuerCountry: "NL" });
+      expect(bundle.credential).not.toHaveProperty("awardingBody");
+      expect(bundlePath(bundle)).toEqual(record.proof);
+      // No leaf and no transaction hash: the verifier derives the leaf from the values and the anchor.
+      expect(bundleRoot(bundle)).toBe(final.accepted.root);
+      expect(Object.keys(bundle).sort()).toEqual([
+        "anchor",
+        "credential",
+        "proof",
+        "root",
+        "secret",
+        "type",
+        "version",
+      ]);
+      const result = await postVerify(fx, bundle);
+      expect(result.json<VerificationBody & { leaf: string }>()).toMatchObject({
+        verdict: "valid",
+        leaf: final.accepted.credentials[0]!.leaf,
       });
-      expect(await verdictOf(fx, bundle)).toBe("valid");
     });
 
     it("hides the fields named in ?hide, which then carry only their hash, and still verifies valid", async () => {
       const full = await fetchBundle(fx, credentialId(1));
       const shared = await fetchBundle(fx, credentialId(1), "learner.email,assessment.grade");
-      for (const pointer of ["/learner/email", "/assessment/grade"]) {
-        expect(shared.credential.fields[pointer]).toEqual({ hash: expect.stringMatching(HEX32) as unknown });
-      }
-      expect(shared.credential.fields["/learner/name"]).toEqual(full.credential.fields["/learner/name"]);
-      expect(shared.proof).toEqual(full.proof);
+      expect(Object.keys(shared.hidden ?? {})).toEqual(["/assessment/grade", "/learner/email"]);
+      for (const hash of Object.values(shared.hidden ?? {})) expect(hash).toMatch(B64_32);
+      expect(shared.secret).toBeUndefined(); // the secret would open the hidden fields
+      expect(shared.salts).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(shared.credential.learner).toEqual({ name: sampleCredential(1).learner.name, identifier: "S100001" });
+      expect(shared.proof).toBe(full.proof);
       expect(JSON.stringify(shared)).not.toContain("learner1@example.org");
 
       const res = await postVerify(fx, shared);
@@ -84,12 +101,12 @@ describe("credential routes", () => {
 
     it("accepts JSON Pointers and a parent name in ?hide", async () => {
       const shared = await fetchBundle(fx, credentialId(1), "/learner");
-      const hidden = Object.entries(shared.credential.fields).filter(([, field]) => "hash" in field);
-      expect(hidden.map(([pointer]) => pointer).sort()).toEqual([
+      expect(Object.keys(shared.hidden ?? {}).sort()).toEqual([
         "/learner/email",
         "/learner/identifier",
         "/learner/name",
       ]);
+      expect(shared.credential).not.toHaveProperty("learner");
       expect(await verdictOf(fx, shared)).toBe("valid");
     });
 
@@ -175,7 +192,15 @@ describe("credential routes", () => {
         expect.objectContaining({ id: credentialId(1), revoked: false }),
         expect.objectContaining({ id: target, revoked: true }),
       ]);
-      expect(await verdictOf(fx, bundle)).toBe("revoked");
+      // On chain by its digest, for this issuer: it stays revoked under every root.
+      const { digest } = (await fx.store.getCredential(target))!;
+      const revokedAt = (await fx.issuer.contract
+        .getFunction("credentialRevokedAt")
+        .staticCall(fx.issuerId, digest)) as bigint;
+      expect(revokedAt).toBeGreaterThan(0n);
+      const result = (await postVerify(fx, bundle)).json<VerificationBody & { digest: string }>();
+      expect(result).toMatchObject({ verdict: "revoked", digest });
+      expect(result.checks.find((c) => c.name === "revocation")?.message).toContain("the credential was revoked");
       expect(await verdictOf(fx, await fetchBundle(fx, credentialId(0)))).toBe("valid");
       expectError(await revoke(fx, target, { reason: "a third time" }), 409, "already-revoked");
       // The batch itself is untouched.

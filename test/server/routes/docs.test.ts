@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { credentialSchema } from "../../../src";
+import { credentialColumns } from "../../../src/csv";
 import { type ServiceFixture, startService } from "../../support/service";
 
 interface Operation {
@@ -112,6 +114,40 @@ describe("docs routes", () => {
         const documented = Object.keys(doc.paths[path]?.[method]?.responses ?? {});
         expect(documented, name).toEqual(expect.arrayContaining(statuses.map(String)));
       }
+    });
+  });
+
+  // Issue 11, point 11: the credential input schema, every field and allowed value, for reimplementers.
+  describe("the credential input schema (format v2)", () => {
+    interface Schema {
+      description?: string;
+      required?: string[];
+      properties?: Record<string, Schema>;
+      items?: Schema;
+      enum?: string[];
+      pattern?: string;
+    }
+    const body = () =>
+      (
+        doc.paths["/v1/batches"]?.post as unknown as {
+          requestBody: { content: Record<string, { schema: Schema }> };
+        }
+      ).requestBody.content;
+
+    it("documents every credential field of POST /v1/batches as parseCredential enforces it", () => {
+      const item = body()["application/json"]!.schema.properties!.credentials!.items!;
+      expect(item.required).toContain("issuerCountry");
+      expect(Object.keys(item.properties!).sort()).toEqual(Object.keys(credentialSchema.properties).sort());
+      expect(item.properties!.issuerCountry!.pattern).toBe("^[A-Z]{2}$");
+      expect(item.properties!.participation!.enum).toEqual(["online", "onsite", "blended"]);
+      expect(item.properties).not.toHaveProperty("awardingBody");
+      expect(item.description).toContain("The awarding body is not a field");
+    });
+
+    it("lists every CSV column, and says awardingBody.* columns are refused", () => {
+      const csv = body()["text/csv"]!.schema.description!;
+      for (const column of credentialColumns()) expect(csv).toContain(column);
+      expect(csv).toContain("awardingBody.* are refused");
     });
   });
 
