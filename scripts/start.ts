@@ -19,13 +19,38 @@ import { sampleCredential } from "./lib/samples";
 const EMBEDDED_DB = "file:.credroot/embedded.db";
 const ISSUER_NAME = "Universiteit van Voorbeeld";
 
+/** What the anchor check adds on the embedded chain when a bundle is not on it. */
+const EMBEDDED_NOT_ANCHORED =
+  "the embedded chain of `npm start` starts empty at each start, so a bundle issued by an earlier run is not on it " +
+  "(run the service on a persistent chain with RPC_URL to keep bundles verifiable across restarts)";
+
+/** The chain on CHAIN_PORT (default 8545), or on any free port when that one is taken. */
 async function startChain(): Promise<LocalChain> {
   const port = Number(process.env.CHAIN_PORT ?? 8545);
   try {
     return await startLocalChain({ port });
-  } catch {
-    return startLocalChain({ port: 0 }); // 8545 taken: any free port
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    return startLocalChain({ port: 0 });
   }
+}
+
+/** Adds {@link EMBEDDED_NOT_ANCHORED} to the failed anchor check of every `not-anchored` verification. */
+function explainNotAnchored(value: unknown): void {
+  if (typeof value !== "object" || value === null) return;
+  if (Array.isArray(value)) {
+    for (const item of value) explainNotAnchored(item);
+    return;
+  }
+  const record = value as { verdict?: unknown; checks?: unknown; [key: string]: unknown };
+  if (record.verdict === "not-anchored" && Array.isArray(record.checks)) {
+    for (const check of record.checks as { name?: unknown; ok?: unknown; message?: unknown }[]) {
+      if (check.name === "anchor" && check.ok === false && typeof check.message === "string") {
+        check.message = `${check.message}: ${EMBEDDED_NOT_ANCHORED}`;
+      }
+    }
+  }
+  for (const [key, nested] of Object.entries(record)) if (key !== "checks") explainNotAnchored(nested);
 }
 
 async function embedded(): Promise<void> {
@@ -64,9 +89,19 @@ async function embedded(): Promise<void> {
     REGISTRY_ADDRESS: deployment.registry,
     ISSUER_PRIVATE_KEY: issuerKey,
   });
-  const app = await buildApp(config);
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp(config);
+  } catch (error) {
+    await chain.close();
+    throw error;
+  }
   app.addHook("onClose", async () => {
     await chain.close();
+  });
+  app.addHook("preSerialization", async (request, _reply, payload) => {
+    if (request.url.startsWith("/v1/verify")) explainNotAnchored(payload);
+    return payload;
   });
   await app.store.upsertIssuer({ id: issuerId, name: ISSUER_NAME });
   const apiKey = generateApiKey();
@@ -98,7 +133,8 @@ Try:
   curl -s -X POST ${base}/v1/verify -H 'content-type: application/json' --data @bundle.json
   curl -s ${base}/v1/batches/${batchId} -H 'authorization: Bearer ${apiKey.key}'
 
-Ctrl-C stops the server and the chain.`);
+The embedded chain lives in memory: it starts empty at each npm start, so bundles from an earlier
+run are not on it (their verdict: not-anchored). Ctrl-C (or SIGTERM) stops the server and the chain.`);
 }
 
 async function main(): Promise<void> {
@@ -111,5 +147,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : `credroot could not start: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // Everything it started is closed by now; nothing it leaves (Hardhat's timers) should keep it alive.
+  process.exit(1);
 });

@@ -4,7 +4,12 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from "fastify";
 import { initHasher } from "../src";
 import type { Config } from "./config";
 import { CommitPool } from "./issuance/parallel";
@@ -17,6 +22,7 @@ import batchRoutes from "./routes/batches";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerRoutes from "./routes/issuers";
+import keyRoutes from "./routes/keys";
 import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
 import webRoutes, { webTrustConfig } from "./routes/web";
@@ -55,6 +61,35 @@ function rpcOrigins(config: Config): string[] {
 }
 
 /**
+ * A request URL as logged: credential ids, the capability to a learner's bundle, replaced by `[redacted]`
+ * (`/v1/credentials/[redacted]/bundle?hide=…`, `/v/[redacted]`).
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/^\/v1\/credentials\/[^/?#]+/, "/v1/credentials/[redacted]")
+    .replace(/^\/v\/[^/?#]+/, "/v/[redacted]");
+}
+
+/** The logger option with Fastify's request serializer replaced by one that redacts credential ids. */
+function withRedactedUrls(logger: FastifyServerOptions["logger"], config: Config): FastifyServerOptions["logger"] {
+  if (logger === false || logger === undefined) return logger;
+  const options = logger === true ? { level: config.logLevel } : logger;
+  return {
+    ...options,
+    serializers: {
+      ...options.serializers,
+      req: (request: FastifyRequest) => ({
+        method: request.method,
+        url: redactUrl(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+        remotePort: request.socket.remotePort,
+      }),
+    },
+  };
+}
+
+/**
  * Builds the credroot service: plugins for errors, database, chain, auth and the anchoring
  * worker, then the routes. It does not listen: `server/main.ts` does, tests use `app.inject`.
  * @example
@@ -64,7 +99,7 @@ function rpcOrigins(config: Config): string[] {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   await initHasher(); // WebAssembly keccak for issuance and verification
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: withRedactedUrls(options.logger ?? { level: config.logLevel }, config),
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
@@ -101,8 +136,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         "img-src": ["'self'", "data:"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
+        // Sent below only over https: over plain http (a LAN address) it makes the browser fetch
+        // the page's CSS and JS over an https that does not exist.
+        "upgrade-insecure-requests": null,
       },
     },
+    strictTransportSecurity: false,
+  });
+  const httpsOnly = config.publicUrl?.startsWith("https:") ?? false;
+  app.addHook("onSend", async (request, reply) => {
+    if (!httpsOnly && request.protocol !== "https") return;
+    reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
+    const csp = reply.getHeader("content-security-policy");
+    if (typeof csp === "string") reply.header("content-security-policy", `${csp};upgrade-insecure-requests`);
   });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -145,6 +191,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes);
   await app.register(batchRoutes);
   await app.register(credentialRoutes);
+  await app.register(keyRoutes);
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
   await app.register(shareRoutes);

@@ -32,6 +32,8 @@ export interface Config {
   trustedRegistries: TrustedRegistryConfig[];
   /** Requests per minute per client IP on public routes. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client IP on `/ready` (each asks the database and the chain). */
+  readyRateLimitPerMinute: number;
   /** Largest request body in bytes (a CSV of 100k credentials is ≈ 60 MB). */
   bodyLimit: number;
   requestTimeoutMs: number;
@@ -54,7 +56,10 @@ export interface Config {
    * turns the cache off, so that every verification asks the chain.
    */
   verifyCacheMs: number;
-  /** Base URL of share links (`/v/<id>`) and QR codes; defaults to the request's own host. */
+  /**
+   * Base URL of share links (`/v/<id>`) and QR codes; without it, the service's own listen address (never the
+   * request's Host header, which a client can forge).
+   */
   publicUrl: string | null;
   /**
    * The JSON-RPC URL the web verifier page (a browser) uses: WEB_RPC_URL, else RPC_URL when its
@@ -80,6 +85,7 @@ const schema = {
     FINALITY: { type: "string", pattern: "^(finalized|[1-9][0-9]{0,3})$", default: "finalized" },
     TRUSTED_REGISTRIES: { type: "string", default: "" },
     RATE_LIMIT_PER_MINUTE: { type: "integer", minimum: 1, default: 600 },
+    READY_RATE_LIMIT_PER_MINUTE: { type: "integer", minimum: 1, default: 60 },
     BODY_LIMIT: { type: "integer", minimum: 1024, default: 128 * 1024 * 1024 },
     REQUEST_TIMEOUT_MS: { type: "integer", minimum: 1000, default: 120_000 },
     WORKER_INTERVAL_MS: { type: "integer", minimum: 10, default: 1000 },
@@ -109,6 +115,7 @@ interface Env {
   FINALITY: string;
   TRUSTED_REGISTRIES: string;
   RATE_LIMIT_PER_MINUTE: number;
+  READY_RATE_LIMIT_PER_MINUTE: number;
   BODY_LIMIT: number;
   REQUEST_TIMEOUT_MS: number;
   WORKER_INTERVAL_MS: number;
@@ -189,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     finality: raw.FINALITY === "finalized" ? "finalized" : Number(raw.FINALITY),
     trustedRegistries: parseTrusted(raw.TRUSTED_REGISTRIES),
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
+    readyRateLimitPerMinute: raw.READY_RATE_LIMIT_PER_MINUTE,
     bodyLimit: raw.BODY_LIMIT,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workerIntervalMs: raw.WORKER_INTERVAL_MS,

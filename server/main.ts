@@ -11,10 +11,29 @@ import { ConfigError, loadConfig, type Config } from "./config";
 /** Grace period for in-flight requests and the worker's pass on SIGTERM/SIGINT. */
 const SHUTDOWN_MS = 10_000;
 
-/** Listens, and closes gracefully on SIGTERM/SIGINT: in-flight requests finish, new ones get 503. */
+/** How often a closing server drops keep-alive connections that have gone idle since the last look. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Listens, and closes gracefully on SIGTERM/SIGINT: in-flight requests finish, new ones get 503,
+ * and keep-alive connections are dropped as soon as they are idle, so the process exits (0) once
+ * the last response is out and the worker's pass is done.
+ * @throws Error naming the port and the PORT variable when the port is taken; the app (its worker,
+ * its store and whatever its onClose hooks stop) is closed first.
+ */
 export async function serve(config: Config, app?: FastifyInstance): Promise<FastifyInstance> {
   const server = app ?? (await buildApp(config));
-  await server.listen({ host: config.host, port: config.port });
+  try {
+    await server.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await server.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`port ${config.port} on ${config.host} is in use: set PORT to a free one (e.g. PORT=3001)`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
@@ -25,9 +44,21 @@ export async function serve(config: Config, app?: FastifyInstance): Promise<Fast
       process.exit(1);
     }, SHUTDOWN_MS);
     force.unref();
-    void server.close().then(() => {
-      clearTimeout(force);
-    });
+    // Fastify drops the connections idle when close begins; a keep-alive connection whose request
+    // was in flight goes idle only after its response, and would otherwise hold the server open
+    // for the whole keep-alive timeout.
+    const sweep = setInterval(() => server.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    sweep.unref();
+    void server.close().then(
+      () => {
+        clearTimeout(force);
+        clearInterval(sweep);
+      },
+      (error: unknown) => {
+        server.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));

@@ -3,6 +3,8 @@ import { CsvError, type InfoRecord, parse } from "csv-parse/sync";
 import { credentialSchema } from "./credential";
 import { CredrootError, type ErrorDetail } from "./errors";
 
+export { columnOf } from "./schema-errors";
+
 /** Most credential rows one CSV upload may hold. */
 export const MAX_CSV_ROWS = 1_000_000;
 

@@ -9,6 +9,7 @@ export * from "./merkle";
 export * from "./bundle";
 export * from "./issue";
 export * from "./registry";
+export * from "./revocation-reason";
 export * from "./verdict";
 export * from "./verify";
 export * from "./presentation";

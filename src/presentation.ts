@@ -17,8 +17,11 @@ export interface Presentation {
 /** Most bundles in one presentation: bounds the one `verifyMany` call per registry. */
 export const MAX_PRESENTATION_BUNDLES = 100;
 
-/** Largest presentation text accepted by {@link parsePresentation}, in characters. */
-export const MAX_PRESENTATION_TEXT = 8 * 1024 * 1024;
+/**
+ * Largest presentation text accepted by {@link parsePresentation}, in characters: 2 MiB, room for
+ * {@link MAX_PRESENTATION_BUNDLES} real bundles (a few KiB each); `POST /v1/verify/presentation` takes as many bytes.
+ */
+export const MAX_PRESENTATION_TEXT = 2 * 1024 * 1024;
 
 /** JSON Schema (draft-07) of {@link Presentation} version 2; each bundle fits the bundle schema. */
 export const presentationSchema = {
@@ -119,11 +122,70 @@ export interface PresentedCredential extends VerificationResult {
   stack: StackLink[];
 }
 
+/** Something the verifier should know about a presentation as a whole. */
+export interface PresentationWarning {
+  /** `different-learners`: the valid credentials do not all name the same learner. */
+  code: "different-learners";
+  message: string;
+}
+
 export interface PresentationResult {
   /** One entry per bundle, in the presentation's order. */
   credentials: PresentedCredential[];
   /** True when every bundle is `valid`. */
   allValid: boolean;
+  /** What the answers do not say: e.g. that the credentials are of different learners. */
+  warnings: PresentationWarning[];
+}
+
+/** The learner a credential discloses: its identifier, its name (either may be hidden). */
+function learnerOf(credential: { [key: string]: unknown }): { identifier?: string; name?: string } {
+  const learner = credential.learner;
+  if (typeof learner !== "object" || learner === null || Array.isArray(learner)) return {};
+  const { identifier, name } = learner as { identifier?: unknown; name?: unknown };
+  const clean = (value: unknown) =>
+    typeof value === "string" && value.trim() !== "" ? value.normalize("NFC").trim().replace(/\s+/g, " ") : undefined;
+  const id = clean(identifier);
+  const shown = clean(name);
+  return { ...(id === undefined ? {} : { identifier: id }), ...(shown === undefined ? {} : { name: shown }) };
+}
+
+/** Two credentials name different learners: different identifiers, or (one lacking it) different names. */
+function differ(a: { identifier?: string; name?: string }, b: { identifier?: string; name?: string }): boolean {
+  if (a.identifier !== undefined && b.identifier !== undefined) return a.identifier !== b.identifier;
+  if (a.name !== undefined && b.name !== undefined) return a.name.toLowerCase() !== b.name.toLowerCase();
+  return false;
+}
+
+/**
+ * Warns when the given credentials (the valid ones of a presentation, each with its index there)
+ * do not all name the same learner: compared by disclosed `learner.identifier`, else by
+ * `learner.name`. A credential that hides both cannot be told apart; that is said only when some differ.
+ * @example
+ * learnerWarnings(result.credentials.flatMap((c, index) => (c.verdict === "valid" ? [{ index, credential: c.credential }] : [])));
+ */
+export function learnerWarnings(
+  credentials: readonly { index: number; credential: { [key: string]: unknown } }[],
+): PresentationWarning[] {
+  const learners = credentials.map((c) => ({ index: c.index, ...learnerOf(c.credential) }));
+  const known = learners.filter((l) => l.identifier !== undefined || l.name !== undefined);
+  if (!known.some((a, i) => known.slice(i + 1).some((b) => differ(a, b)))) return [];
+  const labels = [...new Set(known.map((l) => l.identifier ?? l.name!))];
+  const hidden = learners.filter((l) => l.identifier === undefined && l.name === undefined).map((l) => l.index);
+  const unknown =
+    hidden.length === 0
+      ? ""
+      : `; credential${hidden.length === 1 ? "" : "s"} ${hidden.join(", ")} hide${hidden.length === 1 ? "s" : ""} the learner, so whose ${hidden.length === 1 ? "it is" : "they are"} cannot be told`;
+  const shown = labels.slice(0, 5).map((l) => JSON.stringify(l));
+  const more = labels.length > 5 ? ` and ${labels.length - 5} more` : "";
+  return [
+    {
+      code: "different-learners",
+      message:
+        `the valid credentials do not all name the same learner (${shown.join(", ")}${more}): ` +
+        `the answers add up credentials of different people${unknown}`,
+    },
+  ];
 }
 
 type ChainOutcome = { answer: ChainVerification } | { error: unknown } | null;
@@ -192,5 +254,6 @@ export async function verifyPresentation(input: unknown, options: VerifyOptions)
       return { leaf, status: "valid", valid: { index: valid.index, title: typeof title === "string" ? title : "" } };
     }),
   }));
-  return { credentials, allValid: credentials.every((c) => c.verdict === "valid") };
+  const valid = credentials.flatMap((c, index) => (c.verdict === "valid" ? [{ index, credential: c.credential }] : []));
+  return { credentials, allValid: credentials.every((c) => c.verdict === "valid"), warnings: learnerWarnings(valid) };
 }

@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { HDNodeWallet, JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
 /** A Hardhat chain running in this process, served over JSON-RPC on 127.0.0.1. */
@@ -13,9 +14,37 @@ export interface LocalChain {
   close(): Promise<void>;
 }
 
+/** Hardhat's JSON-RPC server (`JsonRpcServer`): an HTTP server with a WebSocket server on top. */
+interface HardhatRpcServer {
+  listen(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  readonly _httpServer?: EventEmitter;
+  readonly _wsServer?: EventEmitter;
+}
+
+/**
+ * `server.listen()`, but a port that is taken rejects (`code` EADDRINUSE) instead of never settling:
+ * Hardhat's listen() has no error path, and the WebSocket server re-emits the HTTP server's
+ * 'error', which with no listener crashes the process (`Unhandled 'error' event`).
+ */
+async function listen(server: HardhatRpcServer): Promise<{ port: number }> {
+  const emitters = [server._httpServer, server._wsServer].filter((e): e is EventEmitter => e !== undefined);
+  let onError: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+  });
+  for (const emitter of emitters) emitter.on("error", onError);
+  try {
+    return await Promise.race([server.listen(), failed]);
+  } finally {
+    for (const emitter of emitters) emitter.off("error", onError);
+  }
+}
+
 /**
  * Starts Hardhat's in-memory chain (the `hardhat` network of hardhat.config.ts) and its JSON-RPC
  * server on `hostname:port` (port 0: an ephemeral port). Nothing leaves the machine.
+ * @throws Error with `code` EADDRINUSE when `port` is taken.
  */
 export async function startLocalChain(options: { hostname?: string; port?: number } = {}): Promise<LocalChain> {
   // Loaded lazily: importing Hardhat reads hardhat.config.ts, which only the embedded chain needs.
@@ -26,8 +55,8 @@ export async function startLocalChain(options: { hostname?: string; port?: numbe
     hostname,
     port: options.port ?? 0,
     provider: hre.network.provider,
-  })) as { listen(): Promise<{ port: number }>; close(): Promise<void> };
-  const { port } = await server.listen();
+  })) as HardhatRpcServer;
+  const { port } = await listen(server);
   const url = `http://${hostname}:${port}`;
   const chainId = hre.network.config.chainId ?? 31337;
   const accounts = hre.network.config.accounts as { mnemonic: string; path: string };

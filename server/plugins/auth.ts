@@ -23,7 +23,8 @@ export default fp(
       const header = request.headers.authorization;
       if (!header) throw unauthorized("missing Authorization: Bearer <API key>");
       const [scheme, key] = header.split(" ", 2);
-      const parsed = scheme === "Bearer" && key ? parseApiKey(key) : null;
+      // RFC 9110 §11.1: the scheme name is case-insensitive ("bearer", "BEARER").
+      const parsed = scheme?.toLowerCase() === "bearer" && key ? parseApiKey(key) : null;
       if (!parsed) throw unauthorized("the Authorization header does not carry a credroot API key");
       const record = await app.store.getApiKey(parsed.id);
       // Compare even when the id is unknown, so timing does not tell ids apart.

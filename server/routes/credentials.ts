@@ -4,11 +4,101 @@ import { hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
 import { queueRevocation } from "../revocations";
 import { bundleBody } from "../schemas/bundle";
-import { errors, idParams, revokeSchema } from "../schemas/common";
+import { batchStatusSchema, errors, hex32, idParams, revokeSchema } from "../schemas/common";
+import type { BatchRecord } from "../store/types";
 import { useStrictJson } from "./json-body";
+
+/** Most credentials one lookup answers. */
+const LOOKUP_LIMIT = 100;
+
+const lookupQuery = {
+  type: "object",
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    credentialId: {
+      type: "string",
+      minLength: 1,
+      maxLength: 2048,
+      description: "The credential's own `id` (its `/id`)",
+    },
+    learner: {
+      type: "string",
+      minLength: 1,
+      maxLength: 2048,
+      description: "The learner's identifier (`learner.identifier`)",
+    },
+  },
+} as const;
+
+const foundCredential = {
+  type: "object",
+  required: ["id", "credentialId", "batchId", "index", "status", "revoked"],
+  properties: {
+    id: { type: "string", description: "The credential record's id (for /v1/credentials/{id}/…)" },
+    credentialId: { type: ["string", "null"], description: "The credential's own `id`" },
+    learner: { type: ["string", "null"], description: "Its `learner.identifier`" },
+    title: { type: ["string", "null"] },
+    batchId: { type: "string" },
+    index: { type: "integer", description: "Its index in the batch" },
+    digest: { ...hex32, description: "What the registry's revokeCredential takes" },
+    status: { ...batchStatusSchema, description: "The batch's status" },
+    revoked: { type: "boolean", description: "Revoked, on its own or with its batch" },
+    revokedReason: { type: ["string", "null"] },
+  },
+} as const;
+
+const stringOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
 const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
   useStrictJson(app);
+  app.get(
+    "/v1/credentials",
+    {
+      onRequest: app.authenticate,
+      schema: {
+        summary: "Find your credentials by their own id or by learner identifier (to revoke one later)",
+        description: `Give \`credentialId\`, \`learner\` or both (both must match). Only your own credentials, oldest batch first, at most ${LOOKUP_LIMIT}.`,
+        tags: ["issuer"],
+        security: [{ apiKey: [] }],
+        querystring: lookupQuery,
+        response: {
+          200: {
+            type: "object",
+            required: ["credentials"],
+            properties: { credentials: { type: "array", items: foundCredential } },
+          },
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const query = request.query as { credentialId?: string; learner?: string };
+      const found = await app.store.findCredentials(request.issuerId, query, LOOKUP_LIMIT);
+      // Found through their batch's issuer: every batch exists.
+      const batches = new Map<string, BatchRecord | null>();
+      for (const c of found) if (!batches.has(c.batchId)) batches.set(c.batchId, await app.store.getBatch(c.batchId));
+      return {
+        credentials: found.map((c) => {
+          const batch = batches.get(c.batchId) ?? null;
+          const learner = c.credential.learner as { identifier?: unknown } | undefined;
+          const batchRevoked = batch?.status === "revoked";
+          return {
+            id: c.id,
+            credentialId: stringOrNull(c.credential.id),
+            learner: stringOrNull(learner?.identifier),
+            title: stringOrNull(c.credential.title),
+            batchId: c.batchId,
+            index: c.index,
+            digest: c.digest,
+            status: batch?.status ?? "pending",
+            revoked: batchRevoked || c.revokedReason !== null,
+            revokedReason: c.revokedReason ?? (batch?.status === "revoked" ? batch.revokedReason : null),
+          };
+        }),
+      };
+    },
+  );
   app.get(
     "/v1/credentials/:id/bundle",
     {

@@ -1,8 +1,14 @@
 import type { FastifyPluginCallback } from "fastify";
 import { decodeRegistryError } from "../../src";
 import { chainMismatch } from "../chain/identity";
+import { errors } from "../schemas/common";
 
 const CHAIN_TIMEOUT_MS = 3000;
+
+interface Readiness {
+  status: 200 | 503;
+  body: Record<string, unknown>;
+}
 
 const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
   let confirmed = false;
@@ -28,9 +34,19 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
     () => ({ status: "ok" }),
   );
 
+  /** The check under way, if any: concurrent requests share it rather than each pinging both. */
+  let inFlight: Promise<Readiness> | null = null;
+  const ready = (): Promise<Readiness> => {
+    inFlight ??= check().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
   app.get(
     "/ready",
     {
+      // Each check pings the database and asks the chain: unauthenticated, so limited per client.
+      config: { rateLimit: { max: app.config.readyRateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
         summary: "The database and the chain are reachable",
         tags: ["operator"],
@@ -53,10 +69,18 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
               chain: { type: "string" },
             },
           },
+          ...errors(429),
         },
       },
     },
     async (_request, reply) => {
+      const { status, body } = await ready();
+      return reply.status(status).send(body);
+    },
+  );
+
+  async function check(): Promise<Readiness> {
+    {
       const database = await app.store.ping().then(
         () => "ok",
         (error: unknown) => {
@@ -81,14 +105,16 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
         .finally(() => clearTimeout(timer));
       const wrong = chain === "ok" ? await identity() : null;
       if (wrong !== null) {
-        return reply
-          .status(503)
-          .send({ code: "not-ready", message: "the chain is not the one configured", database, chain: wrong });
+        return {
+          status: 503,
+          body: { code: "not-ready", message: "the chain is not the one configured", database, chain: wrong },
+        };
       }
-      if (database === "ok" && chain === "ok") return { status: "ready", database, chain, block };
-      return reply.status(503).send({ code: "not-ready", message: "a dependency is unreachable", database, chain });
-    },
-  );
+      if (database === "ok" && chain === "ok")
+        return { status: 200, body: { status: "ready", database, chain, block } };
+      return { status: 503, body: { code: "not-ready", message: "a dependency is unreachable", database, chain } };
+    }
+  }
   done();
 };
 

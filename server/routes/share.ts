@@ -1,6 +1,8 @@
+import type { AddressInfo } from "node:net";
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 
+import { createBundle, discloseBundle, type Hex32, type JsonValue } from "../../src";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
 import { errors, idParams } from "../schemas/common";
@@ -15,9 +17,66 @@ const hideQuery = {
 
 const IMAGE_TYPE = { svg: "image/svg+xml", png: "image/png" } as const;
 
-/** PUBLIC_URL, or the scheme and host the request came to. */
-function baseUrl(app: FastifyInstance, request: FastifyRequest): string {
-  return (app.config.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/+$/, "");
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]", ""]);
+
+/**
+ * PUBLIC_URL, or else the service's own listen address (`http://127.0.0.1:3000`): never the request's Host
+ * header, which anyone can forge to have the service hand out links to their own site. Listening on every
+ * address (0.0.0.0, ::) there is no own address to give: 500 telling the operator to set PUBLIC_URL.
+ */
+function baseUrl(app: FastifyInstance, _request: FastifyRequest): string {
+  if (app.config.publicUrl !== null) return app.config.publicUrl.replace(/\/+$/, "");
+  const address = app.server.listening ? (app.server.address() as AddressInfo | null) : null;
+  const host = address?.address ?? app.config.host;
+  const port = address?.port ?? app.config.port;
+  if (WILDCARD_HOSTS.has(host)) {
+    throw new HttpError(
+      500,
+      "public-url-not-set",
+      `the service listens on every address (HOST=${host}), so it has no link to give: set PUBLIC_URL to the address people reach it at`,
+    );
+  }
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/** Checks the hide names against a credential whose batch is not anchored yet, as its bundle would. */
+async function checkHideBeforeAnchor(app: FastifyInstance, id: string, names: readonly string[]): Promise<void> {
+  if (names.length === 0) return;
+  const credential = await app.store.getCredential(id);
+  const batch = credential ? await app.store.getBatch(credential.batchId) : null;
+  if (!credential || !batch) throw notFound(`credential ${id}`);
+  const bundle = createBundle(
+    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
+    { path: credential.proof as Hex32[], root: batch.root as Hex32 },
+    {
+      chainId: app.chain.chainId,
+      registry: app.chain.registryAddress,
+      issuerId: batch.issuerId,
+      batchId: batch.id,
+      block: batch.blockNumber ?? 0,
+    },
+  );
+  discloseBundle(bundle, names); // throws INVALID_ARGUMENT (400) for a field that does not exist or must stay shown
+}
+
+/**
+ * A QR code of `url`: error correction M, or L when the URL is too long for M; a URL too long for any QR code is
+ * answered 400 naming its length (the share link itself still works).
+ */
+async function qrCode<T>(url: string, draw: (level: "M" | "L") => Promise<T>): Promise<T> {
+  try {
+    return await draw("M");
+  } catch {
+    try {
+      return await draw("L");
+    } catch {
+      throw new HttpError(
+        400,
+        "too-long-for-qr",
+        `the share link is ${url.length} characters, too long for a QR code: hide fewer fields, or send the share link itself`,
+      );
+    }
+  }
 }
 
 /**
@@ -26,7 +85,8 @@ function baseUrl(app: FastifyInstance, request: FastifyRequest): string {
  */
 async function shareLink(app: FastifyInstance, request: FastifyRequest): Promise<{ url: string; qr: string }> {
   const { id } = request.params as { id: string };
-  const names = hideNames((request.query as { hide?: string }).hide);
+  // Each name once: a repeated name hides nothing more, and only lengthens the link.
+  const names = [...new Set(hideNames((request.query as { hide?: string }).hide))];
   const credential = await app.store.getCredential(id);
   if (!credential) throw notFound(`credential ${id}`);
   try {
@@ -34,6 +94,7 @@ async function shareLink(app: FastifyInstance, request: FastifyRequest): Promise
   } catch (error) {
     // Not anchored yet: the link still works once it is; any other problem is the caller's.
     if (!(error instanceof HttpError && error.code === "not-anchored-yet")) throw error;
+    await checkHideBeforeAnchor(app, id, names);
   }
   const query = names.length > 0 ? `?hide=${names.map(encodeURIComponent).join(",")}` : "";
   const base = baseUrl(app, request);
@@ -92,9 +153,15 @@ const shareRoutes: FastifyPluginCallback = (app, _options, done) => {
         const { url } = await shareLink(app, request);
         reply.header("cache-control", "no-cache");
         if (format === "svg") {
-          return reply.type(IMAGE_TYPE.svg).send(await QRCode.toString(url, { type: "svg", margin: 2 }));
+          const svg = await qrCode(url, (level) =>
+            QRCode.toString(url, { type: "svg", margin: 2, errorCorrectionLevel: level }),
+          );
+          return reply.type(IMAGE_TYPE.svg).send(svg);
         }
-        return reply.type(IMAGE_TYPE.png).send(await QRCode.toBuffer(url, { type: "png", margin: 2, scale: 8 }));
+        const png = await qrCode(url, (level) =>
+          QRCode.toBuffer(url, { type: "png", margin: 2, scale: 8, errorCorrectionLevel: level }),
+        );
+        return reply.type(IMAGE_TYPE.png).send(png);
       },
     );
   }

@@ -1,6 +1,13 @@
 import type { FastifyPluginCallback } from "fastify";
 import type { Questions } from "../../src";
-import { askQuestions, MAX_PRESENTATION_BUNDLES, verifyBundle, verifyPresentation } from "../../src";
+import {
+  askQuestions,
+  MAX_BUNDLE_TEXT,
+  MAX_PRESENTATION_BUNDLES,
+  MAX_PRESENTATION_TEXT,
+  verifyBundle,
+  verifyPresentation,
+} from "../../src";
 import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
 import { useStrictJson } from "./json-body";
@@ -101,9 +108,19 @@ const questionsQuery = {
 
 const presentationResultSchema = {
   type: "object",
-  required: ["allValid", "credentials", "answers"],
+  required: ["allValid", "credentials", "answers", "warnings"],
   properties: {
     allValid: { type: "boolean" },
+    warnings: {
+      type: "array",
+      description:
+        "What the answers do not say: `different-learners` when the valid credentials name different learners",
+      items: {
+        type: "object",
+        required: ["code", "message"],
+        properties: { code: { type: "string", enum: ["different-learners"] }, message: { type: "string" } },
+      },
+    },
     credentials: {
       type: "array",
       items: {
@@ -147,12 +164,35 @@ const presentationResultSchema = {
   },
 } as const;
 
+/**
+ * Body limits in bytes, sized to what each route can legitimately receive (never more than BODY_LIMIT): one bundle
+ * ({@link MAX_BUNDLE_TEXT}), or a presentation of up to {@link MAX_PRESENTATION_BUNDLES} real bundles
+ * ({@link MAX_PRESENTATION_TEXT}). An unauthenticated caller cannot make the service parse more.
+ */
+export const VERIFY_BODY_LIMIT = MAX_BUNDLE_TEXT;
+export const PRESENTATION_BODY_LIMIT = MAX_PRESENTATION_TEXT;
+
 const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
-  useStrictJson(app, (url) => (url.endsWith("/presentation") ? "the presentation" : "the bundle"));
+  const what = (url: string) => (url.endsWith("/presentation") ? "the presentation" : "the bundle");
+  useStrictJson(app, what);
+  // 413 naming the route's own limit, rather than Fastify's bare "Request body is too large".
+  const parent = app.errorHandler;
+  app.setErrorHandler(function (error, request, reply) {
+    if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      const limit = request.routeOptions.bodyLimit;
+      const name = what(request.routeOptions.url ?? request.url);
+      return reply.status(413).send({
+        code: "body-too-large",
+        message: `${name} is larger than this route accepts (${limit} bytes)`,
+        details: [],
+      });
+    }
+    parent.call(this, error, request, reply);
+  });
   app.post(
     "/v1/verify",
     {
-      bodyLimit: Math.min(app.config.bodyLimit, 512 * 1024),
+      bodyLimit: Math.min(app.config.bodyLimit, VERIFY_BODY_LIMIT),
       config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
@@ -181,6 +221,7 @@ const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
   app.post<{ Querystring: Questions & { totalEcts?: string } }>(
     "/v1/verify/presentation",
     {
+      bodyLimit: Math.min(app.config.bodyLimit, PRESENTATION_BODY_LIMIT),
       config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
         summary: "Verify a presentation of several bundles, and answer questions of it (trustless)",

@@ -3,7 +3,9 @@
  * {@link OpUpdate} changes an op and its batch. Pure functions; the stores only run the SQL.
  */
 import { CredrootError } from "../../src/errors";
-import type { BatchRecord, NewBatch, NewCredential, OpRecord, OpUpdate } from "./types";
+import { StoreIssuedError } from "./errors";
+import type { IssuedRow } from "./rows";
+import type { BatchRecord, CredentialRecord, NewBatch, NewCredential, OpRecord, OpUpdate } from "./types";
 
 /** The time written into `*_at` columns: ISO-8601 UTC with milliseconds. */
 export function now(): string {
@@ -69,4 +71,30 @@ export function batchChangesOf(
   const txHash = update.batchTx === undefined ? batch.txHash : update.batchTx.txHash;
   const blockNumber = update.batchTx === undefined ? batch.blockNumber : update.batchTx.blockNumber;
   return { status, txHash, blockNumber, error, updatedAt: op.updatedAt };
+}
+
+/** The credentials' own `/id`s (those that have a string one). */
+export function credentialKeys(credentials: readonly NewCredential[]): string[] {
+  return credentials.flatMap((c) => (typeof c.credential.id === "string" ? [c.credential.id] : []));
+}
+
+/**
+ * @throws StoreIssuedError for the first credential (by index) whose `/id` is among `issued`, the
+ * ids its issuer already issued.
+ */
+export function refuseIssued(credentials: readonly NewCredential[], issued: readonly IssuedRow[]): void {
+  if (issued.length === 0) return;
+  const earlier = new Map(issued.map((row) => [row.credential_key, row]));
+  for (const c of credentials) {
+    const row = typeof c.credential.id === "string" ? earlier.get(c.credential.id) : undefined;
+    if (row !== undefined) {
+      throw new StoreIssuedError(c.credential.id as string, c.index, { batchId: row.batch_id, index: row.idx });
+    }
+  }
+}
+
+/** A stored credential's `/learner/identifier`, if it has one. */
+export function learnerIdentifierOf(credential: CredentialRecord): string | undefined {
+  const learner = credential.credential.learner as { identifier?: unknown } | undefined;
+  return typeof learner?.identifier === "string" ? learner.identifier : undefined;
 }

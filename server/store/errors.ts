@@ -20,6 +20,8 @@ export type ConflictTarget =
   | "credential-id"
   | "credential-index"
   | "api-key-id"
+  /** The issuer already used this `Idempotency-Key`. */
+  | "idempotency-key"
   /** A batch already has its `anchor` op: a batch is anchored once. */
   | "anchor-op";
 
@@ -49,6 +51,24 @@ export class StoreConflictError extends StoreError {
     this.name = "StoreConflictError";
     this.target = target;
     this.value = value;
+  }
+}
+
+/** A batch brings a credential `/id` its issuer already issued in an earlier batch; nothing was stored. */
+export class StoreIssuedError extends StoreError {
+  constructor(
+    /** The credential's own `/id`. */
+    readonly credentialId: string,
+    /** Its index in the new batch. */
+    readonly index: number,
+    /** The earlier batch that holds it, and its index there. */
+    readonly earlier: { batchId: string; index: number },
+  ) {
+    super(
+      "CONFLICT",
+      `credential id ${credentialId} (index ${index}) was already issued in batch ${earlier.batchId} (index ${earlier.index})`,
+    );
+    this.name = "StoreIssuedError";
   }
 }
 

@@ -165,6 +165,41 @@ ALTER TABLE credentials ADD COLUMN secret TEXT NOT NULL;
 ALTER TABLE credentials ADD COLUMN credential TEXT NOT NULL;
 `,
   },
+  {
+    version: 4,
+    name: "registrar lookups and idempotency keys",
+    sql: `
+-- The batch an issuer's Idempotency-Key (POST /v1/batches) created, and the digest of the body it
+-- came with: the same key and body answer that batch again; another body under it is refused.
+CREATE TABLE idempotency_keys (
+  issuer_id INTEGER NOT NULL REFERENCES issuers (id),
+  idem_key TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  batch_id TEXT NOT NULL REFERENCES batches (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer_id, idem_key)
+);
+-- An issuer's batches, newest first (GET /v1/batches).
+CREATE INDEX batches_issuer_created ON batches (issuer_id, created_at, id);
+-- Credentials by their own /id and by /learner/identifier (GET /v1/credentials, and the refusal of
+-- a credential id issued before).
+CREATE INDEX credentials_credential_id ON credentials (json_extract(credential, '$.id'));
+CREATE INDEX credentials_learner ON credentials (json_extract(credential, '$.learner.identifier'));
+`,
+    postgres: `
+CREATE TABLE idempotency_keys (
+  issuer_id BIGINT NOT NULL REFERENCES issuers (id),
+  idem_key TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  batch_id TEXT NOT NULL REFERENCES batches (id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer_id, idem_key)
+);
+CREATE INDEX batches_issuer_created ON batches (issuer_id, created_at, id);
+CREATE INDEX credentials_credential_id ON credentials (((credential::jsonb) ->> 'id'));
+CREATE INDEX credentials_learner ON credentials (((credential::jsonb) #>> '{learner,identifier}'));
+`,
+  },
 ];
 
 /**

@@ -23,7 +23,7 @@ export const PG_SQL = {
     Object.entries(SQLITE)
       .filter((entry): entry is [string, string] => typeof entry[1] === "string")
       .map(([key, sql]) => [key, numbered(sql)]),
-  ) as Omit<Statements, "listOps">),
+  ) as Omit<Statements, "listOps" | "credentialsById" | "credentialsByLearner" | "issuedIds">),
   /** Ops whose status is in the array `$1`, oldest first, at most `$2` (null: all). */
   listOps: "SELECT * FROM chain_ops WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
   /** Locks the op's row until the transaction ends: concurrent updates of one op queue up. */
@@ -37,4 +37,18 @@ export const PG_SQL = {
       return `(${params.join(", ")})`;
     }).join(", "),
   acquireLease: numbered(acquireLeaseSql(NOW_MS)),
+  credentialsById:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = $1 AND ((c.credential::jsonb) ->> 'id') = $2 ORDER BY b.created_at, c.batch_id, c.idx LIMIT $3",
+  credentialsByLearner:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = $1 AND ((c.credential::jsonb) #>> '{learner,identifier}') = $2 " +
+    "ORDER BY b.created_at, c.batch_id, c.idx LIMIT $3",
+  /** issuer, text[] of credential /ids. */
+  issuedIds:
+    "SELECT ((c.credential::jsonb) ->> 'id') AS credential_key, c.batch_id, c.idx FROM credentials c " +
+    "JOIN batches b ON b.id = c.batch_id WHERE b.issuer_id = $1 " +
+    "AND ((c.credential::jsonb) ->> 'id') = ANY($2::text[]) LIMIT 1000",
+  /** Serialises an issuer's batch insertions (idempotency keys, issued ids) until the transaction ends. */
+  lockIssuer: "SELECT pg_advisory_xact_lock(1668441460, $1::integer)",
 } as const;

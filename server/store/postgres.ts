@@ -1,6 +1,17 @@
 import { Pool, type PoolClient, type QueryResultRow, TypeOverrides, types } from "pg";
-import { applyOpUpdate, batchChangesOf, checkBatchSize, checkCount, checkTtl, mapOrNull, now } from "./common";
-import { StoreNotFoundError } from "./errors";
+import {
+  applyOpUpdate,
+  batchChangesOf,
+  checkBatchSize,
+  checkCount,
+  checkTtl,
+  credentialKeys,
+  learnerIdentifierOf,
+  mapOrNull,
+  now,
+  refuseIssued,
+} from "./common";
+import { StoreConflictError, StoreNotFoundError } from "./errors";
 import { migrations } from "./migrations";
 import { migratePostgres } from "./postgres-migrate";
 import { withPgConflicts } from "./postgres-conflicts";
@@ -8,13 +19,18 @@ import { PG_SQL as SQL } from "./postgres-sql";
 import {
   type ApiKeyRow,
   type BatchRow,
+  type BatchSummaryRow,
   type CredentialRow,
+  type IdempotencyRow,
+  type IssuedRow,
   type IssuerRow,
   type LeaseRow,
   type OpRow,
   toApiKey,
   toBatch,
+  toBatchSummary,
   toCredential,
+  toIdempotency,
   toIssuer,
   toLease,
   toOp,
@@ -23,7 +39,10 @@ import {
   type ApiKeyRecord,
   type BatchRecord,
   type BatchStatus,
+  type BatchSummary,
+  type CredentialQuery,
   type CredentialRecord,
+  type IdempotencyRecord,
   type IssuerAccount,
   type Lease,
   type NewBatch,
@@ -119,6 +138,33 @@ export class PostgresStore implements Store {
     return withPgConflicts(() => this.#transaction((client) => this.#insertBatch(client, batch, credentials)));
   }
 
+  async getIdempotencyKey(issuerId: number, key: string): Promise<IdempotencyRecord | null> {
+    return mapOrNull(await this.#first<IdempotencyRow>(SQL.getIdempotencyKey, [issuerId, key]), toIdempotency);
+  }
+
+  async listBatches(issuerId: number, offset: number, limit: number): Promise<BatchSummary[]> {
+    checkCount("offset", offset);
+    checkCount("limit", limit);
+    return (await this.#query<BatchSummaryRow>(SQL.listBatches, [issuerId, limit, offset])).map(toBatchSummary);
+  }
+
+  async countBatches(issuerId: number): Promise<number> {
+    return Number((await this.#one<{ n: number | string }>(SQL.countBatches, [issuerId])).n);
+  }
+
+  async findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]> {
+    checkCount("limit", limit);
+    const { credentialId, learner } = query;
+    let rows: CredentialRow[];
+    if (credentialId !== undefined)
+      rows = await this.#query<CredentialRow>(SQL.credentialsById, [issuerId, credentialId, limit]);
+    else if (learner !== undefined)
+      rows = await this.#query<CredentialRow>(SQL.credentialsByLearner, [issuerId, learner, limit]);
+    else return [];
+    const found = rows.map(toCredential);
+    return learner === undefined ? found : found.filter((c) => learnerIdentifierOf(c) === learner);
+  }
+
   async getBatch(id: string): Promise<BatchRecord | null> {
     return mapOrNull(await this.#first<BatchRow>(SQL.getBatch, [id]), toBatch);
   }
@@ -208,6 +254,20 @@ export class PostgresStore implements Store {
     if ((await client.query(SQL.getIssuer, [batch.issuerId])).rowCount === 0) {
       throw new StoreNotFoundError("issuer", batch.issuerId);
     }
+    if (batch.idempotency !== undefined || batch.refuseIssuedIds === true) {
+      // Two submissions of one issuer check keys and ids one after the other, not both before either stores.
+      await client.query(SQL.lockIssuer, [batch.issuerId]);
+    }
+    if (batch.idempotency !== undefined) {
+      const earlier = (
+        await client.query<IdempotencyRow>(SQL.getIdempotencyKey, [batch.issuerId, batch.idempotency.key])
+      ).rows[0];
+      if (earlier !== undefined) throw new StoreConflictError("idempotency-key", earlier.batch_id);
+    }
+    if (batch.refuseIssuedIds === true) {
+      const issued = await client.query<IssuedRow>(SQL.issuedIds, [batch.issuerId, credentialKeys(credentials)]);
+      refuseIssued(credentials, issued.rows);
+    }
     const at = now();
     const params = [batch.id, batch.issuerId, batch.root, batch.count, batch.uri, at, at];
     const row = (await client.query<BatchRow>(SQL.insertBatch, params)).rows[0]!;
@@ -229,6 +289,10 @@ export class PostgresStore implements Store {
       await client.query({ ...(name === undefined ? {} : { name }), text: sql, values: params });
     }
     await client.query(SQL.insertOp, ["anchor", batch.id, null, batch.signer, "", at, at]);
+    if (batch.idempotency !== undefined) {
+      const { key, digest } = batch.idempotency;
+      await client.query(SQL.insertIdempotencyKey, [batch.issuerId, key, digest, batch.id, at]);
+    }
     return toBatch(row);
   }
 

@@ -7,7 +7,9 @@ import {
   type ApiKeyRecord,
   type BatchRecord,
   type BatchStatus,
+  type BatchSummary,
   type CredentialRecord,
+  type IdempotencyRecord,
   type IssuerAccount,
   type Lease,
   type OpKind,
@@ -154,4 +156,37 @@ export function toOp(row: OpRow): OpRecord {
 
 export function toLease(row: LeaseRow): Lease {
   return { name: row.name, holder: row.holder, expiresAt: row.expires_at };
+}
+
+export interface BatchSummaryRow extends BatchRow {
+  revoked_credentials: number | string;
+}
+
+export interface IdempotencyRow {
+  issuer_id: number;
+  idem_key: string;
+  digest: string;
+  batch_id: string;
+  created_at: string;
+}
+
+/** A credential /id the issuer already issued, and where (`issuedIds`). */
+export interface IssuedRow {
+  credential_key: string;
+  batch_id: string;
+  idx: number;
+}
+
+export function toBatchSummary(row: BatchSummaryRow): BatchSummary {
+  return { ...toBatch(row), revokedCredentials: Number(row.revoked_credentials) };
+}
+
+export function toIdempotency(row: IdempotencyRow): IdempotencyRecord {
+  return {
+    issuerId: row.issuer_id,
+    key: row.idem_key,
+    digest: row.digest,
+    batchId: row.batch_id,
+    createdAt: row.created_at,
+  };
 }

@@ -45,6 +45,29 @@ export const SQL = {
   listCredentials: "SELECT * FROM credentials WHERE batch_id = ? ORDER BY idx LIMIT ? OFFSET ?",
   revokeCredential: "UPDATE credentials SET revoked_reason = ? WHERE id = ?",
 
+  getIdempotencyKey: "SELECT * FROM idempotency_keys WHERE issuer_id = ? AND idem_key = ?",
+  insertIdempotencyKey:
+    "INSERT INTO idempotency_keys (issuer_id, idem_key, digest, batch_id, created_at) VALUES (?, ?, ?, ?, ?)",
+  /** issuer, limit, offset: newest first, with how many credentials were revoked one by one. */
+  listBatches:
+    "SELECT b.*, (SELECT COUNT(*) FROM credentials c WHERE c.batch_id = b.id AND c.revoked_reason IS NOT NULL) " +
+    "AS revoked_credentials FROM batches b WHERE b.issuer_id = ? ORDER BY b.created_at DESC, b.id DESC LIMIT ? OFFSET ?",
+  countBatches: "SELECT COUNT(*) AS n FROM batches WHERE issuer_id = ?",
+  /** issuer, credential /id, limit (the expression is the one `credentials_credential_id` indexes). */
+  credentialsById:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = ? AND json_extract(c.credential, '$.id') = ? ORDER BY b.created_at, c.batch_id, c.idx LIMIT ?",
+  /** issuer, learner identifier, limit (indexed by `credentials_learner`). */
+  credentialsByLearner:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = ? AND json_extract(c.credential, '$.learner.identifier') = ? " +
+    "ORDER BY b.created_at, c.batch_id, c.idx LIMIT ?",
+  /** issuer, JSON array of credential /ids: those the issuer already issued, where. */
+  issuedIds:
+    "SELECT json_extract(c.credential, '$.id') AS credential_key, c.batch_id, c.idx FROM credentials c " +
+    "JOIN batches b ON b.id = c.batch_id WHERE b.issuer_id = ? " +
+    "AND json_extract(c.credential, '$.id') IN (SELECT value FROM json_each(?)) LIMIT 1000",
+
   insertOp:
     "INSERT INTO chain_ops (kind, batch_id, credential_id, signer, reason, status, attempts, created_at, updated_at) " +
     "VALUES (?, ?, ?, ?, ?, 'queued', 0, ?, ?) RETURNING *",

@@ -1,17 +1,33 @@
 import Database from "better-sqlite3";
-import { applyOpUpdate, batchChangesOf, checkBatchSize, checkCount, checkTtl, mapOrNull, now } from "./common";
-import { StoreNotFoundError } from "./errors";
+import {
+  applyOpUpdate,
+  batchChangesOf,
+  checkBatchSize,
+  checkCount,
+  checkTtl,
+  credentialKeys,
+  learnerIdentifierOf,
+  mapOrNull,
+  now,
+  refuseIssued,
+} from "./common";
+import { StoreConflictError, StoreNotFoundError } from "./errors";
 import { migrations } from "./migrations";
 import {
   type ApiKeyRow,
   type BatchRow,
+  type BatchSummaryRow,
   type CredentialRow,
+  type IdempotencyRow,
+  type IssuedRow,
   type IssuerRow,
   type LeaseRow,
   type OpRow,
   toApiKey,
   toBatch,
+  toBatchSummary,
   toCredential,
+  toIdempotency,
   toIssuer,
   toLease,
   toOp,
@@ -23,7 +39,10 @@ import {
   type ApiKeyRecord,
   type BatchRecord,
   type BatchStatus,
+  type BatchSummary,
+  type CredentialQuery,
   type CredentialRecord,
+  type IdempotencyRecord,
   type IssuerAccount,
   type Lease,
   type NewBatch,
@@ -115,6 +134,40 @@ export class SqliteStore implements Store {
 
   insertBatch(batch: NewBatch, credentials: readonly NewCredential[]): Promise<BatchRecord> {
     return settle(() => this.#db.transaction(() => this.#insertBatch(batch, credentials)).immediate());
+  }
+
+  getIdempotencyKey(issuerId: number, key: string): Promise<IdempotencyRecord | null> {
+    return settle(() =>
+      mapOrNull(this.#get(SQL.getIdempotencyKey, issuerId, key) as IdempotencyRow | undefined, toIdempotency),
+    );
+  }
+
+  listBatches(issuerId: number, offset: number, limit: number): Promise<BatchSummary[]> {
+    return settle(() => {
+      checkCount("offset", offset);
+      checkCount("limit", limit);
+      return (this.#all(SQL.listBatches, issuerId, limit, offset) as BatchSummaryRow[]).map(toBatchSummary);
+    });
+  }
+
+  countBatches(issuerId: number): Promise<number> {
+    return settle(() => (this.#get(SQL.countBatches, issuerId) as { n: number }).n);
+  }
+
+  findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]> {
+    return settle(() => {
+      checkCount("limit", limit);
+      const { credentialId, learner } = query;
+      let rows: CredentialRecord[];
+      if (credentialId !== undefined) {
+        rows = (this.#all(SQL.credentialsById, issuerId, credentialId, limit) as CredentialRow[]).map(toCredential);
+      } else if (learner !== undefined) {
+        rows = (this.#all(SQL.credentialsByLearner, issuerId, learner, limit) as CredentialRow[]).map(toCredential);
+      } else {
+        return [];
+      }
+      return learner === undefined ? rows : rows.filter((c) => learnerIdentifierOf(c) === learner);
+    });
   }
 
   getBatch(id: string): Promise<BatchRecord | null> {
@@ -209,6 +262,15 @@ export class SqliteStore implements Store {
   #insertBatch(batch: NewBatch, credentials: readonly NewCredential[]): BatchRecord {
     checkBatchSize(batch, credentials);
     this.#requireIssuer(batch.issuerId);
+    if (batch.idempotency !== undefined) {
+      const earlier = this.#get(SQL.getIdempotencyKey, batch.issuerId, batch.idempotency.key) as
+        IdempotencyRow | undefined;
+      if (earlier !== undefined) throw new StoreConflictError("idempotency-key", earlier.batch_id);
+    }
+    if (batch.refuseIssuedIds === true) {
+      const keys = JSON.stringify(credentialKeys(credentials));
+      refuseIssued(credentials, this.#all(SQL.issuedIds, batch.issuerId, keys) as IssuedRow[]);
+    }
     const at = now();
     const params = [batch.id, batch.issuerId, batch.root, batch.count, batch.uri, at, at];
     const row = withConflicts(
@@ -228,6 +290,10 @@ export class SqliteStore implements Store {
       (target) => (target === "credential-index" ? String(current?.index) : current?.id),
     );
     this.#get(SQL.insertOp, "anchor", batch.id, null, batch.signer, "", at, at);
+    if (batch.idempotency !== undefined) {
+      const { key, digest } = batch.idempotency;
+      this.#run(SQL.insertIdempotencyKey, batch.issuerId, key, digest, batch.id, at);
+    }
     return toBatch(row as BatchRow);
   }
 

@@ -116,6 +116,38 @@ export interface NewBatch {
   uri: string;
   /** The signer address that will anchor it (queued as an `anchor` op in the same transaction). */
   signer: string;
+  /**
+   * The issuer's `Idempotency-Key` for this batch and the digest of the request body, recorded in
+   * the same transaction (see {@link Store.getIdempotencyKey}).
+   */
+  idempotency?: { key: string; digest: string };
+  /**
+   * Refuse the batch when the issuer already issued one of its credential `/id`s in an earlier batch
+   * (checked in the same transaction).
+   */
+  refuseIssuedIds?: boolean;
+}
+
+/** A batch as the issuer's batch list shows it. */
+export interface BatchSummary extends BatchRecord {
+  /** How many of its credentials were revoked one by one (on chain). */
+  revokedCredentials: number;
+}
+
+/** What an issuer's `Idempotency-Key` stands for. */
+export interface IdempotencyRecord {
+  issuerId: number;
+  key: string;
+  /** SHA-256 (hex) of the request body the key first came with. */
+  digest: string;
+  batchId: string;
+  createdAt: string;
+}
+
+/** How to find an issuer's credentials: by the credential's own `/id`, by `/learner/identifier`, or both. */
+export interface CredentialQuery {
+  credentialId?: string;
+  learner?: string;
 }
 
 export interface NewCredential {
@@ -177,10 +209,28 @@ export interface Store {
    * stored or nothing is. Batch status starts `pending`. Nothing is stored when it throws:
    * @throws StoreConflictError when the batch id, the root, a credential id or index already exists
    * (`target` says which, `value` the colliding value).
+   * @throws StoreConflictError `idempotency-key` when `batch.idempotency` names a key the issuer already
+   * used (`value`: the batch it stands for).
+   * @throws StoreIssuedError when `batch.refuseIssuedIds` and a credential id was issued before.
    * @throws StoreNotFoundError when the issuer does not exist.
    * @throws CredrootError `INVALID_ARGUMENT` when `credentials.length !== batch.count`.
    */
   insertBatch(batch: NewBatch, credentials: readonly NewCredential[]): Promise<BatchRecord>;
+  /** What the issuer's `Idempotency-Key` `key` stands for, or null when the issuer never used it. */
+  getIdempotencyKey(issuerId: number, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * An issuer's batches, newest first, `limit` from `offset`.
+   * @throws CredrootError `INVALID_ARGUMENT` unless both are non-negative integers.
+   */
+  listBatches(issuerId: number, offset: number, limit: number): Promise<BatchSummary[]>;
+  /** How many batches the issuer has. */
+  countBatches(issuerId: number): Promise<number>;
+  /**
+   * The issuer's credentials matching `query` (every given field must match), oldest batch first,
+   * at most `limit`. An empty query finds nothing.
+   * @throws CredrootError `INVALID_ARGUMENT` unless `limit` is a non-negative integer.
+   */
+  findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]>;
   getBatch(id: string): Promise<BatchRecord | null>;
   getCredential(id: string): Promise<CredentialRecord | null>;
   /**

@@ -103,6 +103,22 @@ export function makeFolder(folder: string): void {
   }
 }
 
+/**
+ * One CSV cell as RFC 4180 writes it (quoted, quotes doubled, when it holds a comma, a quote or a line break),
+ * with a cell a spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return)
+ * prefixed with a single quote, as OWASP recommends: text from a service cannot become a formula or a column.
+ */
+export function csvCell(value: string | number): string {
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line (no line break) of these cells, each escaped by {@link csvCell}. */
+export function csvLine(cells: readonly (string | number)[]): string {
+  return cells.map(csvCell).join(",");
+}
+
 /** `1.2 s`, `850 ms`. */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;

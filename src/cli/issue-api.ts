@@ -1,7 +1,7 @@
 import { basename, join } from "node:path";
 import { type Bundle, isCredrootError, parseBundle } from "..";
 import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
-import { CliError, type CliIo, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
+import { CliError, type CliIo, csvLine, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
 import { bundlePath, type IssueFlags, type IssueInput, type IssueSummary, invalidRows } from "./issue-input";
 import { printable } from "./printable";
 import { countingBar, progressBar } from "./progress";
@@ -77,14 +77,41 @@ async function waitFor(io: CliIo, client: ServiceClient, id: string, flags: Issu
   }
 }
 
-async function credentialIds(client: ServiceClient, batchId: string): Promise<{ id: string; index: number }[]> {
+/**
+ * The batch's credentials as the service lists them, each checked: an id that is a non-empty string and an index
+ * that is an integer in `0 … count - 1`, each index once. File names are built from the index alone, so a hostile
+ * or broken service (an index of `"../../x"`) cannot have the CLI write outside `--out`.
+ */
+async function credentialIds(
+  client: ServiceClient,
+  batchId: string,
+  count: number,
+): Promise<{ id: string; index: number }[]> {
   const all: { id: string; index: number }[] = [];
+  const seen = new Set<number>();
+  const bad = (what: string) =>
+    new CliError(`the service listed ${what} for batch ${batchId} (of ${count} credentials)`, EXIT.couldNot);
+  if (!Number.isSafeInteger(count) || count < 0) throw bad("a batch whose count is not a whole number");
   for (let offset = 0; ; offset += PAGE) {
     const page = await client.get<CredentialPage>(
       `/v1/batches/${encodeURIComponent(batchId)}/credentials?offset=${offset}&limit=${PAGE}`,
     );
-    all.push(...page.credentials);
-    if (page.credentials.length < PAGE) return all;
+    const credentials: unknown = (page as { credentials?: unknown } | null)?.credentials;
+    if (!Array.isArray(credentials)) throw bad("no credentials array");
+    for (const item of credentials as unknown[]) {
+      const { id, index } = (item ?? {}) as { id?: unknown; index?: unknown };
+      if (typeof id !== "string" || id === "" || id.length > 256) throw bad("a credential without a usable id");
+      if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0 || index >= count) {
+        throw bad(
+          `credential ${printable(id)} at index ${printable(index === undefined ? "none" : JSON.stringify(index))}`,
+        );
+      }
+      if (seen.has(index)) throw bad(`index ${index} twice`);
+      seen.add(index);
+      all.push({ id, index });
+    }
+    if (all.length > count) throw bad(`more than ${count} credentials`);
+    if (credentials.length < PAGE) return all;
   }
 }
 
@@ -101,8 +128,14 @@ function v2Bundle(value: unknown, credentialId: string): Bundle {
   }
 }
 
-async function downloadBundles(io: CliIo, client: ServiceClient, batchId: string, folder: string): Promise<number> {
-  const credentials = await credentialIds(client, batchId);
+async function downloadBundles(
+  io: CliIo,
+  client: ServiceClient,
+  batchId: string,
+  count: number,
+  folder: string,
+): Promise<number> {
+  const credentials = await credentialIds(client, batchId, count);
   const bar = countingBar(io, "downloading bundles", credentials.length);
   let done = 0;
   try {
@@ -114,13 +147,13 @@ async function downloadBundles(io: CliIo, client: ServiceClient, batchId: string
           EXIT.couldNot,
         );
       }
-      writeText(bundlePath(folder, index, credentials.length), jsonText(bundle), { exclusive: true });
+      writeText(bundlePath(folder, index, count), jsonText(bundle), { exclusive: true });
       bar.update(++done);
     });
   } finally {
     bar.stop();
   }
-  writeText(join(folder, INDEX_FILE), credentialIndex(client.base, folder, credentials), { exclusive: true });
+  writeText(join(folder, INDEX_FILE), credentialIndex(client.base, folder, credentials, count), { exclusive: true });
   return credentials.length;
 }
 
@@ -129,18 +162,20 @@ export const INDEX_FILE = "credentials.csv";
 
 /**
  * `file,row,credential_id,share_url`, one line per credential in row order: the ids are what
- * `credroot revoke --credential` and the learner's `/v1/credentials/<id>/…` URLs take.
+ * `credroot revoke --credential` and the learner's `/v1/credentials/<id>/…` URLs take. Every cell is escaped
+ * ({@link csvLine}): an id from the service cannot add columns or become a spreadsheet formula.
  */
 function credentialIndex(
   baseUrl: string,
   folder: string,
   credentials: readonly { id: string; index: number }[],
+  count: number,
 ): string {
   const lines = [...credentials]
     .sort((a, b) => a.index - b.index)
     .map(({ id, index }) => {
-      const file = basename(bundlePath(folder, index, credentials.length));
-      return `${file},${index + 1},${id},${baseUrl}/v/${encodeURIComponent(id)}`;
+      const file = basename(bundlePath(folder, index, count));
+      return csvLine([file, index + 1, id, `${baseUrl}/v/${encodeURIComponent(id)}`]);
     });
   return `file,row,credential_id,share_url\n${lines.join("\n")}\n`;
 }
@@ -154,7 +189,7 @@ export async function issueThroughService(io: CliIo, input: IssueInput, flags: I
     `${printable(`submitted batch ${accepted.id}: ${accepted.count} credentials, root ${accepted.root}`)}\n`,
   );
   const batch = await waitFor(io, client, accepted.id, flags);
-  const count = await downloadBundles(io, client, accepted.id, flags.out);
+  const count = await downloadBundles(io, client, accepted.id, batch.count, flags.out);
   return {
     count,
     issuerId: batch.issuerId,

@@ -1,5 +1,6 @@
 import { extname, join } from "node:path";
 import { type ErrorDetail, isCredrootError, parseStrictJson } from "..";
+import { columnOf } from "../csv";
 import { CliError, EXIT, readText, usageError } from "./io";
 
 /** The flags of `credroot issue`, both modes. */
@@ -32,7 +33,7 @@ export interface IssueSummary {
   index?: string;
 }
 
-/** One invalid field of one row: `row` indexes the credentials, `line` is the CSV line. */
+/** One invalid field of one row: `row` counts the credentials from 1, `line` is the CSV line. */
 export interface RowProblem {
   row: number;
   line?: number;
@@ -76,19 +77,20 @@ export function rowProblems(details: readonly ErrorDetail[], lines: readonly num
   return details.map((d) => {
     const [, row = "", ...rest] = d.path.split("/");
     const line = lines?.[Number(row)];
+    const pointer = `/${rest.join("/")}`;
     return {
-      row: Number(row),
+      row: Number(row) + 1,
       ...(line === undefined ? {} : { line }),
-      path: `/${rest.join("/")}`,
+      path: lines === null ? pointer : columnOf(pointer),
       message: d.message,
     };
   });
 }
 
-/** The error that lists every invalid row: `line 4: /learner/name must …` (CSV) or `credentials[2]: …`. */
+/** The error that lists every invalid row: `line 4: learner.name must …` (CSV) or `credential 3: /learner/name …`. */
 export function invalidRows(message: string, problems: readonly RowProblem[]): CliError {
   const lines = problems.map(
-    (p) => `${p.line === undefined ? `credentials[${p.row}]` : `line ${p.line}`}: ${p.path} ${p.message}`,
+    (p) => `${p.line === undefined ? `credential ${p.row}` : `line ${p.line}`}: ${p.path} ${p.message}`,
   );
   return new CliError(message, EXIT.refused, lines);
 }

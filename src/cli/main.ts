@@ -52,8 +52,9 @@ export function buildProgram(context: CommandContext): Command {
       writeErr: (text) => io.stderr.write(text),
       getOutHelpWidth: () => io.stdout.columns ?? 100,
       getErrHelpWidth: () => io.stderr.columns ?? 100,
+      // A usage error is one line like every other failure: "credroot: missing required argument 'file' (see --help)".
+      outputError: (text, write) => write(`credroot: ${oneLine(text.replace(/^error: /, ""))} (see --help)\n`),
     })
-    .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", EPILOGUE);
   // In the order of a credential's life: institutions, then learners, then employers.
   addIssueCommand(program, context);

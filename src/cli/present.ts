@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { isCredrootError, parseBundle } from "..";
-import { createPresentation } from "../presentation";
+import { createPresentation, learnerWarnings } from "../presentation";
 import { CliError, type CommandContext, EXIT, jsonText, readText, usageError, writeText } from "./io";
-import { printableJson } from "./printable";
+import { printable, printableJson } from "./printable";
 
 export interface PresentFlags {
   output?: string;
@@ -38,6 +38,9 @@ export function addPresentCommand(program: Command, { io, exit }: CommandContext
         throw usageError("-o names an input bundle: write the presentation to another file");
       }
       const presentation = presentFiles(files);
+      // Not verified here: what the bundles disclose, for the learner to notice before sending it.
+      for (const w of learnerWarnings(presentation.bundles.map((b, index) => ({ index, credential: b.credential }))))
+        io.stderr.write(`${printable(`warning: ${w.message}`)}\n`);
       if (flags.output === undefined) {
         io.stdout.write(printableJson(presentation));
       } else {

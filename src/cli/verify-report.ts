@@ -2,6 +2,7 @@ import {
   askQuestions,
   type Check,
   type JsonValue,
+  learnerWarnings,
   type PresentationResult,
   type PresentedCredential,
   type StackLink,
@@ -124,7 +125,11 @@ export function answerQuestions(outcomes: readonly FileOutcome[], flags: Questio
   const verified = outcomes.filter((o): o is Verified => o.verdict !== null);
   const credentials: PresentedCredential[] = verified.map((o) => ({ ...o, stack: o.stack ?? [] }));
   const fileOf = new Map(credentials.map((c, i) => [c, verified[i]!.file]));
-  const result: PresentationResult = { credentials, allValid: verified.every((o) => o.verdict === "valid") };
+  const result: PresentationResult = {
+    credentials,
+    allValid: verified.every((o) => o.verdict === "valid"),
+    warnings: [],
+  };
   const questions = { skill: flags.skill, minEqf: flags.minEqf, totalEcts: flags.totalEcts };
   return askQuestions(result, questions).map(({ question, answer, credentials: behind }) => ({
     question,
@@ -137,4 +142,15 @@ export function answerQuestions(outcomes: readonly FileOutcome[], flags: Questio
 export function describeAnswer({ question, answer, by }: FileAnswer): string {
   const said = answer === true ? "YES" : answer === false ? "NO" : String(answer);
   return `${printable(`${question}: ${said}${by.length > 0 ? ` (${by.join(", ")})` : ""}`)}\n`;
+}
+
+/**
+ * `warning: …` lines (printable) when the valid credentials verified together do not all name the
+ * same learner; empty otherwise. Credentials are numbered in the order verified.
+ */
+export function describeWarnings(outcomes: readonly FileOutcome[]): string {
+  const valid = outcomes.flatMap((o, index) => (o.verdict === "valid" ? [{ index, credential: o.credential }] : []));
+  return learnerWarnings(valid)
+    .map((w) => `${printable(`warning: ${w.message}`)}\n`)
+    .join("");
 }

@@ -20,6 +20,7 @@ import { printableJson } from "./printable";
 import {
   answerQuestions,
   describeAnswer,
+  describeWarnings,
   describeOutcome,
   type FileOutcome,
   type QuestionFlags,
@@ -217,6 +218,7 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
     .action(async (files: string[], flags: VerifyFlags) => {
       const outcomes = await verifyFiles(io, files, flags);
       const answers = answerQuestions(outcomes, flags);
+      io.stderr.write(describeWarnings(outcomes));
       const asked = flags.skill !== undefined || flags.minEqf !== undefined || flags.totalEcts !== undefined;
       if (flags.json) io.stdout.write(printableJson(asked ? { results: outcomes, answers } : outcomes));
       else

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import {
   type AnchorContext,
   type Bundle,
@@ -54,9 +55,17 @@ export async function cli(
   return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-/** A fresh temporary folder. */
+const folders: string[] = [];
+// Registered when a test file imports the harness: its folders go once the file's tests are done.
+afterAll(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A fresh temporary folder, removed after the test file. */
 export function tempFolder(prefix = "credroot-cli-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  folders.push(folder);
+  return folder;
 }
 
 /** Writes `value` (JSON unless a string) to `folder/name` and returns the path. */
@@ -98,13 +107,17 @@ export async function listeningService(): Promise<ListeningService> {
 }
 
 /** Issues `count` sample credentials with `credroot issue --api`; the batch id and the bundle files. */
+/** Credential ids {@link issueThroughService} handed out so far. */
+let issuedIds = 0;
+
 export async function issueThroughService(
   service: ListeningService,
   count: number,
 ): Promise<{ batchId: string; files: string[]; run: CliRun }> {
   const folder = tempFolder();
   const input = writeFile(folder, "batch.json", {
-    credentials: Array.from({ length: count }, (_, i) => sampleCredential(i)),
+    // New credential ids each time: the service refuses an id issued before (issue 15, point 20).
+    credentials: Array.from({ length: count }, (_, i) => sampleCredential(i, { id: `urn:test:issued-${++issuedIds}` })),
   });
   const out = join(folder, "bundles");
   const result = await cli(["issue", input, "--api", service.url, "--key", service.fx.apiKey, "--out", out]);

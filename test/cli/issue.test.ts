@@ -114,8 +114,8 @@ describe("credroot issue --api", () => {
     expect(stdout).toBe("");
     expect(stderr.split("\n")).toEqual([
       "credroot: 2 of 4 credentials are invalid; nothing was stored",
-      "  line 3: /title must have required property 'title'",
-      "  line 5: /workload/ects must be >= 0",
+      "  line 3: title must have required property 'title'",
+      "  line 5: workload.ects must be >= 0",
       "",
     ]);
     expect(await anchoredCount(service.fx)).toBe(before);
@@ -235,8 +235,8 @@ describe("credroot issue --rpc", () => {
     expect(stdout).toBe("");
     expect(stderr.split("\n")).toEqual([
       "credroot: 2 of 4 credentials are invalid; nothing was anchored",
-      "  line 3: /title must have required property 'title'",
-      "  line 5: /workload/ects must be >= 0",
+      "  line 3: title must have required property 'title'",
+      "  line 5: workload.ects must be >= 0",
       "",
     ]);
     expect(await anchoredCount(fx)).toBe(before);
@@ -250,7 +250,7 @@ describe("credroot issue --rpc", () => {
     });
     const { status, stderr } = await cli(["issue", input, ...rpc(), "-o", join(folder, "o")], env);
     expect(status).toBe(1);
-    expect(stderr).toContain("\n  credentials[1]: /eqfLevel must be <= 8\n");
+    expect(stderr).toContain("\n  credential 2: /eqfLevel must be <= 8\n");
   });
 
   it("refuses a JSON file with a duplicate key in one line, exit 1, anchoring nothing", async () => {

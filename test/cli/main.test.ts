@@ -104,9 +104,21 @@ describe("credroot usage errors", () => {
   it("exits 2 for an unknown command or option, with one line and a pointer to --help", async () => {
     const command = await cli(["verfy", "b.json"]);
     expect(command.status).toBe(2);
-    expect(command.stderr).toBe("error: unknown command 'verfy'\n(Did you mean verify?)\n(add --help for usage)\n");
+    expect(command.stderr).toBe("credroot: unknown command 'verfy' (Did you mean verify?) (see --help)\n");
     const option = await cli(["disclose", "b.json", "--hide", "x", "--shout"]);
-    expect(option).toMatchObject({ status: 2, stderr: "error: unknown option '--shout'\n(add --help for usage)\n" });
+    expect(option).toMatchObject({ status: 2, stderr: "credroot: unknown option '--shout' (see --help)\n" });
+  });
+
+  it.each([
+    [["verify"], "missing required argument 'file'"],
+    [["disclose", "x.json"], "required option '--hide <fields>' not specified"],
+    [["revoke"], "required option '--reason <text>' not specified"],
+    [["verify", "x.json", "--registry"], "option '--registry <address>' argument missing"],
+  ])("writes the usage error of credroot %j as one line", async (argv, message) => {
+    const { status, stdout, stderr } = await cli(argv);
+    expect(status).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`credroot: ${message} (see --help)\n`);
   });
 
   it("rejects a malformed option value", async () => {

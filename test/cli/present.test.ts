@@ -19,7 +19,11 @@ describe("credroot present", () => {
     const out = join(folder, "presentation.json");
     const { status, stderr } = await present([...files, "-o", out]);
     expect(status).toBe(0);
-    expect(stderr).toBe(`wrote ${out} (2 bundles)\n`);
+    // Issue 15, point 22: samples 0 and 1 are two learners, which the learner is told.
+    expect(stderr).toBe(
+      'warning: the valid credentials do not all name the same learner ("S100000", "S100001"): ' +
+        `the answers add up credentials of different people\nwrote ${out} (2 bundles)\n`,
+    );
     const presentation = parsePresentation(readFileSync(out, "utf8"));
     expect(presentation).toMatchObject({ type: "credroot/presentation", version: 2 });
     expect(presentation.bundles).toEqual(bundles);

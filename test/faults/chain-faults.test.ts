@@ -300,6 +300,12 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         "the batch sent again",
       );
       const [batch] = await mineUntilFinal(client, [accepted.id]);
+      // On a loaded machine the poller may not have sampled the final status yet: let it see it.
+      await waitFor(
+        () => Promise.resolve(trail.some((t) => t.startsWith("final ")) ? true : undefined),
+        10_000,
+        "final sampled",
+      );
       await poller.stop();
       expect(poller.errors).toEqual([]);
 

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -48,8 +48,17 @@ async function send(address: string, signer: Signer, method: string, ...args: un
   return (await receipt.getBlock()).timestamp;
 }
 
-/** A fresh temporary deployments folder. */
-const tempOut = () => mkdtempSync(join(tmpdir(), "credroot-deploy-"));
+const outDirs: string[] = [];
+afterAll(() => {
+  for (const dir of outDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary deployments folder, removed after the file. */
+const tempOut = () => {
+  const dir = mkdtempSync(join(tmpdir(), "credroot-deploy-"));
+  outDirs.push(dir);
+  return dir;
+};
 
 /** What a script printed, and its exit status. */
 interface ScriptRun {

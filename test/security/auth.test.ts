@@ -70,7 +70,6 @@ const BY_ID = ROUTES.filter((r) => r.name !== "POST /v1/batches");
 function malformedHeaders(key: string): string[] {
   const { id, secret } = parseApiKey(key)!;
   return [
-    `bearer ${key}`,
     `Bearer  ${key}`,
     key,
     // (A trailing space is not in the list: HTTP strips it from a header value, so that is the key.)
@@ -197,6 +196,14 @@ describe("issuer authentication", () => {
       for (const route of BY_ID.filter((r) => r.method === "GET")) {
         expect((await send(route, own, fx.auth)).statusCode).toBe(200);
         expect((await send(route, foreign, bearer(otherKey))).statusCode).toBe(200);
+      }
+    });
+
+    it("takes the Bearer scheme in any case (RFC 9110: the scheme is case-insensitive)", async () => {
+      for (const scheme of ["bearer", "BEARER", "bEaReR"]) {
+        for (const route of BY_ID.filter((r) => r.method === "GET")) {
+          expect((await send(route, own, { authorization: `${scheme} ${fx.apiKey}` })).statusCode).toBe(200);
+        }
       }
     });
 

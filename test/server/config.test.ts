@@ -42,6 +42,7 @@ describe("loadConfig", () => {
       finality: "finalized",
       trustedRegistries: [],
       rateLimitPerMinute: 600,
+      readyRateLimitPerMinute: 60,
       bodyLimit: 128 * 1024 * 1024,
       requestTimeoutMs: 120_000,
       workerIntervalMs: 1000,

@@ -212,7 +212,7 @@ describe("error handler in the service", () => {
 
   it.each([
     ["GET", "/v1/nothing-here"],
-    ["GET", "/v1/batches"],
+    ["PUT", "/v1/batches"],
     ["DELETE", `/v1/batches/some-id`],
     ["POST", "/v1/issuers"],
     ["GET", "/v2/verify"],

@@ -9,6 +9,7 @@ import {
   type Store,
   StoreConflictError,
   StoreError,
+  StoreIssuedError,
   StoreNotFoundError,
 } from "../../server/store/types";
 import { type TestDatabase, testDatabase } from "../support/db";
@@ -383,6 +384,111 @@ describe("insertBatch", () => {
       code: "INVALID_ARGUMENT",
     });
     expect(await countRows("batches")).toBe(0);
+  });
+});
+
+// Issue 15, point 20: an Idempotency-Key per issuer, and no credential /id issued twice.
+describe("insertBatch with an idempotency key or refusing issued ids", () => {
+  /** Credentials of `batchId` whose own /ids are `ids` (and learner identifiers `L-<id>`). */
+  const withIds = (batchId: string, ids: string[]): NewCredential[] =>
+    credentialsFor(batchId, ids.length).map((c, i) => ({
+      ...c,
+      credential: { id: ids[i], learner: { name: `N ${ids[i]}`, identifier: `L-${ids[i]}` } },
+    }));
+
+  it("records the key with the batch, per issuer, and refuses the key a second time storing nothing", async () => {
+    await store.upsertIssuer({ id: 2, name: "Other" });
+    const idempotency = { key: "k-1", digest: "d1" };
+    await store.insertBatch(newBatch("b1", 1, { idempotency }), credentialsFor("b1", 1));
+    expect(await store.getIdempotencyKey(1, "k-1")).toEqual({
+      issuerId: 1,
+      key: "k-1",
+      digest: "d1",
+      batchId: "b1",
+      createdAt: anIsoTime,
+    });
+    expect(await store.getIdempotencyKey(2, "k-1")).toBeNull();
+    const again = store.insertBatch(newBatch("b2", 1, { idempotency }), credentialsFor("b2", 1));
+    await expect(again).rejects.toMatchObject({ code: "CONFLICT", target: "idempotency-key", value: "b1" });
+    expect(await store.getBatch("b2")).toBeNull();
+    // Another issuer's key of the same name is its own.
+    await store.insertBatch(newBatch("b3", 1, { issuerId: 2, idempotency }), credentialsFor("b3", 1));
+    expect((await store.getIdempotencyKey(2, "k-1"))?.batchId).toBe("b3");
+  });
+
+  it("refuses a credential /id the issuer issued in an earlier batch, naming it; other issuers may", async () => {
+    await store.upsertIssuer({ id: 2, name: "Other" });
+    await store.insertBatch(newBatch("b1", 2, { refuseIssuedIds: true }), withIds("b1", ["urn:a", "urn:b"]));
+    const second = store.insertBatch(
+      newBatch("b2", 3, { refuseIssuedIds: true }),
+      withIds("b2", ["urn:c", "urn:b", "urn:a"]),
+    );
+    await expect(second).rejects.toBeInstanceOf(StoreIssuedError);
+    await expect(second).rejects.toMatchObject({
+      credentialId: "urn:b",
+      index: 1,
+      earlier: { batchId: "b1", index: 1 },
+    });
+    expect(await store.getBatch("b2")).toBeNull();
+    await store.insertBatch(newBatch("b3", 1, { issuerId: 2, refuseIssuedIds: true }), withIds("b3", ["urn:a"]));
+    // Without the flag the store does not look (the service always sets it).
+    await store.insertBatch(newBatch("b4", 1), withIds("b4", ["urn:a"]));
+  });
+});
+
+// Issue 15, point 19: an issuer's batches and credential lookups.
+describe("listBatches / countBatches / findCredentials", () => {
+  const withIds = (batchId: string, ids: string[], learner: (id: string) => string): NewCredential[] =>
+    credentialsFor(batchId, ids.length).map((c, i) => ({
+      ...c,
+      credential: { id: ids[i], learner: { name: "N", identifier: learner(ids[i]!) } },
+    }));
+
+  it("lists an issuer's own batches newest first, paged, with their revoked credentials counted", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    await store.upsertIssuer({ id: 2, name: "Other" });
+    for (const [i, id] of ["b1", "b2", "b3"].entries()) {
+      vi.setSystemTime(Date.UTC(2026, 0, 1 + i));
+      await store.insertBatch(newBatch(id, 2), credentialsFor(id, 2));
+    }
+    await store.insertBatch(newBatch("x1", 1, { issuerId: 2 }), credentialsFor("x1", 1));
+    await store.setCredentialRevoked("b2-c1", "wrong grade");
+    expect((await store.listBatches(1, 0, 10)).map((b) => b.id)).toEqual(["b3", "b2", "b1"]);
+    expect((await store.listBatches(1, 1, 1)).map((b) => [b.id, b.revokedCredentials])).toEqual([["b2", 1]]);
+    expect((await store.listBatches(1, 0, 10))[0]).toMatchObject({
+      id: "b3",
+      count: 2,
+      status: "pending",
+      revokedCredentials: 0,
+    });
+    expect(await store.countBatches(1)).toBe(3);
+    expect(await store.countBatches(2)).toBe(1);
+    expect(await store.listBatches(3, 0, 10)).toEqual([]);
+    await expect(store.listBatches(1, -1, 10)).rejects.toThrow(/offset/);
+  });
+
+  it("finds an issuer's credentials by their own /id, by learner identifier, or both; never another issuer's", async () => {
+    await store.upsertIssuer({ id: 2, name: "Other" });
+    await store.insertBatch(
+      newBatch("b1", 2),
+      withIds("b1", ["urn:a", "urn:b"], () => "S1"),
+    );
+    await store.insertBatch(
+      newBatch("b2", 1),
+      withIds("b2", ["urn:a"], () => "S2"),
+    );
+    await store.insertBatch(
+      newBatch("x1", 1, { issuerId: 2 }),
+      withIds("x1", ["urn:a"], () => "S1"),
+    );
+    const ids = (found: { id: string }[]) => found.map((c) => c.id);
+    expect(ids(await store.findCredentials(1, { credentialId: "urn:a" }, 10))).toEqual(["b1-c0", "b2-c0"]);
+    expect(ids(await store.findCredentials(1, { learner: "S1" }, 10))).toEqual(["b1-c0", "b1-c1"]);
+    expect(ids(await store.findCredentials(1, { credentialId: "urn:a", learner: "S2" }, 10))).toEqual(["b2-c0"]);
+    expect(ids(await store.findCredentials(1, { learner: "S1" }, 1))).toEqual(["b1-c0"]);
+    expect(ids(await store.findCredentials(2, { credentialId: "urn:a" }, 10))).toEqual(["x1-c0"]);
+    expect(await store.findCredentials(1, {}, 10)).toEqual([]);
+    expect(await store.findCredentials(1, { credentialId: "urn:none" }, 10)).toEqual([]);
   });
 });
 

@@ -136,7 +136,7 @@ describe("parseCredential", () => {
   it.each(["2026-13-01", "2026-02-30", "30-06-2026", "2026-6-30", "2026-06-30T00:00:00Z", ""])(
     "rejects the issue date %j, naming /issuedOn",
     (date) => {
-      expectInvalid({ ...loose(), issuedOn: date }, "/issuedOn", 'must match format "date"');
+      expectInvalid({ ...loose(), issuedOn: date }, "/issuedOn", "must be a date in the form YYYY-MM-DD (2026-06-30)");
     },
   );
 

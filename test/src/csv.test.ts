@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { credentialColumns, parseCredentialsCsv } from "../../src/csv";
+import { columnOf, credentialColumns, parseCredentialsCsv } from "../../src/csv";
 import { type Credential, parseCredential } from "../../src/credential";
 import { newBatchId } from "../../src/encoding";
 import { prepareBatch } from "../../src/issue";
@@ -278,5 +278,31 @@ describe("parseCredentialsCsv", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("columnOf", () => {
+  it("names a field as the CSV header does, not as a JSON Pointer", () => {
+    expect(columnOf("/workload/ects")).toBe("workload.ects");
+    expect(columnOf("/learner/name")).toBe("learner.name");
+    expect(columnOf("/title")).toBe("title");
+    // An array is one column, whichever item is wrong.
+    expect(columnOf("/skills/1")).toBe("skills");
+    expect(credentialColumns()).toContain(columnOf("/learner/dateOfBirth"));
+  });
+
+  it("turns every field error of a CSV row into one of its columns, and a bad date says the form expected", () => {
+    const text = renderCsv([sampleCredential(1, { issuedOn: "30/06/2026", workload: { ects: -1 } })]);
+    const { credentials } = parseCredentialsCsv(text);
+    const context = { chainId: 31337, registry: `0x${"11".repeat(20)}`, issuerId: 1, batchId: newBatchId() };
+    const error = expectCode(() => prepareBatch(credentials, context), "INVALID_CREDENTIAL");
+    const named = error.details.map((d) => `${columnOf(d.path.replace(/^\/\d+/, ""))} ${d.message}`);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        "issuedOn must be a date in the form YYYY-MM-DD (2026-06-30)",
+        "workload.ects must be >= 0",
+      ]),
+    );
+    for (const d of error.details) expect(credentialColumns()).toContain(columnOf(d.path.replace(/^\/\d+/, "")));
   });
 });

@@ -19,6 +19,7 @@ import {
 } from "../../src";
 import {
   createPresentation,
+  learnerWarnings,
   parsePresentation,
   type PresentationResult,
   verifyPresentation,
@@ -175,6 +176,22 @@ describe("verifyPresentation (local chain)", () => {
     expect(provider.calls).toHaveLength(1);
   });
 
+  // Issue 15, point 22: three learners' credentials answered "holds skill: YES" with no warning.
+  it("warns when the valid credentials name different learners, and only then", async () => {
+    const mixed = await verifyPresentation(createPresentation([bundles[0]!, bundles[1]!]), options(fx.chain.provider));
+    expect(mixed.warnings).toEqual([
+      { code: "different-learners", message: expect.stringContaining('"S100000", "S100001"') as unknown },
+    ]);
+    const one = await verifyPresentation(createPresentation([bundles[0]!, bundles[0]!]), options(fx.chain.provider));
+    expect(one.warnings).toEqual([]);
+    // A not-valid credential (revoked: bundle 4) of someone else does not count.
+    const revoked = await verifyPresentation(
+      createPresentation([bundles[0]!, bundles[4]!]),
+      options(fx.chain.provider),
+    );
+    expect(revoked.warnings).toEqual([]);
+  });
+
   describe("questions", () => {
     let result: PresentationResult;
     beforeAll(async () => {
@@ -287,6 +304,25 @@ describe("parsePresentation", () => {
     );
     expect(() => parsePresentation({ type: "credroot/presentation", version: 2, bundles: [bundle, v1] })).toThrow(
       "bundle 1 of the presentation is a version 1 bundle, which is no longer accepted: ask its issuer to re-issue it",
+    );
+  });
+});
+
+describe("learnerWarnings", () => {
+  const of = (...learners: (Record<string, string> | undefined)[]) =>
+    learnerWarnings(learners.map((learner, index) => ({ index, credential: learner ? { learner } : {} })));
+
+  it("compares identifiers first, then names (ignoring case and spacing), and says nothing when they agree", () => {
+    expect(of({ identifier: "S1", name: "Ana" }, { identifier: "S1", name: "Ana Novak" })).toEqual([]);
+    expect(of({ name: "Ana  Novak" }, { name: "ana novak" })).toEqual([]);
+    expect(of({ identifier: "S1" }, { identifier: "S2" })[0]?.code).toBe("different-learners");
+    expect(of({ identifier: "S1", name: "Ana" }, { name: "Bo" })[0]?.message).toMatch(/"S1", "Bo"/);
+  });
+
+  it("cannot tell a hidden learner apart: says so only when some others differ", () => {
+    expect(of({ identifier: "S1" }, undefined)).toEqual([]);
+    expect(of({ identifier: "S1" }, { identifier: "S2" }, undefined)[0]?.message).toMatch(
+      /credential 2 hides the learner, so whose it is cannot be told/,
     );
   });
 });

@@ -25,13 +25,14 @@ export interface Browser {
 }
 
 /**
- * Launches Debian's Chromium through playwright-core.
+ * Launches Debian's Chromium through playwright-core; `extraArgs` e.g. map a host name to
+ * 127.0.0.1 (`--host-resolver-rules=MAP credroot.test 127.0.0.1`), so nothing leaves the machine.
  * @throws Error in one line saying how to install it when it is missing (the test fails, never skips).
  */
-export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
+export async function launchChromium(executablePath = CHROMIUM, extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: run ./scripts/test-deps.sh`);
   const profile = mkdtempSync(join(tmpdir(), "credroot-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath, args: ARGS });
+  const context = await chromium.launchPersistentContext(profile, { executablePath, args: [...ARGS, ...extraArgs] });
   context.setDefaultTimeout(10_000); // a page that never gets ready fails in seconds, not minutes
   return {
     context,

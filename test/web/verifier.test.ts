@@ -180,7 +180,7 @@ describe("web verifier page in Chromium", () => {
     expect(await page.locator("dt", { hasText: "Country of the issuer" }).count()).toBe(1);
     expect(await page.getByTestId("awarding-body").textContent()).toBe("Test University");
     expect(await page.getByTestId("issuer").textContent()).toMatch(
-      /^issuer no\. 1 in the registry, which recorded this credential on \d{4}-\d{2}-\d{2}$/,
+      /^issuer no\. 1 in the registry, which recorded this credential on .+ \(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC\)$/,
     );
     expect(await page.getByTestId("issuer-uri").textContent()).toBe("https://uni.test");
     expectVerifiedInBrowser(requests);

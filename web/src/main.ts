@@ -4,13 +4,28 @@
  * library's verifier, asking the chain's JSON-RPC node directly. The issuer's server is only a
  * place a bundle may come from; its word is never taken for the verdict.
  */
-import { type TrustConfig, verifyBundle, verifyPresentation } from "../../src";
+import {
+  type Bundle,
+  revocationReason,
+  type TrustConfig,
+  type VerificationResult,
+  verifyBundle,
+  verifyPresentation,
+} from "../../src";
 import { byId, el } from "./dom";
 import { decodeFragment, encodeFragment, fragmentData, InputError, type Loaded, readCredentialText } from "./input";
-import { credentialCard, presentationCards, presentationVerdict } from "./render";
+import {
+  credentialCard,
+  presentationCards,
+  presentationVerdict,
+  presentationWarnings,
+  showRevocationReason,
+} from "./render";
 import {
   isRpcUrl,
   loadTrustConfig,
+  logsProviderFor,
+  probeNode,
   readOverrides,
   rpcUrlFor,
   type RpcOverrides,
@@ -69,15 +84,43 @@ async function check(loaded: Loaded): Promise<void> {
     if (mine !== generation) return;
     const words = VERDICT_WORDS[result.verdict];
     showVerdict(words.tone, result.verdict, words.headline);
-    details.replaceChildren(credentialCard(result));
+    const card = credentialCard(result);
+    details.replaceChildren(card);
+    void fillReason(card, loaded.bundle, result);
   } else {
     const result = await verifyPresentation(loaded.presentation, options);
     if (mine !== generation) return;
     const { headline, tone, code } = presentationVerdict(result);
     showVerdict(tone, code, headline);
-    details.replaceChildren(...presentationCards(result));
+    const cards = presentationCards(result);
+    details.replaceChildren(...[presentationWarnings(result)].filter((w) => w !== null), ...cards);
+    result.credentials.forEach((c, i) => void fillReason(cards[i]!, loaded.presentation.bundles[i]!, c));
   }
   share.hidden = false;
+}
+
+/** A revoked credential's reason, read from the chain the verdict came from (one eth_getLogs). */
+async function fillReason(card: HTMLElement, bundle: Bundle, result: VerificationResult): Promise<void> {
+  if (result.verdict !== "revoked" || !result.digest || !trust) return;
+  const { chainId, registry, issuerId, batchId, block } = bundle.anchor;
+  const provider = logsProviderFor(trust, overrides, chainId);
+  if (!provider) {
+    showRevocationReason(card, new Error("no node"));
+    return;
+  }
+  try {
+    const why = await revocationReason({
+      provider,
+      registry,
+      issuerId,
+      batchId,
+      digest: result.digest,
+      fromBlock: block,
+    });
+    showRevocationReason(card, why);
+  } catch (error) {
+    showRevocationReason(card, error as Error);
+  }
 }
 
 async function checkText(text: string): Promise<void> {
@@ -201,25 +244,60 @@ function renderSettings(config: TrustConfig): void {
   }
 }
 
+/**
+ * Saves the person's nodes, but only ones this page may really ask: a node its own security
+ * policy (connect-src) blocks is refused, saying which nodes it may ask, never "saved".
+ */
+async function saveSettings(config: TrustConfig, status: HTMLElement): Promise<void> {
+  const next: RpcOverrides = {};
+  const unanswered: string[] = [];
+  status.classList.remove("refused");
+  for (const input of byId("settings-chains", HTMLElement).querySelectorAll<HTMLInputElement>("input[data-chain]")) {
+    const value = input.value.trim();
+    if (value === "") continue;
+    if (!isRpcUrl(value)) {
+      status.textContent = `"${value}" is not an http(s) URL.`;
+      return;
+    }
+    if (value !== overrides[input.dataset.chain!]) {
+      status.textContent = `Trying ${value}…`;
+      const probe = await probeNode(value);
+      if (probe.kind === "blocked") {
+        const allowed = probe.allowed
+          .split(/\s+/)
+          .map((source) => (source === "'self'" ? "this site" : source))
+          .join(", ");
+        status.classList.add("refused");
+        status.textContent =
+          `Not saved: this page's security policy only lets it talk to ${allowed}, so it cannot ask ` +
+          `${new URL(value).origin}. Checks still ask the node they asked before. To use your own node, ` +
+          `open a copy of this page that allows it (npm run build:web), or ask this site's operator.`;
+        return;
+      }
+      if (probe.kind === "chain" && probe.chainId !== Number(input.dataset.chain)) {
+        status.classList.add("refused");
+        status.textContent = `Not saved: ${value} serves chain ${probe.chainId}, not chain ${input.dataset.chain}.`;
+        return;
+      }
+      if (probe.kind === "unreachable") unanswered.push(value);
+    }
+    next[input.dataset.chain!] = value;
+  }
+  overrides = next;
+  saveOverrides(overrides);
+  renderSettings(config);
+  status.textContent =
+    unanswered.length === 0
+      ? "Saved in this browser. Checks now ask this node."
+      : `Saved in this browser, but ${unanswered.join(", ")} did not answer: checks will say the chain did not answer.`;
+  if (current) void check(current);
+}
+
 function wireSettings(config: TrustConfig): void {
   const status = byId("settings-status", HTMLElement);
   byId("settings-form", HTMLElement).addEventListener("submit", (event) => {
     event.preventDefault();
-    const next: RpcOverrides = {};
-    for (const input of byId("settings-chains", HTMLElement).querySelectorAll<HTMLInputElement>("input[data-chain]")) {
-      const value = input.value.trim();
-      if (value === "") continue;
-      if (!isRpcUrl(value)) {
-        status.textContent = `"${value}" is not an http(s) URL.`;
-        return;
-      }
-      next[input.dataset.chain!] = value;
-    }
-    overrides = next;
-    saveOverrides(overrides);
-    renderSettings(config);
-    status.textContent = "Saved in this browser. Checks now ask this node.";
-    if (current) void check(current);
+    void saveSettings(config, status);
   });
   byId("settings-reset", HTMLElement).addEventListener("click", () => {
     overrides = {};
@@ -228,6 +306,13 @@ function wireSettings(config: TrustConfig): void {
     status.textContent = "Back to this page's default node.";
     if (current) void check(current);
   });
+}
+
+/** Opened from a link or QR code: the verdict and the credential first, the inputs folded below. */
+function foldInputs(): void {
+  const inputs = byId("input-box", HTMLDetailsElement);
+  inputs.open = false;
+  inputs.before(byId("result", HTMLElement));
 }
 
 async function start(): Promise<void> {
@@ -252,6 +337,7 @@ async function load(): Promise<void> {
   wireSettings(trust);
   const data = fragmentData(location.hash);
   const shared = /\/v\/([^/]+)$/.exec(location.pathname);
+  if (data !== null || shared) foldInputs();
   if (data !== null) await checkFragment(data);
   else if (shared) await checkSharedId(decodeURIComponent(shared[1]!));
 }

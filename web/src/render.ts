@@ -1,4 +1,11 @@
-import type { JsonValue, PresentationResult, StackLink, VerificationResult, Verdict } from "../../src";
+import type {
+  JsonValue,
+  PresentationResult,
+  RevocationReason,
+  StackLink,
+  VerificationResult,
+  Verdict,
+} from "../../src";
 import { type Child, el, linkOrText } from "./dom";
 import {
   CHECK_ORDER,
@@ -6,6 +13,7 @@ import {
   FIELD_LABELS,
   HIDDEN_WORDS,
   ISSUER_WORDS,
+  REASON_WORDS,
   UNVERIFIED_WORDS,
   VALUE_WORDS,
   VERDICT_WORDS,
@@ -38,11 +46,45 @@ function pointersOf(value: JsonValue, prefix = ""): string[] {
 
 const shortHex = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-6)}`;
 
+/**
+ * A skill URI as a short, readable link (the full URI is its target and its tooltip): an ESCO
+ * concept reads "ESCO skill 5b1d…", another URI its host and last path segment.
+ */
+export function skillLink(uri: string): Node {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return document.createTextNode(uri);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return document.createTextNode(uri);
+  const segments = url.pathname.split("/").filter((part) => part !== "");
+  const last = decodeURIComponent(segments.at(-1) ?? url.host);
+  const esco = /(^|\.)data\.europa\.eu$/.test(url.host) && segments[0] === "esco";
+  const kind = esco ? `ESCO ${segments[1] ?? "concept"}` : url.host;
+  const label = `${kind} ${last.length > 12 ? `${last.slice(0, 8)}…` : last}`;
+  return el("a", { href: uri, class: "skill", title: uri, rel: "noopener noreferrer", target: "_blank" }, label);
+}
+
+/** A moment in the viewer's local time, the UTC instant beside it and on hover. */
+export function localTime(seconds: number): HTMLElement {
+  const instant = new Date(seconds * 1000);
+  const utc = instant.toISOString().replace(/\.000Z$/, "Z");
+  const local = instant.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return el(
+    "span",
+    {},
+    el("time", { datetime: utc, title: `${utc} (UTC)`, "data-testid": "local-time" }, local),
+    el("span", { class: "small" }, ` (${utc.replace("T", " ").replace("Z", " UTC")})`),
+  );
+}
+
 function showValue(pointer: string, value: JsonValue): Child {
   if (Array.isArray(value)) {
     const items = value.map((item) => {
       const text = typeof item === "string" ? item : JSON.stringify(item);
-      return el("li", {}, pointer === "/stackability/buildsOn" ? shortHex(text) : linkOrText(text));
+      if (pointer === "/stackability/buildsOn") return el("li", {}, shortHex(text));
+      return el("li", {}, pointer === "/skills" ? skillLink(text) : linkOrText(text));
     });
     return el("ul", {}, ...items);
   }
@@ -61,13 +103,12 @@ function fieldRow(pointer: string, label: string, value: JsonValue | undefined, 
 function issuerRows(result: VerificationResult): Child[] {
   const { issuer } = result;
   if (!issuer) return [];
-  const day = result.anchoredAt ? new Date(result.anchoredAt * 1000).toISOString().slice(0, 10) : null;
-  const at = day ? `, which recorded this credential on ${day}` : "";
+  const at = result.anchoredAt ? [", which recorded this credential on ", localTime(result.anchoredAt)] : [];
   return [
     el("dt", {}, ISSUER_WORDS.awardingBody),
     el("dd", { "data-testid": "awarding-body" }, issuer.name),
     el("dt", {}, ISSUER_WORDS.record),
-    el("dd", { "data-testid": "issuer" }, `issuer no. ${issuer.id} in the registry${at}`),
+    el("dd", { "data-testid": "issuer" }, `issuer no. ${issuer.id} in the registry`, ...at),
     ...(issuer.uri === ""
       ? []
       : [el("dt", {}, ISSUER_WORDS.uri), el("dd", { "data-testid": "issuer-uri" }, linkOrText(issuer.uri))]),
@@ -147,8 +188,27 @@ function unverifiedCard(result: VerificationResult): HTMLElement {
     typeof id === "string"
       ? el("dl", { class: "fields" }, el("dt", {}, UNVERIFIED_WORDS.id), el("dd", { "data-testid": "claimed-id" }, id))
       : null,
+    result.verdict === "revoked"
+      ? el("p", { class: "reason", "data-testid": "revocation-reason", "data-state": "loading" }, REASON_WORDS.loading)
+      : null,
     el("p", { class: "small" }, UNVERIFIED_WORDS.why),
   );
+}
+
+/** Fills a revoked card's reason line with what the chain records (always as text). */
+export function showRevocationReason(card: HTMLElement, why: RevocationReason | null | Error): void {
+  const line = card.querySelector<HTMLElement>("[data-testid=revocation-reason]");
+  if (!line) return;
+  if (why instanceof Error) {
+    line.dataset.state = "error";
+    line.textContent = REASON_WORDS.failed;
+  } else if (why === null) {
+    line.dataset.state = "none";
+    line.textContent = REASON_WORDS.none;
+  } else {
+    line.dataset.state = why.scope;
+    line.textContent = `${REASON_WORDS[why.scope]} “${why.reason}”`;
+  }
 }
 
 /**
@@ -179,6 +239,16 @@ export function presentationVerdict(result: PresentationResult): { headline: str
     return { headline: VERDICT_WORDS["chain-unavailable"].headline, tone: "unknown", code: "chain-unavailable" };
   }
   return { headline: `Not all valid: ${valid} of ${total} credentials are valid`, tone: "not-valid", code: "mixed" };
+}
+
+/** What the presentation's answers do not say (e.g. different learners), as text; null when nothing. */
+export function presentationWarnings(result: PresentationResult): HTMLElement | null {
+  const { warnings } = result;
+  if (warnings.length === 0) return null;
+  const items = warnings.map((w) =>
+    el("li", { "data-testid": "presentation-warning", "data-code": w.code }, w.message),
+  );
+  return el("ul", { class: "warnings", "aria-label": "Warnings" }, ...items);
 }
 
 /** One card per credential of a presentation; a valid one also shows what it builds on. */

@@ -1,5 +1,12 @@
 import { JsonRpcProvider } from "ethers";
-import { CredrootError, parseStrictJson, parseTrustConfig, type TrustConfig, type TrustedChain } from "../../src";
+import {
+  CredrootError,
+  type LogsProvider,
+  parseStrictJson,
+  parseTrustConfig,
+  type TrustConfig,
+  type TrustedChain,
+} from "../../src";
 
 /** localStorage key of the person's own RPC URLs, by chain id. */
 const STORAGE_KEY = "credroot.rpcUrls";
@@ -89,4 +96,52 @@ export function trustedChains(config: TrustConfig, overrides: RpcOverrides): Tru
           },
     };
   });
+}
+
+/** The provider that reads events (a revocation's reason) on `chainId`, or null when no node is set. */
+export function logsProviderFor(config: TrustConfig, overrides: RpcOverrides, chainId: number): LogsProvider | null {
+  const url = rpcUrlFor(config, overrides, chainId);
+  return url ? providerFor(url, chainId) : null;
+}
+
+/**
+ * What this page's Content-Security-Policy lets it connect to, learnt by asking `url` for its
+ * chain id: `blocked` (with the policy's `connect-src`) when the browser refused to send it,
+ * `unreachable` when it was sent and nothing usable came back, else the chain id it serves.
+ */
+export async function probeNode(
+  url: string,
+): Promise<{ kind: "blocked"; allowed: string } | { kind: "unreachable" } | { kind: "chain"; chainId: number }> {
+  let violation: SecurityPolicyViolationEvent | null = null;
+  let seen: () => void = () => undefined;
+  const reported = new Promise<void>((resolve) => (seen = resolve));
+  const listener = (event: SecurityPolicyViolationEvent) => {
+    if (event.effectiveDirective !== "connect-src") return;
+    violation = event;
+    seen();
+  };
+  document.addEventListener("securitypolicyviolation", listener);
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    const answer = (await response.json()) as { result?: unknown };
+    return typeof answer.result === "string"
+      ? { kind: "chain", chainId: Number(answer.result) }
+      : { kind: "unreachable" };
+  } catch {
+    // The browser reports a blocked request in a task of its own, after or before the rejection.
+    await Promise.race([reported, new Promise((resolve) => setTimeout(resolve, 500))]);
+    const event = violation as SecurityPolicyViolationEvent | null;
+    if (event) {
+      const policy = event.originalPolicy.split(";").map((d) => d.trim());
+      const allowed = policy.find((d) => d.startsWith("connect-src "))?.slice("connect-src ".length) ?? "'self'";
+      return { kind: "blocked", allowed };
+    }
+    return { kind: "unreachable" };
+  } finally {
+    document.removeEventListener("securitypolicyviolation", listener);
+  }
 }

@@ -124,3 +124,12 @@ export const UNVERIFIED_WORDS = {
 
 /** A v1 bundle or presentation: not checked, to be re-issued. */
 export const REISSUE_HEADLINE = "Not checked: this is an old credential that must be re-issued";
+
+/** The reason line of a revoked credential: the issuer's words, read from the chain. */
+export const REASON_WORDS = {
+  loading: "Reading the issuer's reason from the blockchain…",
+  credential: "The issuer's reason, as recorded on the blockchain:",
+  batch: "The issuer revoked the whole batch this credential belongs to, giving as reason:",
+  none: "The blockchain records no reason for this revocation.",
+  failed: "The issuer's reason could not be read from the blockchain.",
+} as const;

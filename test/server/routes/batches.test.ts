@@ -124,7 +124,7 @@ describe("batch routes", () => {
       expect(res.json<BatchBody>().uri).toBe("https://uni.example.org/batches/4");
     });
 
-    it("rejects a batch whose rows 1 and 3 are invalid, naming each row and field, and stores nothing", async () => {
+    it("rejects a batch whose rows 2 and 4 (counted from 1) are invalid, naming each row and field, and stores nothing", async () => {
       const ops = await opCount();
       const insert = vi.spyOn(fx.store, "insertBatch");
       try {
@@ -145,12 +145,12 @@ describe("batch routes", () => {
         expect(body.message).toContain("nothing was stored");
         expect(body.details).toEqual(
           expect.arrayContaining([
-            expect.objectContaining({ row: 1, path: "/title" }),
-            expect.objectContaining({ row: 3, path: "/eqfLevel" }),
-            expect.objectContaining({ row: 3, path: "/participation" }),
+            expect.objectContaining({ row: 2, path: "/title" }),
+            expect.objectContaining({ row: 4, path: "/eqfLevel" }),
+            expect.objectContaining({ row: 4, path: "/participation" }),
           ]),
         );
-        expect(body.details.map((d) => d.row).sort()).toEqual([1, 3, 3]);
+        expect(body.details.map((d) => d.row).sort()).toEqual([2, 4, 4]);
         for (const d of body.details) expect(d.line).toBeUndefined();
         expect(insert).not.toHaveBeenCalled();
       } finally {
@@ -195,8 +195,8 @@ describe("batch routes", () => {
         payload: csvUpload("twelve"),
       });
       const body = expectError(res, 400, "invalid-credential");
-      // Row 1 starts on line 4: row 0 spans lines 2 and 3.
-      expect(body.details).toEqual([{ row: 1, line: 4, path: "/eqfLevel", message: "must be integer" }]);
+      // Row 2 starts on line 4: row 1 spans lines 2 and 3. The field is named by its column.
+      expect(body.details).toEqual([{ row: 2, line: 4, path: "eqfLevel", message: "must be integer" }]);
       expect(await opCount()).toBe(ops);
     });
 
@@ -229,9 +229,9 @@ describe("batch routes", () => {
       expect(body.message).toContain("remove awardingBody");
       expect(body.message).toContain("nothing was stored");
       expect(body.details).toEqual([
-        { row: 1, path: "/issuerCountry", message: "must have required property 'issuerCountry'" },
+        { row: 2, path: "/issuerCountry", message: "must have required property 'issuerCountry'" },
         {
-          row: 1,
+          row: 2,
           path: "/awardingBody",
           message: expect.stringContaining("the awarding body now comes from the registry") as unknown,
         },
@@ -607,6 +607,120 @@ describe("batch routes", () => {
       const res = await revoke(fx, final.accepted.id, { reason: "x" }, await failingAuth(fx, failure));
       expectError(res, 401, "unauthorized");
       expect(await fx.store.opsOfBatch(final.accepted.id)).toHaveLength(1);
+    });
+  });
+  // Issue 15, point 20: re-uploading the same CSV issued duplicates.
+  describe("POST /v1/batches: Idempotency-Key and credential ids issued before", () => {
+    const post = (payload: unknown, headers: Record<string, string> = {}, csv = false) =>
+      idle.app.inject({
+        method: "POST",
+        url: "/v1/batches",
+        headers: { ...idle.auth, ...headers, ...(csv ? { "content-type": "text/csv" } : {}) },
+        payload: payload as string,
+      });
+    const batches = () => idle.store.countBatches(idle.issuerId);
+
+    it("answers the same key with the same body with the same 202 and stores no second batch", async () => {
+      const body = { credentials: [sampleCredential(200), sampleCredential(201)] };
+      const first = await post(body, { "idempotency-key": "upload-2026-06-30" });
+      expect(first.statusCode, first.body).toBe(202);
+      const before = await batches();
+      const again = await post(body, { "idempotency-key": "upload-2026-06-30" });
+      expect(again.statusCode, again.body).toBe(202);
+      expect(again.json()).toEqual(first.json());
+      expect(again.headers.location).toBe(first.headers.location);
+      expect(again.headers["idempotent-replayed"]).toBe("true");
+      expect(await batches()).toBe(before);
+    });
+
+    it("answers two concurrent submissions with one key with one batch", async () => {
+      const body = { credentials: [sampleCredential(202)] };
+      const before = await batches();
+      const [a, b] = await Promise.all([
+        post(body, { "idempotency-key": "race" }),
+        post(body, { "idempotency-key": "race" }),
+      ]);
+      expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
+      expect(a.json<AcceptedBatch>().id).toBe(b.json<AcceptedBatch>().id);
+      expect(await batches()).toBe(before + 1);
+    });
+
+    it("refuses the same key with another body (422, saying so) and stores nothing", async () => {
+      expect((await post({ credentials: [sampleCredential(203)] }, { "idempotency-key": "k-diff" })).statusCode).toBe(
+        202,
+      );
+      const before = await batches();
+      const res = await post({ credentials: [sampleCredential(204)] }, { "idempotency-key": "k-diff" });
+      const error = expectError(res, 422, "idempotency-key-reused");
+      expect(error.message).toMatch(/already used with a different body/);
+      expect(await batches()).toBe(before);
+    });
+
+    it("replays a CSV upload too, and refuses a malformed key", async () => {
+      const csv = [CSV_HEADER, `urn:csv:idem,Course A,,Ana Novak,,NL,2026-06-30,Explain x,3,6,Exam,online,QA`, ""].join(
+        "\n",
+      );
+      const first = await post(csv, { "idempotency-key": "csv-1" }, true);
+      expect(first.statusCode, first.body).toBe(202);
+      const again = await post(csv, { "idempotency-key": "csv-1" }, true);
+      expect(again.json<AcceptedBatch>().id).toBe(first.json<AcceptedBatch>().id);
+      expectError(await post(csv, { "idempotency-key": "x".repeat(256) }, true), 400, "invalid-request");
+    });
+
+    it("refuses (409) a credential id issued in an earlier batch, naming the row, the id and that batch", async () => {
+      const earlier = await submitBatch(idle, [sampleCredential(210), sampleCredential(211)]);
+      const before = await batches();
+      const res = await post({ credentials: [sampleCredential(212), sampleCredential(211)] });
+      const error = expectError(res, 409, "already-issued");
+      expect(error.message).toContain("row 2:");
+      expect(error.message).toContain(sampleCredential(211).id);
+      expect(error.message).toContain(`${earlier.id} (its row 2)`);
+      expect(error.details).toEqual([expect.objectContaining({ path: "/id", row: 2 })]);
+      expect(await batches()).toBe(before);
+    });
+
+    it("refuses a re-uploaded CSV naming its line, and a credential id twice in one upload", async () => {
+      const csv = [
+        CSV_HEADER,
+        `urn:csv:again,Course A,,Ana Novak,,NL,2026-06-30,Explain x,3,6,Exam,online,QA`,
+        "",
+      ].join("\n");
+      expect((await post(csv, {}, true)).statusCode).toBe(202);
+      const res = expectError(await post(csv, {}, true), 409, "already-issued");
+      expect(res.message).toMatch(/row 1 \(line 2\).*urn:csv:again/);
+      const twice = expectError(
+        await post({ credentials: [sampleCredential(220), sampleCredential(220)] }),
+        409,
+        "already-issued",
+      );
+      expect(twice.message).toMatch(/twice \(row 1 and row 2\)/);
+    });
+  });
+
+  // Issue 15, point 19: an issuer's own batches, newest first.
+  describe("GET /v1/batches", () => {
+    it("lists the issuer's batches newest first with date, count, status and revocations, paged", async () => {
+      const a = await submitBatch(idle, [sampleCredential(230)]);
+      const b = await submitBatch(idle, [sampleCredential(231), sampleCredential(232)]);
+      const res = await idle.app.inject({ url: "/v1/batches?limit=2", headers: idle.auth });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ batches: Record<string, unknown>[]; total: number; offset: number; limit: number }>();
+      expect(body.batches.map((x) => x.id)).toEqual([b.id, a.id]);
+      expect(body.batches[0]).toMatchObject({ count: 2, status: "pending", revoked: false, revokedCredentials: 0 });
+      expect(body.batches[0]!.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(body).toMatchObject({ offset: 0, limit: 2, total: await idle.store.countBatches(idle.issuerId) });
+      const next = await idle.app.inject({ url: "/v1/batches?offset=1&limit=1", headers: idle.auth });
+      expect(next.json<{ batches: { id: string }[] }>().batches.map((x) => x.id)).toEqual([a.id]);
+    });
+
+    it("shows a final batch's revocations, and nothing of another issuer's", async () => {
+      const res = await fx.app.inject({ url: "/v1/batches?limit=1000", headers: fx.auth });
+      const listed = res.json<{ batches: { id: string; status: string }[] }>().batches;
+      expect(listed.find((x) => x.id === final.accepted.id)).toMatchObject({ count: 3 });
+      const theirs = await fx.app.inject({ url: "/v1/batches", headers: other });
+      expect(theirs.json()).toMatchObject({ batches: [], total: 0 });
+      expectError(await fx.app.inject({ url: "/v1/batches" }), 401, "unauthorized");
+      expectError(await fx.app.inject({ url: "/v1/batches?limit=0", headers: fx.auth }), 400, "invalid-request");
     });
   });
 });

@@ -18,7 +18,10 @@ interface OpenApiDocument {
 
 /** Every /v1 operation, with the statuses the route tests see it answer. */
 const ROUTES: Record<string, number[]> = {
-  "post /v1/batches": [202, 400, 401, 413, 415],
+  "get /v1/batches": [200, 400, 401],
+  "post /v1/batches": [202, 400, 401, 409, 413, 415, 422],
+  "get /v1/credentials": [200, 400, 401],
+  "delete /v1/keys/{id}": [200, 400, 401, 403, 404],
   "get /v1/batches/{id}": [200, 400, 401, 403, 404],
   "get /v1/batches/{id}/credentials": [200, 400, 401, 403, 404],
   "post /v1/batches/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
@@ -33,7 +36,9 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/issuers/{id}": [200, 400, 404, 429, 503],
 };
 
-const ISSUER_ROUTES = Object.keys(ROUTES).filter((r) => r.includes("/batches") || r.endsWith("/revoke"));
+const ISSUER_ROUTES = Object.keys(ROUTES).filter(
+  (r) => r.includes("/batches") || r.endsWith("/revoke") || r.includes("/keys/") || r === "get /v1/credentials",
+);
 
 describe("docs routes", () => {
   let fx: ServiceFixture;

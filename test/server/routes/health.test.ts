@@ -101,6 +101,34 @@ describe("health routes", () => {
       }
     });
 
+    it("is rate limited per client: 429 after READY_RATE_LIMIT_PER_MINUTE requests", async () => {
+      const limited = await startService({ registry: fx, worker: false, env: { READY_RATE_LIMIT_PER_MINUTE: "2" } });
+      try {
+        expect((await limited.app.inject({ url: "/ready" })).statusCode).toBe(200);
+        expect((await limited.app.inject({ url: "/ready" })).statusCode).toBe(200);
+        const res = await limited.app.inject({ url: "/ready" });
+        expect(res.statusCode, res.body).toBe(429);
+        expect(res.json<{ code: string }>().code).toBe("rate-limited");
+        expect((await limited.app.inject({ url: "/health" })).statusCode).toBe(200);
+      } finally {
+        await limited.close();
+      }
+    });
+
+    it("asks the database and the chain once for requests that arrive together", async () => {
+      const ping = vi.spyOn(fx.store, "ping");
+      const block = vi.spyOn(fx.app.chain.provider, "getBlockNumber");
+      try {
+        const answers = await Promise.all(Array.from({ length: 5 }, () => fx.app.inject({ url: "/ready" })));
+        expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
+        expect(ping).toHaveBeenCalledTimes(1);
+        expect(block).toHaveBeenCalledTimes(1);
+      } finally {
+        ping.mockRestore();
+        block.mockRestore();
+      }
+    });
+
     // Regression: `chain` carries the provider's error text, which for an HTTP error includes
     // `info={ "requestUrl": "<RPC_URL>" }`; RPC URLs usually embed the provider API key, and
     // /ready is unauthenticated (server/routes/health.ts, the `.catch` building

@@ -64,6 +64,21 @@ describe("web verifier routes", () => {
     });
   });
 
+  describe("security headers over http and https", () => {
+    it("asks no upgrade to https and sends no HSTS over plain http (a LAN address)", async () => {
+      const res = await fx.app.inject({ url: "/", headers: { host: "192.168.1.20:3000" } });
+      expect(res.headers["content-security-policy"]).not.toContain("upgrade-insecure-requests");
+      expect(res.headers["strict-transport-security"]).toBeUndefined();
+    });
+
+    it("asks both when PUBLIC_URL is https", async () => {
+      const res = await remote.app.inject({ url: "/" });
+      expect(directive(`${String(res.headers["content-security-policy"])};`, "connect-src")).toBeDefined();
+      expect(String(res.headers["content-security-policy"])).toMatch(/(^|;)\s*upgrade-insecure-requests(;|$)/);
+      expect(res.headers["strict-transport-security"]).toBe("max-age=31536000; includeSubDomains");
+    });
+  });
+
   describe("the page", () => {
     it.each(["/", "/index.html", `/v/some-credential-id`])("serves %s as the verifier page", async (url) => {
       const res = await fx.app.inject({ url });
@@ -101,12 +116,12 @@ describe("web verifier routes", () => {
   });
 
   describe("GET /v1/credentials/:id/share", () => {
-    it("gives the share link on the request's host and its QR code", async () => {
+    it("gives the share link on the service's own address (never the Host header) and its QR code", async () => {
       const res = await fx.app.inject({ url: `/v1/credentials/${id()}/share`, headers: { host: "localhost:3000" } });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toEqual({
-        url: `http://localhost:3000/v/${id()}`,
-        qr: `http://localhost:3000/v1/credentials/${id()}/qr.svg`,
+        url: `http://127.0.0.1:3000/v/${id()}`,
+        qr: `http://127.0.0.1:3000/v1/credentials/${id()}/qr.svg`,
       });
     });
 
