@@ -53,6 +53,12 @@ function explainNotAnchored(value: unknown): void {
   for (const [key, nested] of Object.entries(record)) if (key !== "checks") explainNotAnchored(nested);
 }
 
+/** Marks every chain of the web page's trust settings as one that starts empty at each start. */
+function markEphemeral(value: unknown): void {
+  const chains = (value as { chains?: unknown } | null)?.chains;
+  if (Array.isArray(chains)) for (const chain of chains as { ephemeral?: boolean }[]) chain.ephemeral = true;
+}
+
 async function embedded(): Promise<void> {
   const chain = await startChain();
   // Blocks every second besides automining, so that confirmations (FINALITY) accrue.
@@ -101,6 +107,8 @@ async function embedded(): Promise<void> {
   });
   app.addHook("preSerialization", async (request, _reply, payload) => {
     if (request.url.startsWith("/v1/verify")) explainNotAnchored(payload);
+    // The web page computes its verdict in the browser: it says the same when told the chain is ephemeral.
+    if (request.url === "/config.json") markEphemeral(payload);
     return payload;
   });
   await app.store.upsertIssuer({ id: issuerId, name: ISSUER_NAME });

@@ -6,6 +6,11 @@ export interface TrustConfigChain {
   chainId: number;
   registries: string[];
   rpcUrl: string | null;
+  /**
+   * True for a chain that starts empty at each start (`npm start`'s embedded chain): a verifier
+   * then says that a credential not on it may come from an earlier run.
+   */
+  ephemeral?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export const trustConfigSchema = {
             items: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" },
           },
           rpcUrl: { type: ["string", "null"], pattern: "^https?://", maxLength: 2048 },
+          ephemeral: { type: "boolean", description: "the chain starts empty at each start (npm start)" },
         },
       },
     },

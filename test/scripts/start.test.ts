@@ -255,5 +255,8 @@ describe("npm start: starting and stopping (issue 15, points 1–5)", () => {
     });
     const presented = await presentation.text();
     expect([presentation.status, presented.includes("starts empty at each start")], presented).toEqual([200, true]);
+    // The web page computes its own verdict: its trust settings tell it the chain is ephemeral.
+    const config = (await (await fetch(`${base}/config.json`)).json()) as { chains: { ephemeral?: boolean }[] };
+    expect(config.chains.map((c) => c.ephemeral)).toEqual([true]);
   }, 60_000);
 });

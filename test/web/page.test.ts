@@ -4,7 +4,16 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type Bundle, createPresentation, type Hex32, revocationReason, verifyBundle } from "../../src";
+import {
+  type Bundle,
+  bundleFor,
+  createPresentation,
+  type Hex32,
+  newBatchId,
+  prepareBatch,
+  revocationReason,
+  verifyBundle,
+} from "../../src";
 import { buildWeb } from "../../server/web/build";
 import { fetchBundle, issueFinalBatch } from "../server/helpers";
 import { type Browser, launchChromium, openPage, serveStatic, verdictOf } from "../support/browser";
@@ -262,6 +271,31 @@ describe("web verifier page: phones, plain http, own nodes, revocation reasons",
       await expect.poll(() => reason.getAttribute("data-state")).toBe(scope);
       expect(await reason.textContent()).toBe(text);
       await page.close();
+    });
+
+    it("says, on `npm start`'s ephemeral chain, that a credential not on it may come from before a restart", async () => {
+      // A genuine bundle of a batch never anchored on this chain: what an earlier run's bundle is after a restart.
+      const { chainId, registry, issuerId } = valid.anchor;
+      const batch = prepareBatch([sampleCredential(5)], { chainId, registry, issuerId, batchId: newBatchId() });
+      const notAnchored = bundleFor(batch, 0, valid.anchor.block);
+      expect((await verifyBundle(notAnchored, { chains: fx.trusted })).verdict).toBe("not-anchored");
+      const page = await browser.context.newPage();
+      const config = (await (await fetch(`${site}/config.json`)).json()) as { chains: Record<string, unknown>[] };
+      await page.route("**/config.json", (route) =>
+        route.fulfill({ json: { chains: config.chains.map((c) => ({ ...c, ephemeral: true })) } }),
+      );
+      await page.goto(`${site}/`);
+      await page.waitForSelector("body[data-ready=true]");
+      await paste(page, JSON.stringify(notAnchored));
+      const { code, text } = await verdictOf(page);
+      expect(code).toBe("not-anchored");
+      expect(text).toContain("starts empty each time the service starts");
+      await page.close();
+      // Without the flag, the plain words.
+      const plain = await openPage(browser.context, `${site}/`);
+      await paste(plain.page, JSON.stringify(notAnchored));
+      expect((await verdictOf(plain.page)).text).not.toContain("starts empty");
+      await plain.page.close();
     });
 
     it("warns, above the cards, when a presentation's credentials name different learners", async () => {

@@ -32,7 +32,7 @@ import {
   saveOverrides,
   trustedChains,
 } from "./trust";
-import { VERDICT_WORDS } from "./words";
+import { EPHEMERAL_NOT_ANCHORED, VERDICT_WORDS } from "./words";
 
 const verdictBox = byId("verdict", HTMLElement);
 const errorBox = byId("error", HTMLElement);
@@ -83,7 +83,13 @@ async function check(loaded: Loaded): Promise<void> {
     const result = await verifyBundle(loaded.bundle, options);
     if (mine !== generation) return;
     const words = VERDICT_WORDS[result.verdict];
-    showVerdict(words.tone, result.verdict, words.headline);
+    const ephemeral = trust.chains.find((c) => c.chainId === loaded.bundle.anchor.chainId)?.ephemeral === true;
+    const restarted = result.verdict === "not-anchored" && ephemeral;
+    showVerdict(
+      words.tone,
+      result.verdict,
+      restarted ? `${words.headline}. ${EPHEMERAL_NOT_ANCHORED}` : words.headline,
+    );
     const card = credentialCard(result);
     details.replaceChildren(card);
     void fillReason(card, loaded.bundle, result);

@@ -133,3 +133,7 @@ export const REASON_WORDS = {
   none: "The blockchain records no reason for this revocation.",
   failed: "The issuer's reason could not be read from the blockchain.",
 } as const;
+
+/** Said after a `not-anchored` verdict on a chain that starts empty at each start (`npm start`). */
+export const EPHEMERAL_NOT_ANCHORED =
+  "This page checks against the embedded test chain of `npm start`, which starts empty each time the service starts: a credential issued before its last restart is not on it.";
