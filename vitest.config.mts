@@ -24,6 +24,9 @@ const ON_BOTH_DATABASES = [
 
 export default defineConfig({
   test: {
+    // Two test files at a time (vitest would run one on a 2-core machine): every test is hermetic
+    // (its own chain, database, ports and temporary folders), and the suite's wall time halves.
+    maxWorkers: 2,
     // Runs once per run, whichever projects run: compiles the contracts.
     globalSetup: ["test/support/global-setup.ts"],
     projects: [
