@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type Bundle, createBundle, discloseBundle, type Hex32, type JsonValue } from "../src";
 import { HttpError, notFound } from "./errors";
+import type { BatchRecord, CredentialRecord } from "./store/types";
 
 const OFFERED = new Set(["anchored", "final", "revoked"]);
 
@@ -10,6 +11,29 @@ export function hideNames(hide: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * The full bundle of a stored credential: its secret and values, its path and its batch's root, and
+ * where it is anchored (this service's chain and registry, the batch's issuer and id, `block`).
+ */
+export function bundleOfRecord(
+  app: FastifyInstance,
+  credential: CredentialRecord,
+  batch: BatchRecord,
+  block: number,
+): Bundle {
+  return createBundle(
+    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
+    { path: credential.proof as Hex32[], root: batch.root as Hex32 },
+    {
+      chainId: app.chain.chainId,
+      registry: app.chain.registryAddress,
+      issuerId: batch.issuerId,
+      batchId: batch.id,
+      block,
+    },
+  );
 }
 
 /**
@@ -30,16 +54,6 @@ export async function loadBundle(app: FastifyInstance, id: string, hide: readonl
       `the batch is ${batch.status}; the bundle is offered once it is anchored`,
     );
   }
-  const bundle = createBundle(
-    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
-    { path: credential.proof as Hex32[], root: batch.root as Hex32 },
-    {
-      chainId: app.chain.chainId,
-      registry: app.chain.registryAddress,
-      issuerId: batch.issuerId,
-      batchId: batch.id,
-      block: batch.blockNumber,
-    },
-  );
+  const bundle = bundleOfRecord(app, credential, batch, batch.blockNumber);
   return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;
 }

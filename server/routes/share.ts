@@ -2,8 +2,8 @@ import type { AddressInfo } from "node:net";
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from "fastify";
 import QRCode from "qrcode";
 
-import { createBundle, discloseBundle, type Hex32, type JsonValue } from "../../src";
-import { hideNames, loadBundle } from "../bundles";
+import { discloseBundle } from "../../src";
+import { bundleOfRecord, hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
 import { errors, idParams } from "../schemas/common";
 
@@ -45,17 +45,7 @@ async function checkHideBeforeAnchor(app: FastifyInstance, id: string, names: re
   const credential = await app.store.getCredential(id);
   const batch = credential ? await app.store.getBatch(credential.batchId) : null;
   if (!credential || !batch) throw notFound(`credential ${id}`);
-  const bundle = createBundle(
-    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
-    { path: credential.proof as Hex32[], root: batch.root as Hex32 },
-    {
-      chainId: app.chain.chainId,
-      registry: app.chain.registryAddress,
-      issuerId: batch.issuerId,
-      batchId: batch.id,
-      block: batch.blockNumber ?? 0,
-    },
-  );
+  const bundle = bundleOfRecord(app, credential, batch, batch.blockNumber ?? 0);
   discloseBundle(bundle, names); // throws INVALID_ARGUMENT (400) for a field that does not exist or must stay shown
 }
 
