@@ -36,7 +36,14 @@ export function secretMatches(secret: string, digest: Buffer): boolean {
   return presented.length === digest.length && timingSafeEqual(presented, digest);
 }
 
-/** A credential id: 128 random bits, base64url — unguessable, so knowing it is the capability. */
+/**
+ * A credential id: 128 random bits, base64url — unguessable, so knowing it is the capability. It never starts
+ * with `-`: a spreadsheet reads such a cell as a formula, so `credentials.csv` would have to alter it (a quote
+ * prefix), and a registrar copying the id back would hold a wrong one. Redrawing those ids keeps ≈ 127.98 bits.
+ */
 export function newCredentialId(): string {
-  return randomBytes(16).toString("base64url");
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
