@@ -25,6 +25,20 @@ export default tseslint.config(
     },
   },
   {
+    // The browser-safe library and the web pages: no Node globals (imports are checked by .dependency-cruiser.cjs).
+    files: ["src/**/*.ts", "web/src/**/*.ts"],
+    ignores: ["src/node/**"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        ...["Buffer", "process", "__dirname", "__filename", "require", "global", "setImmediate"].map((name) => ({
+          name,
+          message: "src/ and web/src/ run in a browser: Node globals belong in src/node/, cli/ or server/.",
+        })),
+      ],
+    },
+  },
+  {
     files: ["**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },

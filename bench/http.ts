@@ -20,7 +20,7 @@ import {
   verifyBundle,
 } from "../src";
 import { openStore } from "../server/store";
-import { startService, waitFor, type ServiceFixture } from "../test/support/service";
+import { startService, waitFor, type ServiceFixture } from "../harness/service";
 import { check, mean, section, spreadIds } from "./lib/measure";
 import type { Details, Row, SectionResult, Sizes } from "./lib/types";
 

@@ -10,10 +10,10 @@ import { sampleCredential } from "../scripts/lib/samples";
 import { generateApiKey } from "../server/keys";
 import { openStore } from "../server/store";
 import type { Bundle } from "../src";
-import { closedPort } from "../test/support/net";
-import { createDatabase, startPostgres } from "../test/support/postgres";
-import { type RegistryFixture, startRegistry } from "../test/support/registry";
-import { waitFor } from "../test/support/service";
+import { closedPort } from "../harness/net";
+import { createDatabase, startPostgres } from "../harness/postgres";
+import { type RegistryFixture, startRegistry } from "../harness/registry";
+import { waitFor } from "../harness/service";
 import { check, mean, section, spreadIds } from "./lib/measure";
 import type { Row, SectionResult, Sizes } from "./lib/types";
 

@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { sampleCredential } from "../scripts/lib/samples";
 import { openStore } from "../server/store";
-import { credentialsCsv } from "../test/support/credentials-csv";
-import { mapLimit } from "../test/support/http";
-import { startService, waitFor } from "../test/support/service";
+import { credentialsCsv } from "../harness/credentials-csv";
+import { mapLimit } from "../harness/http";
+import { startService, waitFor } from "../harness/service";
 import { check, rssRow, section, since } from "./lib/measure";
 import type { Row, SectionResult, Sizes } from "./lib/types";
 

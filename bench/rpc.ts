@@ -12,7 +12,7 @@ import {
   verifyBundle,
   verifyPresentation,
 } from "../src";
-import { startRegistry } from "../test/support/registry";
+import { startRegistry } from "../harness/registry";
 import { check, section } from "./lib/measure";
 import type { Row, SectionResult, Sizes } from "./lib/types";
 

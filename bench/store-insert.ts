@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { sampleCredential } from "../scripts/lib/samples";
 import { openStore } from "../server/store";
 import type { NewCredential, Store } from "../server/store/types";
-import { createDatabase, startPostgres } from "../test/support/postgres";
+import { createDatabase, startPostgres } from "../harness/postgres";
 
 const hex32 = () => `0x${randomBytes(32).toString("hex")}`;
 

@@ -22,8 +22,8 @@ import {
   type VerificationResult,
   verifyBundle,
 } from "../src";
-import { deployRegistry } from "../server/chain/deploy";
-import { startLocalChain } from "../server/chain/local";
+import { deployRegistry } from "../deploy/deploy";
+import { startLocalChain } from "../deploy/local";
 import { sampleCredential } from "./lib/samples";
 
 const step = (n: number, text: string) => console.log(`\n[${n}] ${text}`);

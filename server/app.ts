@@ -12,12 +12,12 @@ import Fastify, {
 } from "fastify";
 import { initHasher } from "../src";
 import type { Config } from "./config";
-import { CommitPool } from "./issuance/parallel";
+import { CommitPool } from "./issuance/commit-pool";
 import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
 import storePlugin from "./plugins/store";
-import workerPlugin from "./plugins/worker";
+import workerPlugin from "./plugins/outbox";
 import batchRoutes from "./routes/batches";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";

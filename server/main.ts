@@ -5,7 +5,7 @@
 import { JsonRpcProvider } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app";
-import { chainMismatch } from "./chain/identity";
+import { chainMismatch } from "./chain-identity";
 import { ConfigError, loadConfig, type Config } from "./config";
 
 /** Grace period for in-flight requests and the worker's pass on SIGTERM/SIGINT. */

@@ -7,7 +7,7 @@ export * from "./credential";
 export * from "./commit";
 export * from "./merkle";
 export * from "./bundle";
-export * from "./issue";
+export * from "./batch";
 export * from "./registry";
 export * from "./revocation-reason";
 export * from "./verdict";

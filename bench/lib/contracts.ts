@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
-import { type LocalChain, startLocalChain } from "../../server/chain/local";
+import { type LocalChain, startLocalChain } from "../../deploy/local";
 
 const ARTIFACTS = join(__dirname, "../../artifacts/contracts");
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyPluginCallback, FastifyReply } from "fastify";
 import { type AnchorContext, type ErrorDetail, isCredrootError, newBatchId, proofOf } from "../../src";
-import { columnOf, parseCredentialsCsv } from "../../src/csv";
+import { columnOf, parseCredentialsCsv } from "../../src/node/csv";
 import { HttpError, type HttpErrorDetail, notFound } from "../errors";
 import { newCredentialId } from "../keys";
 import { queueRevocation, signerMismatch } from "../revocations";

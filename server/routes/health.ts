@@ -1,6 +1,6 @@
 import type { FastifyPluginCallback } from "fastify";
 import { decodeRegistryError } from "../../src";
-import { chainMismatch } from "../chain/identity";
+import { chainMismatch } from "../chain-identity";
 import { errors } from "../schemas/common";
 
 const CHAIN_TIMEOUT_MS = 3000;

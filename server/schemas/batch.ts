@@ -1,6 +1,6 @@
 import type { FastifySchemaCompiler } from "fastify";
 import { credentialSchema } from "../../src";
-import { credentialColumns } from "../../src/csv";
+import { credentialColumns } from "../../src/node/csv";
 
 const { $id: credentialSchemaId, ...credentialItem } = credentialSchema;
 

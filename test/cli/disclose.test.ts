@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALWAYS_DISCLOSED, type Bundle, parseBundle } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { anchorBatch, cli, tempFolder, writeFile } from "./harness";
 
 describe("credroot disclose", () => {

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { type Bundle, bundleFor, discloseBundle, newBatchId, parseBundle, prepareBatch, verifyBundle } from "../../src";
-import { closedPort } from "../support/net";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { closedPort } from "../../harness/net";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { cli, tempFolder, writeFile } from "./harness";
 
 /** The name the registry records for the fixture's issuer in these tests: what every export must say. */

@@ -17,9 +17,9 @@ import {
   toHex,
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import type { Output } from "../../src/cli/io";
-import { run } from "../../src/cli/main";
-import type { RegistryFixture } from "../support/registry";
+import type { Output } from "../../cli/io";
+import { run } from "../../cli/main";
+import type { RegistryFixture } from "../../harness/registry";
 import { type ServiceFixture, startService } from "../support/service";
 
 /** What one in-process run of the CLI printed, and its exit status. */

@@ -6,7 +6,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { bundleFor, newBatchId, prepareBatch } from "../../src";
-import { csvCell } from "../../src/cli/io";
+import { csvCell } from "../../cli/io";
 import { cli, tempFolder, writeFile } from "./harness";
 
 /**

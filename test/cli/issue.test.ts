@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleRoot, type Hex32, parseBundle } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { registryEvents, uncachedProvider } from "../support/anchoring";
-import { credentialsCsv } from "../support/credentials-csv";
-import { fetchJson } from "../support/http";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { credentialsCsv } from "../../harness/credentials-csv";
+import { fetchJson } from "../../harness/http";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { cli, jsonFiles, type ListeningService, listeningService, tempFolder, writeFile } from "./harness";
 
 /** Sample credentials with row 1 missing its title and row 3 a negative workload: CSV lines 3 and 5. */

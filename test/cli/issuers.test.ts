@@ -1,7 +1,7 @@
 import { Wallet } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closedPort } from "../support/net";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { closedPort } from "../../harness/net";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { cli, type ListeningService, listeningService } from "./harness";
 
 const ESC = "\u001b";

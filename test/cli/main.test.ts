@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { CredrootError, type ErrorCode } from "../../src";
-import { ApiError } from "../../src/cli/api";
-import { CliError } from "../../src/cli/io";
-import { report } from "../../src/cli/main";
+import { ApiError } from "../../cli/api";
+import { CliError } from "../../cli/io";
+import { report } from "../../cli/main";
 import { version } from "../../package.json";
 import { cli, recorder, tempFolder, writeFile } from "./harness";
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assembleBatch, type Bundle, bundleFor, leafOfDigest, newBatchId, RegistryClient } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { fetchJson } from "../support/http";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { fetchJson } from "../../harness/http";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import {
   anchorBatch,
   cli,

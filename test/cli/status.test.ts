@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newBatchId } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { anchorBatch, cli, issueThroughService, type ListeningService, listeningService } from "./harness";
 
 describe("credroot status --api", () => {

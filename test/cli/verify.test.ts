@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, fromBase64url, type Hex32, RegistryClient, toBase64url } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { closedPort } from "../support/net";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { closedPort } from "../../harness/net";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { anchorBatch, cli, countingRpc, digestOf, tempFolder, writeFile } from "./harness";
 
 const ESC = "\u001b";

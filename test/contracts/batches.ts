@@ -1,18 +1,14 @@
 import { AbiCoder, getBytes, hexlify, keccak256, randomBytes } from "ethers";
 import { isHex32, type Hex32 } from "../../src/hash";
 import { buildTree, processProof as merkleProcessProof, proofOf, treeRoot, type MerkleTree } from "../../src/merkle";
-import type { VerifyRequest } from "./helpers";
+import type { LeafContext, VerifyRequest } from "./helpers";
+
+export type { LeafContext };
 
 /**
  * Credential leaves and Merkle batches as the v2 registry sees them, built off chain with ethers'
  * ABI coder and the library's Merkle tree (src/merkle.ts: sorted pairs, as OpenZeppelin `MerkleProof`).
  */
-
-/** Where a leaf is bound: the chain and the registry it is anchored on. */
-export interface LeafContext {
-  chainId: bigint;
-  registry: string;
-}
 
 const coder = AbiCoder.defaultAbiCoder();
 const LEAF_TYPES = ["uint256", "address", "uint64", "bytes16", "bytes32"] as const;

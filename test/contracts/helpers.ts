@@ -15,7 +15,12 @@ import {
   type Result,
 } from "ethers";
 import { expect } from "vitest";
-import type { LeafContext } from "./batches";
+
+/** Where a leaf is bound: the chain and the registry it is anchored on. */
+export interface LeafContext {
+  chainId: bigint;
+  registry: string;
+}
 
 // ---------------------------------------------------------------- typed contract
 

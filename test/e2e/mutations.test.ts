@@ -17,9 +17,9 @@ import {
   type VerificationResult,
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { deployRegistry } from "../../server/chain/deploy";
+import { deployRegistry } from "../../deploy/deploy";
 import { hostileBundles, isGenuineOrDisclosure, type MutationContext } from "../support/bundle-mutations";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 
 /*
  * A verified bundle, mutated, against a real local chain (Hardhat, the v2 registry). The chain

@@ -10,8 +10,8 @@ import { openStore } from "../../server/store";
 import type { BatchRecord, OpRecord, Store } from "../../server/store/types";
 import { networkError, registryEvents, setAutomine, uncachedProvider } from "../support/anchoring";
 import { type ChildService, spawnService } from "../support/child-service";
-import { fetchJson, mapLimit } from "../support/http";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { fetchJson, mapLimit } from "../../harness/http";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { type ServiceFixture, startService, waitFor } from "../support/service";
 
 interface Accepted {

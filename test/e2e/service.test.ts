@@ -10,9 +10,9 @@ import {
   verifyBundle,
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { credentialsCsv } from "../support/credentials-csv";
-import { fetchJson, mapLimit } from "../support/http";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { credentialsCsv } from "../../harness/credentials-csv";
+import { fetchJson, mapLimit } from "../../harness/http";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { type ServiceFixture, startService, waitFor } from "../support/service";
 
 interface Accepted {

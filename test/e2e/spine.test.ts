@@ -29,9 +29,9 @@ import {
   type WriteReceipt,
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { type ServiceFixture, startService, waitFor } from "../support/service";
-import { closedPort } from "../support/net";
+import { closedPort } from "../../harness/net";
 
 /** Wraps a provider and counts the eth_calls that reach it. */
 function counting(provider: CallProvider): CallProvider & { calls: number } {

@@ -4,7 +4,7 @@ import { type Bundle, bundleFor, newBatchId, prepareBatch } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
 import type { BatchRecord, OpRecord, OpUpdate, Store } from "../../server/store/types";
 import { registryEvents, setAutomine, uncachedProvider } from "../support/anchoring";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { type ProxyMode, RpcProxy } from "../support/rpc-proxy";
 import { injectHttp, ServiceClient } from "../support/service-client";
 import { type ServiceFixture, startService, waitFor } from "../support/service";

@@ -9,7 +9,7 @@ import type { BatchRecord, OpRecord } from "../../server/store/types";
 import { registryEvents, setAutomine, uncachedProvider } from "../support/anchoring";
 import { childEnv, seedDatabase } from "../support/child-env";
 import { type LaunchedService, launchService } from "../support/child-service";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { RpcProxy } from "../support/rpc-proxy";
 import { type Outcome, outcomeOf, type AcceptedBatch, fetchHttp, ServiceClient } from "../support/service-client";
 import { waitFor } from "../support/service";

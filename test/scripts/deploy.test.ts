@@ -15,23 +15,23 @@ import {
   keccak256,
 } from "ethers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as deployMain } from "../../scripts/deploy";
-import type { ScriptIo } from "../../scripts/lib/script-io";
-import { main as verifyMain } from "../../scripts/verify-deployment";
-import { loadArtifact, registryArtifact } from "../../server/chain/artifact";
-import { compareCode } from "../../server/chain/bytecode";
-import { deployRegistry } from "../../server/chain/deploy";
+import { main as deployMain } from "../../deploy/commands/deploy";
+import type { ScriptIo } from "../../deploy/commands/script-io";
+import { main as verifyMain } from "../../deploy/commands/verify";
+import { loadArtifact, registryArtifact } from "../../deploy/artifact";
+import { compareCode } from "../../deploy/bytecode";
+import { deployRegistry } from "../../deploy/deploy";
 import {
   DEFAULT_ADMIN_DELAY,
   type DeployOptions,
   deployRegistryVerified,
   verifyRecordedDeployment,
-} from "../../server/chain/deployment";
-import { checkDeployment, describeDelay } from "../../server/chain/deployment-checks";
-import type { DeploymentError } from "../../server/chain/deployment-error";
-import { type DeploymentRecord, readRecord } from "../../server/chain/deployment-record";
-import { type LocalChain, startLocalChain } from "../../server/chain/local";
-import { type Connection, connect } from "../../server/chain/rpc";
+} from "../../deploy/deployment";
+import { checkDeployment, describeDelay } from "../../deploy/deployment-checks";
+import type { DeploymentError } from "../../deploy/deployment-error";
+import { type DeploymentRecord, readRecord } from "../../deploy/deployment-record";
+import { type LocalChain, startLocalChain } from "../../deploy/local";
+import { type Connection, connect } from "../../deploy/rpc";
 
 const ROOT = resolve(__dirname, "../..");
 const artifact = registryArtifact();
@@ -81,7 +81,7 @@ async function runMain(
 
 /** Runs `scripts/<name>` in a child process, as `npm run` does, with only PATH from this environment. */
 function spawnScript(name: string, argv: readonly string[], env: Record<string, string>): Promise<ScriptRun> {
-  const child = spawn(process.execPath, ["--import", "tsx", `scripts/${name}`, ...argv], {
+  const child = spawn(process.execPath, ["--import", "tsx", `deploy/commands/${name}`, ...argv], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -459,7 +459,7 @@ describe("deploying the registry", () => {
         );
       });
 
-      it("exits 1 with that one line from scripts/verify-deployment.ts", async () => {
+      it("exits 1 with that one line from deploy/commands/verify.ts", async () => {
         const file = join(tempOut(), "31337.json");
         writeFileSync(file, JSON.stringify(fresh));
         const run = await runMain(verifyMain, [file], { RPC_URL: chain.url });
@@ -509,7 +509,7 @@ describe("deploying the registry", () => {
     });
   });
 
-  describe("scripts/deploy.ts", () => {
+  describe("deploy/commands/deploy.ts", () => {
     const args = () => [
       "--admin",
       admin,
@@ -537,7 +537,7 @@ describe("deploying the registry", () => {
       expect(readRecord(join(out, "31337.json")).adminDelay).toBe(DEFAULT_ADMIN_DELAY);
       for (const secret of ["s3cr3t", "0123456789", key.slice(2)]) expect(run.stdout).not.toContain(secret);
 
-      const verified = await spawnScript("verify-deployment.ts", [join(out, "31337.json")], { RPC_URL: rpcUrl });
+      const verified = await spawnScript("verify.ts", [join(out, "31337.json")], { RPC_URL: rpcUrl });
       expect(verified).toMatchObject({ status: 0, stderr: "" });
       expect(verified.stdout).toContain("✓ admin: defaultAdminDelay() is 172800 s (2 days), as recorded");
       expect(verified.stdout).toContain("on chain 31337: verified");
@@ -644,7 +644,7 @@ describe("deploying the registry", () => {
     });
   });
 
-  describe("scripts/verify-deployment.ts", () => {
+  describe("deploy/commands/verify.ts", () => {
     it("exits 1 with one line when the recorded address holds other code", async () => {
       const outDir = tempOut();
       const { file, record } = await deployRegistryVerified(deployer, connection, options({ outDir }));
@@ -721,7 +721,7 @@ describe("the admin role under AccessControlDefaultAdminRules", () => {
   });
 
   it("is granted and revoked nowhere in the code (it reverts: beginDefaultAdminTransfer / acceptDefaultAdminTransfer)", () => {
-    const found = ["server", "scripts", "src", "bench", "web/src"]
+    const found = ["server", "scripts", "src", "cli", "deploy", "harness", "bench", "web/src"]
       .filter((folder) => existsSync(join(ROOT, folder)))
       .flatMap(sources)
       .flatMap((file) => adminRoleGrants(readFileSync(join(ROOT, file), "utf8")).map((call) => `${file}: ${call}`));

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ChildExit } from "../support/child-service";
-import { closedPort } from "../support/net";
+import { closedPort } from "../../harness/net";
 import { waitFor } from "../support/service";
 import { within } from "../support/watch";
 

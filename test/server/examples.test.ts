@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type AnchorContext, newBatchId, prepareBatch } from "../../src";
-import { parseCredentialsCsv } from "../../src/csv";
+import { parseCredentialsCsv } from "../../src/node/csv";
 
 const example = (name: string) => readFileSync(join(__dirname, "../../examples", name), "utf8");
 const context = (): AnchorContext => ({

@@ -6,7 +6,7 @@ import { generateApiKey, parseApiKey } from "../../server/keys";
 import type { OpStatus } from "../../server/store/types";
 import type { Bundle, Credential } from "../../src";
 import { type ServiceFixture, waitFor } from "../support/service";
-import { closedPort } from "../support/net";
+import { closedPort } from "../../harness/net";
 export { closedPort };
 
 /** One entry of an error body's `details`. */

@@ -9,8 +9,8 @@ import { migrations } from "../../server/store/migrations";
 import { migrateSqlite } from "../../server/store/sqlite-migrate";
 import { launchService } from "../support/child-service";
 import { childEnv } from "../support/child-env";
-import { closedPort } from "../support/net";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { closedPort } from "../../harness/net";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 
 describe("server/main.ts start-up: the chain and the database must be ones it can serve", () => {
   let registry: RegistryFixture;

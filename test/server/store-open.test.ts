@@ -6,7 +6,7 @@ import { openStore, sqlitePathOf } from "../../server/store";
 import { PostgresStore } from "../../server/store/postgres";
 import { SqliteStore } from "../../server/store/sqlite";
 import { CredrootError } from "../../src/errors";
-import { closedPort } from "../support/net";
+import { closedPort } from "../../harness/net";
 
 /** The error `fn` throws, checked to be a `CredrootError` with code `INVALID_ARGUMENT`. */
 function invalidArgument(fn: () => unknown): CredrootError {

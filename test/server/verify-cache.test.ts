@@ -11,7 +11,7 @@ import {
 } from "../../src";
 import { BlockCachedCalls } from "../../server/verify-cache";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 
 describe("BlockCachedCalls", () => {
   let fx: RegistryFixture;

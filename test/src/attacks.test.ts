@@ -37,7 +37,7 @@ import {
   type VerificationResult,
   verifyPresentation,
 } from "../../src";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { expectCode } from "./helpers";
 
 /*

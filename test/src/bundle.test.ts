@@ -17,7 +17,7 @@ import { type AnchorContext, digestOfOpening, leafOf, saltOf, valueHash } from "
 import { parseCredential } from "../../src/credential";
 import { batchIdToBytes16, fromBase64url, joinBase64url, toBase64url } from "../../src/encoding";
 import { type Hex32, keccak256, toHex, utf8Bytes } from "../../src/hash";
-import { bundleFor, prepareBatch } from "../../src/issue";
+import { bundleFor, prepareBatch } from "../../src/batch";
 import { processProof, proofOf } from "../../src/merkle";
 import { flatten, type JsonValue } from "../../src/pointer";
 import { detailPaths, expectCode, secretSequence, TEST_ANCHOR, TEST_CONTEXT } from "./helpers";

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { columnOf, credentialColumns, parseCredentialsCsv } from "../../src/csv";
+import { columnOf, credentialColumns, parseCredentialsCsv } from "../../src/node/csv";
 import { type Credential, parseCredential } from "../../src/credential";
 import { newBatchId } from "../../src/encoding";
-import { prepareBatch } from "../../src/issue";
+import { prepareBatch } from "../../src/batch";
 import { detailPaths, expectCode } from "../src/helpers";
 
 interface RenderOptions {

@@ -6,7 +6,7 @@ import type { AnchorContext } from "../../src/commit";
 import { parseCredential } from "../../src/credential";
 import { CredrootError, type ErrorCode } from "../../src/errors";
 import { keccak256, utf8Bytes } from "../../src/hash";
-import { bundleFor, prepareBatch } from "../../src/issue";
+import { bundleFor, prepareBatch } from "../../src/batch";
 import type { JsonValue } from "../../src/pointer";
 
 /** Runs `fn` and returns the `CredrootError` it throws; fails the test when it returns or throws something else. */

@@ -26,7 +26,7 @@ import {
 } from "../../src/presentation";
 import { askQuestions, holds, totalEcts } from "../../src/presentation-questions";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { TEST_ANCHOR, TEST_CONTEXT } from "./helpers";
 
 /** A provider passing calls to `inner` and recording each. */

@@ -19,7 +19,7 @@ import {
   type VerifyRequest,
 } from "../../src";
 import { sampleCredential } from "../../scripts/lib/samples";
-import { type RegistryFixture, startRegistry } from "../support/registry";
+import { type RegistryFixture, startRegistry } from "../../harness/registry";
 
 const ROOT = `0x${"11".repeat(32)}` as const;
 const BATCH = "7f3c2a10-5b6e-4d8f-9a01-23456789abcd";

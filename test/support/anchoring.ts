@@ -12,9 +12,9 @@ import {
 import { sampleCredential } from "../../scripts/lib/samples";
 import { newCredentialId } from "../../server/keys";
 import type { BatchRecord, OpRecord, Store } from "../../server/store/types";
-import { AnchorWorker, type AnchorWorkerOptions, type WorkerLog } from "../../server/worker/anchor";
+import { AnchorWorker, type AnchorWorkerOptions, type WorkerLog } from "../../server/outbox/outbox";
 import type { ServiceFixture } from "./service";
-import { closedPort } from "./net";
+import { closedPort } from "../../harness/net";
 export { closedPort };
 
 /** One line the worker logged. */

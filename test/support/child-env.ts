@@ -1,6 +1,6 @@
 import { generateApiKey } from "../../server/keys";
 import { openStore } from "../../server/store";
-import type { RegistryFixture } from "./registry";
+import type { RegistryFixture } from "../../harness/registry";
 
 /**
  * Creates the SQLite database at `path` the way an operator prepares one for `server/main.ts`

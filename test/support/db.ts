@@ -9,7 +9,7 @@ import type { Migration } from "../../server/store/migrations";
 import { migratePostgres } from "../../server/store/postgres-migrate";
 import { migrateSqlite } from "../../server/store/sqlite-migrate";
 import type { Store } from "../../server/store/types";
-import { createDatabase } from "./postgres";
+import { createDatabase } from "../../harness/postgres";
 
 /** Which database the server tests run on: set per vitest project (`CREDROOT_TEST_DB`, see vitest.config.mts). */
 export type TestDbKind = "sqlite" | "postgres";

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { POSTGRES_MISSING, postgresBinDir } from "./postgres";
+import { POSTGRES_MISSING, postgresBinDir } from "../../harness/postgres";
 
 describe("postgresBinDir", () => {
   let root: string;

@@ -17,7 +17,7 @@ import {
 import { buildWeb } from "../../server/web/build";
 import { fetchBundle, issueFinalBatch } from "../server/helpers";
 import { type Browser, launchChromium, openPage, type SeenRequest, serveStatic, verdictOf } from "../support/browser";
-import { closedPort } from "../support/net";
+import { closedPort } from "../../harness/net";
 import { type ServiceFixture, startService, waitFor } from "../support/service";
 
 const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");

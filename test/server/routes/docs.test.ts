@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { credentialSchema } from "../../../src";
-import { credentialColumns } from "../../../src/csv";
+import { credentialColumns } from "../../../src/node/csv";
 import { type ServiceFixture, startService } from "../../support/service";
 
 interface Operation {

@@ -1,3 +1,0 @@
-// Worker-thread entry: loads TypeScript through tsx, then the committing loop.
-require("tsx/cjs");
-require("./commit-worker.ts");
