@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { ON_BOTH_DATABASES } from "./test/support/both-databases";
 
 /** Settings every project shares. */
 const shared = {
@@ -8,19 +9,6 @@ const shared = {
   testTimeout: 60_000,
   hookTimeout: 120_000,
 } as const;
-
-/**
- * The server tests that touch the database run twice: on SQLite (project `sqlite`, with every
- * other test) and on PostgreSQL (project `postgres`). Their helpers pick the store by
- * `CREDROOT_TEST_DB` (test/support/db.ts); one PostgreSQL server serves the whole run, and each
- * test makes a database of its own on it.
- */
-const ON_BOTH_DATABASES = [
-  "test/server/store.test.ts",
-  "test/server/worker.test.ts",
-  "test/server/instances.test.ts",
-  "test/server/routes/**/*.test.ts",
-];
 
 export default defineConfig({
   test: {
