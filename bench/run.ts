@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --smoke | --full] [--only P1,P5]`: runs the benchmark sections (each in a
  * process of its own), prints the results table, and, unless `--smoke`, writes
- * `bench/results.json` and the README's "Benchmarks" table.
+ * `bench/results.json` and the table of docs/benchmarks.md.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -48,8 +48,8 @@ async function main(): Promise<void> {
   if (mode !== "smoke" && results.length > 0) {
     const file = mergeResults(readResults(RESULTS), results, environment());
     await writeResults(RESULTS, file);
-    await updateReadme(join(ROOT, "README.md"), file);
-    console.log("\nwrote bench/results.json and the README's benchmark table");
+    await updateReadme(join(ROOT, "docs", "benchmarks.md"), file);
+    console.log("\nwrote bench/results.json and the table of docs/benchmarks.md");
   }
   if (failed > 0) process.exitCode = 1;
 }

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = resolve(__dirname, "../..");
-/** Every file the README's walkthrough writes (curl > …, -o …, --out …). */
+/** Every file the walkthroughs of README.md and docs/ (cli.md, http-api.md, web.md) write (curl > …, -o …, --out …). */
 const WRITTEN = [
   "bundles/2026-06/0001.json",
   "bundles/2026-06/credentials.csv",
@@ -18,7 +18,7 @@ const WRITTEN = [
   "verifier/app.js",
 ];
 
-describe("the README's CLI walkthrough in a checkout", () => {
+describe("the documented walkthroughs in a checkout", () => {
   const dir = mkdtempSync(join(tmpdir(), "credroot-ignore-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

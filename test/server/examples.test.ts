@@ -12,7 +12,7 @@ const context = (): AnchorContext => ({
   batchId: newBatchId(),
 });
 
-describe("the README's example batches (examples/)", () => {
+describe("the example batches (examples/, used in docs/http-api.md)", () => {
   it("batch.csv parses and every row is a valid (format v2) credential", () => {
     const { credentials } = parseCredentialsCsv(example("batch.csv"));
     expect(prepareBatch(credentials, context()).count).toBe(3);
