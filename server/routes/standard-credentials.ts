@@ -1,5 +1,5 @@
-import type { FastifyPluginAsync } from "fastify";
-import { type Bundle, discloseBundle, toVerifiableCredential } from "../../src";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { type Bundle, discloseBundle, type IssuerRecord, toVerifiableCredential, verifyBundle } from "../../src";
 import {
   CREDROOT_CONTEXT,
   CREDROOT_CONTEXT_URL,
@@ -50,10 +50,33 @@ function disclosedCopy(bundle: Bundle): Bundle {
 }
 
 /**
+ * The registry's record of the bundle's issuer, once the bundle verifies on chain right now: a
+ * signature tells standard verifiers the credential holds, so the service never signs one that is
+ * revoked, expired, not anchored or of an issuer no longer accredited.
+ * @throws HttpError 409 `not-valid` naming the verdict, 503 `chain-unavailable`.
+ */
+async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise<IssuerRecord> {
+  const result = await verifyBundle(bundle, { chains: app.chain.trusted });
+  const failed = result.checks.find((check) => check.ok === false) ?? result.checks.at(-1);
+  if (result.verdict === "chain-unavailable") {
+    throw new HttpError(503, "chain-unavailable", failed?.message ?? "the chain could not be asked");
+  }
+  if (result.verdict !== "valid" || result.issuer === null) {
+    throw new HttpError(
+      409,
+      "not-valid",
+      `the credential is ${result.verdict}${failed ? ` (${failed.message})` : ""}: only a credential that verifies is signed`,
+    );
+  }
+  return result.issuer;
+}
+
+/**
  * `GET /v1/credentials/:id/credential`: the credential as a signed standard document, with the fields
  * the holder hides (`hide=`, as for the bundle) left out of both the claims and the embedded bundle;
  * and `GET /contexts/credroot-v1.jsonld`, the context its credroot terms are defined in. Signing needs
- * ISSUER_SIGNING_KEY; without it the route answers 503 `signing-not-configured`.
+ * ISSUER_SIGNING_KEY; without it the route answers 503 `signing-not-configured`. Only a credential
+ * that verifies on chain at that moment is signed.
  */
 const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
   const seed = app.config.issuerSigningKey;
@@ -75,7 +98,8 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
         description:
           "The id is unguessable: knowing it is what entitles you to the credential. Signed with the service's issuer key " +
           `(a did:key, the credential's \`issuer.id\`); every term is defined by the VC 2.0, OB 3.0 and credroot (${CREDROOT_CONTEXT_URL}) contexts. ` +
-          "The evidence entry of type `CredrootBundle` carries the (disclosed) proof bundle, which credroot verifies against the chain.",
+          "The evidence entry of type `CredrootBundle` carries the (disclosed) proof bundle, which credroot verifies against the chain. " +
+          "Signed only while the credential verifies on chain: a revoked, expired or unaccredited one answers 409 `not-valid`.",
         tags: ["learner"],
         params: idParams,
         querystring: credentialQuery,
@@ -101,7 +125,7 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
         );
       }
       const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
-      const issuer = await app.chain.registry.getIssuer(bundle.anchor.issuerId);
+      const issuer = await validIssuer(app, bundle);
       const doc = toVerifiableCredential(bundle, issuer, {
         format: format === "vc" ? "vc" : "ob3",
         issuerDid: key.did,
