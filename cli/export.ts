@@ -1,28 +1,61 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { FetchRequest, JsonRpcProvider } from "ethers";
-import { type Bundle, decodeRegistryError, type IssuerRecord, parseBundle, RegistryClient } from "../src";
-import { type ExportFormat, toVerifiableCredential } from "../src/export";
+import {
+  type Bundle,
+  decodeRegistryError,
+  discloseBundle,
+  isCredrootError,
+  type IssuerRecord,
+  parseBundle,
+  RegistryClient,
+  verifyBundle,
+} from "../src";
+import { toVerifiableCredential, UNSIGNED_NOTICE } from "../src/export";
+import { IssuerKey, signCredential, signCredentialJwt } from "../src/standard";
 import { RPC_TIMEOUT_MS, rpcUrl } from "./chain";
-import { CliError, type CliIo, type CommandContext, EXIT, jsonText, readText, usageError, writeText } from "./io";
-import { address, rpcOption } from "./options";
+import { checkFetched, type CliExportFormat, fetchCredential } from "./export-api";
+import {
+  CliError,
+  type CliIo,
+  type CommandContext,
+  EXIT,
+  flagOrEnv,
+  jsonText,
+  readText,
+  usageError,
+  writeText,
+} from "./io";
+import { address, apiOption, rpcOption } from "./options";
 
 export interface ConvertFlags {
-  format: ExportFormat;
+  format: CliExportFormat;
   output?: string;
 }
 
 export interface ExportFlags extends ConvertFlags {
   rpc?: string;
-  registry: string;
+  registry?: string;
+  api?: string;
+  hide?: string;
 }
 
-/** Writes `value` to `-o` (saying so on stderr) or to stdout. */
+/** The variable an issuer puts its Ed25519 private key in to sign exports offline (never a flag: shell history). */
+export const SIGNING_KEY_VARIABLE = "CREDROOT_SIGNING_KEY";
+
+const WHAT: Record<CliExportFormat, string> = {
+  ob3: "Open Badges 3.0",
+  vc: "Verifiable Credential 2.0",
+  jwt: "VC-JOSE JWT",
+};
+
+/** Writes `value` (JSON, or a JWT's text) to `-o` (saying so on stderr) or to stdout. */
 export function emit({ io }: CommandContext, value: unknown, output: string | undefined, what: string): void {
+  const text = typeof value === "string" ? `${value}\n` : jsonText(value);
   if (output === undefined) {
-    io.stdout.write(jsonText(value));
+    io.stdout.write(text);
   } else {
-    writeText(output, jsonText(value));
+    writeText(output, text);
     io.stderr.write(`wrote ${output} (${what})\n`);
   }
 }
@@ -41,7 +74,12 @@ export function refuseOverwrite(input: string, output: string | undefined): void
  * @throws CliError (exit 1) for a bundle of another registry or chain; CredrootError when the chain
  * cannot be asked or knows no such issuer.
  */
-export async function registryIssuer(io: CliIo, bundle: Bundle, flags: Pick<ExportFlags, "rpc" | "registry">) {
+export async function registryIssuer(
+  io: CliIo,
+  bundle: Bundle,
+  flags: { rpc?: string; registry: string },
+  sign = false,
+): Promise<IssuerRecord> {
   const url = rpcUrl(io, flags.rpc);
   const { chainId, registry, issuerId } = bundle.anchor;
   if (flags.registry.toLowerCase() !== registry) {
@@ -66,42 +104,119 @@ export async function registryIssuer(io: CliIo, bundle: Bundle, flags: Pick<Expo
         EXIT.refused,
       );
     }
-    return await new RegistryClient(registry, provider).getIssuer(issuerId);
+    if (!sign) return await new RegistryClient(registry, provider).getIssuer(issuerId);
+    // A signature is what standard verifiers trust: sign only a credential that verifies now.
+    const result = await verifyBundle(bundle, { chains: [{ chainId, registries: [registry], provider }] });
+    if (result.verdict !== "valid" || result.issuer === null) {
+      const failed = result.checks.find((check) => check.ok !== true);
+      throw new CliError(
+        `the bundle is ${result.verdict}${failed ? ` (${failed.message})` : ""}: only a credential that verifies is signed`,
+        result.verdict === "chain-unavailable" ? EXIT.couldNot : EXIT.refused,
+      );
+    }
+    return result.issuer;
   } finally {
     provider.destroy();
   }
 }
 
+/** `--hide a,b` → the field names. */
+const hideNames = (hide: string | undefined): string[] =>
+  (hide ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
+
+/** `credroot export --api URL <credential id>`: the signed credential as the service signs it, checked, then written. */
+async function exportFromService(context: CommandContext, id: string, flags: ExportFlags, api: string): Promise<void> {
+  if (flags.registry !== undefined || flags.rpc !== undefined) {
+    throw usageError("--api fetches the issuer's signed credential: --rpc and --registry are for a bundle file");
+  }
+  const fetched = await fetchCredential(api, id, flags.format, flags.hide);
+  const { issuer } = await checkFetched(fetched);
+  emit(
+    context,
+    fetched.format === "jwt" ? fetched.jwt : fetched.document,
+    flags.output,
+    `${WHAT[flags.format]}, signed by ${issuer}`,
+  );
+}
+
+/**
+ * `credroot export <bundle>`: the document made here, its issuer read from the trusted registry. With the issuer's
+ * key in CREDROOT_SIGNING_KEY it is signed (once the bundle verifies); without, it says it is unsigned, in the
+ * document (`credrootUnsigned`) and on stderr.
+ */
+async function exportFromBundle(context: CommandContext, file: string, flags: ExportFlags): Promise<void> {
+  const { io } = context;
+  if (flags.registry === undefined) {
+    throw usageError(
+      "no registry: pass --registry <address> (the one you trust), or --api URL to fetch the signed credential",
+    );
+  }
+  refuseOverwrite(file, flags.output);
+  const seed = flagOrEnv(io, undefined, SIGNING_KEY_VARIABLE);
+  if (flags.format === "jwt" && seed === undefined) {
+    throw usageError(
+      `a JWT is always signed: set ${SIGNING_KEY_VARIABLE} to the issuer's Ed25519 key, or fetch it with --api`,
+    );
+  }
+  let key: IssuerKey | undefined;
+  try {
+    key = seed === undefined ? undefined : await IssuerKey.fromSeed(seed);
+  } catch (error) {
+    if (!isCredrootError(error)) throw error;
+    throw usageError(`${SIGNING_KEY_VARIABLE}: ${error.message}`);
+  }
+  const names = hideNames(flags.hide);
+  const read = parseBundle(readText(file));
+  const bundle = names.length > 0 ? discloseBundle(read, names) : read;
+  const issuer = await registryIssuer(io, bundle, { rpc: flags.rpc, registry: flags.registry }, key !== undefined);
+  const format = flags.format === "vc" ? "vc" : "ob3";
+  if (key === undefined) {
+    emit(context, toVerifiableCredential(bundle, issuer, { format }), flags.output, `${WHAT[format]}, UNSIGNED`);
+    io.stderr.write(`credroot: note: ${UNSIGNED_NOTICE}\n`);
+    return;
+  }
+  const doc = toVerifiableCredential(bundle, issuer, { format, issuerDid: key.did });
+  const signed = flags.format === "jwt" ? await signCredentialJwt(doc, key) : await signCredential(doc, key);
+  emit(context, signed, flags.output, `${WHAT[flags.format]}, signed by ${key.did}`);
+}
+
 export function addExportCommand(program: Command, context: CommandContext): void {
   program
     .command("export")
-    .summary("write a bundle as a W3C Verifiable Credential or an Open Badge 3.0 (learners)")
+    .summary("write a credential as a signed Open Badge 3.0, W3C VC 2.0 or VC-JOSE JWT (learners)")
     .description(
-      "Write a bundle as a W3C Verifiable Credentials 2.0 document (--format vc) or an Open Badges 3.0 " +
-        "OpenBadgeCredential (--format ob3). The issuer it names is the registry's record of the bundle's " +
-        "issuer, read from the chain (--rpc, --registry). Hidden fields stay hidden; the proof " +
-        "(CredrootMerkleAnchor2026) carries the whole bundle, so `credroot import` gives it back and it " +
-        "verifies as the bundle does.",
+      "With --api, fetch credential <source> (its id) from the issuer's service, signed there " +
+        "(eddsa-rdfc-2022 Data Integrity proof, or a JWT), check the signature and the claims, and write it. " +
+        "Without --api, write bundle file <source> as an Open Badges 3.0 OpenBadgeCredential (--format ob3) or a " +
+        "W3C VC 2.0 document (--format vc), its issuer the registry's record (--rpc, --registry): UNSIGNED, saying " +
+        `so, unless ${SIGNING_KEY_VARIABLE} holds the issuer's Ed25519 key. Hidden fields stay hidden; the bundle ` +
+        "travels as evidence, so `credroot import` gives it back and it verifies against the chain.",
     )
-    .argument("<bundle>", "the bundle file (JSON)")
+    .argument("<source>", "the bundle file (JSON), or with --api the credential's id")
+    .addOption(apiOption())
     .addOption(rpcOption())
     .addOption(
-      new Option("--registry <address>", "the registry contract you trust; the bundle must name it")
-        .argParser(address)
-        .makeOptionMandatory(),
+      new Option(
+        "--registry <address>",
+        "for a bundle file: the registry contract you trust; the bundle must name it",
+      ).argParser(address),
     )
-    .addOption(new Option("--format <format>", "vc or ob3").choices(["vc", "ob3"]).default("ob3"))
+    .addOption(new Option("--format <format>", "ob3, vc or jwt").choices(["ob3", "vc", "jwt"]).default("ob3"))
+    .option("--hide <fields>", "fields to leave out, comma-separated (learner.email,assessment.grade)")
     .option("-o, --output <file>", "write the credential here (default: stdout)")
     .addHelpText(
       "after",
-      "\nExample:\n  credroot export shared.json --rpc https://rpc.example --registry 0x… --format ob3 -o badge.json\n",
+      "\nExamples:\n" +
+        "  credroot export --api https://credentials.example.edu 3q2-7Fw… --hide learner.email -o badge.json\n" +
+        "  credroot export --api https://credentials.example.edu 3q2-7Fw… --format jwt -o badge.jwt\n" +
+        "  credroot export shared.json --rpc https://rpc.example --registry 0x… --format ob3 -o badge.json\n",
     )
-    .action(async (file: string, flags: ExportFlags) => {
-      refuseOverwrite(file, flags.output);
-      const bundle = parseBundle(readText(file));
-      const issuer: IssuerRecord = await registryIssuer(context.io, bundle, flags);
-      const doc = toVerifiableCredential(bundle, issuer, { format: flags.format });
-      emit(context, doc, flags.output, flags.format === "ob3" ? "Open Badges 3.0" : "Verifiable Credential 2.0");
+    .action(async (source: string, flags: ExportFlags) => {
+      if (flags.api === undefined) await exportFromBundle(context, source, flags);
+      else await exportFromService(context, source, flags, flags.api);
       context.exit(EXIT.ok);
     });
 }

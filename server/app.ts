@@ -195,6 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
   await app.register(shareRoutes);
+  await app.register(import("./routes/standard-credentials"));
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

@@ -68,6 +68,8 @@ export interface Config {
    */
   webRpcUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** ISSUER_SIGNING_KEY: the Ed25519 private key (32-byte seed, hex) that signs OB3/VC/JWT credentials (never logged); unset: none are signed. */
+  issuerSigningKey?: string;
 }
 
 /** The environment the service reads, as a JSON Schema (docs/configuration.md is generated from it). */
@@ -212,6 +214,12 @@ export const configSchema = {
       default: "info",
       description: "Log level (pino).",
     },
+    ISSUER_SIGNING_KEY: {
+      type: "string",
+      pattern: "^(0x)?[0-9a-fA-F]{64}$",
+      description:
+        "Ed25519 private key (32-byte seed, hex) signing OB3/VC/JWT credentials as its did:key; never logged. Unset: signed credentials answer 503.",
+    },
   },
 } as const;
 
@@ -238,6 +246,7 @@ interface Env {
   PUBLIC_URL?: string;
   WEB_RPC_URL?: string;
   LOG_LEVEL: Config["logLevel"];
+  ISSUER_SIGNING_KEY?: string;
 }
 
 /** Thrown when the environment does not make a valid configuration; the message names each variable. */
@@ -319,5 +328,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: raw.PUBLIC_URL ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
     logLevel: raw.LOG_LEVEL,
+    issuerSigningKey: raw.ISSUER_SIGNING_KEY,
   };
 }

@@ -1,26 +1,43 @@
 import { type Bundle, type BundleAnchor, disclosedCredential, MAX_BUNDLE_TEXT, parseBundle } from "./bundle";
+import { fromBase64url } from "./encoding";
 import { CredrootError } from "./errors";
 import { findLoneSurrogate, parseStrictJson } from "./json";
 import type { JsonValue } from "./pointer";
 import type { IssuerRecord } from "./registry";
+import { CREDROOT_CONTEXT_URL } from "./standard/context";
+import { dateTime, isObject, type Json, pick, text } from "./standard/fields";
+import { type DocumentIssuer, ob3Issuer, ob3Subject, REGISTRY_IDENTIFIER_TYPE } from "./standard/ob3";
+import { vcIssuer, vcSubject } from "./standard/vc";
 
 /** `vc`: a plain W3C Verifiable Credential 2.0; `ob3`: an Open Badges 3.0 `OpenBadgeCredential`. */
 export type ExportFormat = "vc" | "ob3";
 
-/** The proof type credroot defines: the whole (v2) bundle, verified against the registry on chain. */
-export const CREDROOT_PROOF_TYPE = "CredrootMerkleAnchor2026";
+export const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
+export const OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 
-const VC_CONTEXT = "https://www.w3.org/ns/credentials/v2";
-const OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
+/** The `type` of the evidence entry that carries the proof bundle. */
+export const CREDROOT_BUNDLE_TYPE = "CredrootBundle";
 
-/** The `proof` of an exported credential: everything needed to verify it and to import it back. */
-export interface CredrootProof {
-  type: typeof CREDROOT_PROOF_TYPE;
-  proofPurpose: "assertionMethod";
-  /** JSON Pointers of the fields the holder hid: absent from the document, committed in the bundle. */
-  hidden: string[];
-  /** The proof bundle, unchanged. */
-  credroot: Bundle;
+/** What an export made without the issuer's key says about itself, in `credrootUnsigned`. */
+export const UNSIGNED_NOTICE =
+  "UNSIGNED: no issuer signature. Written from a credroot proof bundle without the issuer's key; standard verifiers " +
+  "will refuse it. The embedded bundle still verifies against the chain with credroot; for a signed copy, fetch " +
+  "GET /v1/credentials/{id}/credential from the issuer's service.";
+
+/** Why the evidence entry is there, for a person reading the document. */
+const BUNDLE_DESCRIPTION =
+  "The credroot proof bundle of this credential: the disclosed fields with their salts, the Merkle path and where " +
+  "its batch is anchored on chain. credroot verifies it against the registry.";
+
+/** An embedded Data Integrity proof, as the signing libraries write it. */
+export interface DataIntegrityProof {
+  type: "DataIntegrityProof";
+  cryptosuite: string;
+  verificationMethod: string;
+  proofPurpose: string;
+  created?: string;
+  proofValue: string;
+  [key: string]: JsonValue | undefined;
 }
 
 /** A W3C Verifiable Credentials 2.0 document (an Open Badges 3.0 credential for `ob3`). */
@@ -29,12 +46,16 @@ export interface VerifiableCredential {
   id: string;
   type: string[];
   name: string;
-  issuer: { [key: string]: JsonValue };
+  issuer: Json;
   validFrom: string;
   validUntil?: string;
-  credentialSubject: { [key: string]: JsonValue };
-  evidence?: { [key: string]: JsonValue }[];
-  proof: CredrootProof;
+  credentialSubject: Json;
+  /** The evidence URL, if disclosed, and always the entry of type `CredrootBundle` with the bundle. */
+  evidence: Json[];
+  /** Present (with {@link UNSIGNED_NOTICE}) on an export that no issuer key signed. */
+  credrootUnsigned?: string;
+  /** Absent until signed (`signCredential` of `src/standard`); always an array, as OB 3.0 requires. */
+  proof?: DataIntegrityProof[];
 }
 
 /**
@@ -47,6 +68,12 @@ export type ExportIssuer = Pick<IssuerRecord, "id" | "name" | "uri">;
 export interface ExportOptions {
   /** Default `ob3`. */
   format?: ExportFormat;
+  /**
+   * The `did:key` of the key that will sign the document: it becomes `issuer.id` (what standard
+   * verifiers match the signature against). Without it, the document is an unsigned export: its
+   * issuer is the registry URN and it carries {@link UNSIGNED_NOTICE}.
+   */
+  issuerDid?: string;
 }
 
 export interface ImportOptions {
@@ -58,49 +85,17 @@ export interface ImportOptions {
   issuer?: ExportIssuer;
 }
 
-type Json = { [key: string]: JsonValue };
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-function pick(object: Json, key: string): JsonValue | undefined {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
+function invalid(message: string): never {
+  throw new CredrootError("INVALID_BUNDLE", message);
 }
 
 function required(credential: Json, key: string): string {
-  const value = pick(credential, key);
-  if (typeof value !== "string") throw new CredrootError("INVALID_BUNDLE", `the bundle discloses no /${key}`);
-  return value;
-}
-
-/** Drops undefined properties, so an absent field leaves no key in the document. */
-function compact(object: { [key: string]: JsonValue | undefined }): Json {
-  const out: Json = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out;
-}
-
-/** A date is the start of that day (validFrom) or its end (validUntil, as {@link expiryInstant}); a date-time stays. */
-function dateTime(value: string, end: boolean): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T${end ? "23:59:59" : "00:00:00"}Z` : value;
+  return text(credential, key) ?? invalid(`the bundle discloses no /${key}`);
 }
 
 /** The on-chain issuer record, which is what verification checks, named as a URI. */
-function issuerUrn(anchor: BundleAnchor): string {
+export function registryIssuerUrn(anchor: BundleAnchor): string {
   return `urn:credroot:issuer:${anchor.chainId}:${anchor.registry.toLowerCase()}:${anchor.issuerId}`;
-}
-
-/** The issuer as the registry records it; only its country comes from the credential (a claim it commits to). */
-function issuerOf(issuer: ExportIssuer, credential: Json, anchor: BundleAnchor, ob3: boolean): Json {
-  const country = pick(credential, "issuerCountry");
-  return compact({
-    id: issuerUrn(anchor),
-    type: ob3 ? ["Profile"] : undefined,
-    name: issuer.name,
-    url: issuer.uri === "" ? undefined : issuer.uri,
-    address:
-      country === undefined ? undefined : compact({ type: ob3 ? ["Address"] : undefined, addressCountryCode: country }),
-  });
 }
 
 /** A JavaScript caller may pass anything: only a record of the bundle's own issuer is used. */
@@ -117,93 +112,17 @@ function checkIssuer(issuer: ExportIssuer, anchor: BundleAnchor): void {
   }
 }
 
-const IDENTITY_TYPES: [string, string][] = [
-  ["name", "name"],
-  ["identifier", "identifier"],
-  ["email", "emailAddress"],
-  ["dateOfBirth", "ext:dateOfBirth"],
-];
-
-function ob3Subject(credential: Json, id: string): Json {
-  const learnerValue = pick(credential, "learner");
-  const learner = isObject(learnerValue) ? learnerValue : {};
-  const workload = pick(credential, "workload");
-  const assessment = pick(credential, "assessment");
-  const outcomes = pick(credential, "learningOutcomes");
-  const grade = isObject(assessment) ? pick(assessment, "grade") : undefined;
-  const eqf = pick(credential, "eqfLevel");
-  const skills = pick(credential, "skills");
-  const alignment: Json[] = [
-    ...(Array.isArray(skills) ? skills : [])
-      .filter((url) => typeof url === "string")
-      .map((url) => ({
-        type: ["Alignment"],
-        targetName: url.split("/").at(-1) || url,
-        targetUrl: url,
-        targetFramework: "ESCO",
-      })),
-    ...(typeof eqf !== "number"
-      ? []
-      : [
-          {
-            type: ["Alignment"],
-            targetName: `EQF level ${eqf}`,
-            targetUrl: `http://data.europa.eu/snb/eqf/${eqf}`,
-            targetFramework: "European Qualifications Framework",
-          },
-        ]),
-  ];
-  const title = required(credential, "title");
-  const achievement = compact({
-    id: `${id}#achievement`,
-    type: ["Achievement"],
-    achievementType: "MicroCredential",
-    name: title,
-    // OB3 requires a description; the title stands in when the credential has none.
-    description: pick(credential, "description") ?? title,
-    criteria: Array.isArray(outcomes)
-      ? { narrative: outcomes.map((o) => `- ${typeof o === "string" ? o : JSON.stringify(o)}`).join("\n") }
-      : undefined,
-    creditsAvailable: isObject(workload) ? pick(workload, "ects") : undefined,
-    alignment: alignment.length > 0 ? alignment : undefined,
-    resultDescription:
-      grade === undefined
-        ? undefined
-        : [{ id: `${id}#grade`, type: ["ResultDescription"], name: "Grade", resultType: "Result" }],
-  });
-  const identifier = IDENTITY_TYPES.flatMap(([key, identityType]) => {
-    const value = pick(learner, key);
-    return value === undefined ? [] : [{ type: "IdentityObject", identityType, hashed: false, identityHash: value }];
-  });
-  return compact({
-    type: ["AchievementSubject"],
-    identifier: identifier.length > 0 ? identifier : undefined,
-    achievement,
-    result: grade === undefined ? undefined : [{ type: ["Result"], resultDescription: `${id}#grade`, value: grade }],
-  });
-}
-
-/** Keys of a credential that a plain VC carries outside `credentialSubject.achievement`. */
-const VC_TOP_LEVEL = ["id", "learner", "issuerCountry", "issuedOn", "validUntil", "evidenceUrl"];
-
-/** The plain VC subject: the learner's disclosed fields, and the rest of the credential as `achievement`. */
-function vcSubject(credential: Json): Json {
-  const learner = pick(credential, "learner");
-  // fromEntries defines keys, so a "__proto__" key of a credential stays a plain key.
-  const rest: Json = Object.fromEntries(Object.entries(credential).filter(([key]) => !VC_TOP_LEVEL.includes(key)));
-  return Object.fromEntries([...Object.entries(isObject(learner) ? learner : {}), ["achievement", rest]]);
-}
-
 /**
- * The bundle as a W3C Verifiable Credentials 2.0 document (or an Open Badges 3.0 credential): the
- * disclosed fields mapped onto the standard properties, hidden fields left out, `issuer` named as
- * the registry records it, and a `CredrootMerkleAnchor2026` proof that carries the whole bundle, so
- * the document verifies as the bundle does and {@link fromVerifiableCredential} gives the bundle
- * back unchanged.
+ * The bundle as a W3C Verifiable Credentials 2.0 document (or an Open Badges 3.0 credential), ready
+ * to sign: the disclosed fields mapped onto the standard properties and, for the EU elements those
+ * lack, onto credroot's own context; hidden fields left out; `issuer` named as the registry records
+ * it; and the bundle itself as an evidence entry, so that {@link fromVerifiableCredential} gives it
+ * back unchanged and credroot checks the chain anchor too. Every term is defined by the contexts it
+ * names. Without `options.issuerDid` the document says it is unsigned (`credrootUnsigned`).
  * @param issuer The registry's record of the bundle's issuer (`RegistryClient.getIssuer(bundle.anchor.issuerId)`
  * on the bundle's trusted registry): never a name taken from the bundle or its holder.
  * @throws CredrootError `INVALID_BUNDLE` when the bundle is not one; `INVALID_ARGUMENT` when `issuer`
- * is not the record of the issuer the bundle is anchored under.
+ * is not the record of the issuer the bundle is anchored under, or `issuerDid` is not a DID.
  * @example
  * const issuer = await new RegistryClient(registry, provider).getIssuer(bundle.anchor.issuerId);
  * const badge = toVerifiableCredential(bundle, issuer, { format: "ob3" });
@@ -215,22 +134,42 @@ export function toVerifiableCredential(
 ): VerifiableCredential {
   const bundle = parseBundle(input);
   checkIssuer(issuer, bundle.anchor);
+  const { issuerDid } = options;
+  if (issuerDid !== undefined && !/^did:[a-z0-9]+:\S+$/.test(issuerDid)) {
+    throw new CredrootError("INVALID_ARGUMENT", `the issuer's DID must be a did:…, not ${JSON.stringify(issuerDid)}`);
+  }
   const ob3 = (options.format ?? "ob3") === "ob3";
   const { credential, hidden } = disclosedCredential(bundle);
   const id = required(credential, "id");
-  const validUntil = pick(credential, "validUntil");
-  const evidence = pick(credential, "evidenceUrl");
+  const named: DocumentIssuer = {
+    id: issuerDid ?? registryIssuerUrn(bundle.anchor),
+    registryIssuer: registryIssuerUrn(bundle.anchor),
+    name: issuer.name,
+    uri: issuer.uri,
+  };
+  const validUntil = text(credential, "validUntil");
+  const evidenceUrl = text(credential, "evidenceUrl");
+  const evidence: Json[] = [
+    ...(evidenceUrl === undefined ? [] : [{ id: evidenceUrl, type: [ob3 ? "Evidence" : "LearningEvidence"] }]),
+    {
+      type: ob3 ? ["Evidence", CREDROOT_BUNDLE_TYPE] : [CREDROOT_BUNDLE_TYPE],
+      name: "credroot proof bundle",
+      description: BUNDLE_DESCRIPTION,
+      credrootBundle: bundle as unknown as Json,
+      hiddenFields: hidden,
+    },
+  ];
   return {
-    "@context": ob3 ? [VC_CONTEXT, OB3_CONTEXT] : [VC_CONTEXT],
+    "@context": ob3 ? [VC_CONTEXT, OB3_CONTEXT, CREDROOT_CONTEXT_URL] : [VC_CONTEXT, CREDROOT_CONTEXT_URL],
     id,
     type: ob3 ? ["VerifiableCredential", "OpenBadgeCredential"] : ["VerifiableCredential"],
     name: required(credential, "title"),
-    issuer: issuerOf(issuer, credential, bundle.anchor, ob3),
+    issuer: ob3 ? ob3Issuer(named, credential) : vcIssuer(named, credential),
     validFrom: dateTime(required(credential, "issuedOn"), false),
-    ...(typeof validUntil === "string" ? { validUntil: dateTime(validUntil, true) } : {}),
+    ...(validUntil === undefined ? {} : { validUntil: dateTime(validUntil, true) }),
     credentialSubject: ob3 ? ob3Subject(credential, id) : vcSubject(credential),
-    ...(typeof evidence === "string" ? { evidence: [{ id: evidence, type: ["Evidence"] }] } : {}),
-    proof: { type: CREDROOT_PROOF_TYPE, proofPurpose: "assertionMethod", hidden, credroot: bundle },
+    evidence,
+    ...(issuerDid === undefined ? { credrootUnsigned: UNSIGNED_NOTICE } : {}),
   };
 }
 
@@ -257,25 +196,48 @@ function firstDifference(expected: unknown, actual: unknown, path: string): stri
   return expected === actual ? null : path;
 }
 
-function invalid(message: string): never {
-  throw new CredrootError("INVALID_BUNDLE", message);
-}
-
 /** The issuer the document names, for rebuilding it when the registry's record is not at hand. */
 function claimedIssuer(doc: Json, anchor: BundleAnchor): ExportIssuer {
   const issuer = doc.issuer;
   if (!isObject(issuer) || typeof issuer.name !== "string") invalid("the credential's /issuer names no issuer");
-  const url = pick(issuer, "url");
-  if (url !== undefined && (typeof url !== "string" || url === ""))
-    invalid("the credential's /issuer/url is not a URL");
+  const url = pick(issuer, "url") ?? pick(issuer, "homepage");
+  if (url !== undefined && (typeof url !== "string" || url === "")) invalid("the credential's /issuer URL is not one");
   return { id: anchor.issuerId, name: issuer.name, uri: url ?? "" };
+}
+
+/** The DID a document names as its issuer, or undefined for an unsigned export (or none at all). */
+function claimedDid(doc: Json): string | undefined {
+  const id = isObject(doc.issuer) ? pick(doc.issuer, "id") : undefined;
+  return typeof id === "string" && id.startsWith("did:") ? id : undefined;
+}
+
+/** The JWT claims a VC-JOSE credential from `signCredentialJwt` adds to the credential. */
+export const JWT_CLAIMS = ["iss", "iat", "nbf", "exp"] as const;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+$/;
+
+/** A VC-JOSE JWT's credential (its payload less {@link JWT_CLAIMS}), read without checking the signature. */
+function jwtCredential(jwt: string): unknown {
+  const payload = COMPACT_JWS.exec(jwt.trim())![1]!;
+  let json: string;
+  try {
+    json = new TextDecoder("utf-8", { fatal: true }).decode(fromBase64url(payload));
+  } catch {
+    invalid("the JWT's payload is not base64url UTF-8 text");
+  }
+  const claims = parseStrictJson(json, "INVALID_BUNDLE", "the JWT's payload");
+  if (!isObject(claims)) invalid("the JWT's payload is not a JSON object");
+  const claimNames: readonly string[] = JWT_CLAIMS;
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => !claimNames.includes(name)));
 }
 
 function readDocument(input: unknown): Json {
   let doc = input;
   if (typeof input === "string") {
-    if (input.length > 2 * MAX_BUNDLE_TEXT) invalid(`credential is larger than ${2 * MAX_BUNDLE_TEXT} characters`);
-    doc = parseStrictJson(input, "INVALID_BUNDLE", "the credential");
+    if (input.length > 3 * MAX_BUNDLE_TEXT) invalid(`credential is larger than ${3 * MAX_BUNDLE_TEXT} characters`);
+    doc = COMPACT_JWS.test(input.trim())
+      ? jwtCredential(input)
+      : parseStrictJson(input, "INVALID_BUNDLE", "the credential");
   } else {
     const lone = findLoneSurrogate(input);
     if (lone !== null) invalid(`the credential has a lone surrogate (not Unicode text) at ${lone}`);
@@ -284,37 +246,50 @@ function readDocument(input: unknown): Json {
   return doc;
 }
 
+/** The one evidence entry of type `CredrootBundle`. */
+function bundleEvidence(doc: Json): Json {
+  const evidence = Array.isArray(doc.evidence) ? doc.evidence : doc.evidence === undefined ? [] : [doc.evidence];
+  const ours = evidence.filter((e) => isObject(e) && Array.isArray(e.type) && e.type.includes(CREDROOT_BUNDLE_TYPE));
+  const [only] = ours;
+  if (ours.length === 1 && isObject(only)) return only;
+  const proofs = Array.isArray(doc.proof) ? doc.proof : [doc.proof];
+  if (ours.length === 0 && proofs.some((p) => isObject(p) && p.type === "CredrootMerkleAnchor2026")) {
+    invalid("this is an export of an earlier credroot (a CredrootMerkleAnchor2026 proof): export the bundle again");
+  }
+  invalid(`the credential carries ${ours.length === 0 ? "no" : "more than one"} ${CREDROOT_BUNDLE_TYPE} evidence`);
+}
+
 /**
- * The bundle inside a credential exported by {@link toVerifiableCredential}, unchanged. Every visible
- * property must be exactly what the embedded bundle discloses: a document whose claims were edited,
- * or extended with claims the bundle does not commit to, is refused; so is JSON text with a key
- * twice (a reader keeping the first could see other claims than the one keeping the last). The
- * issuer's name and URL are checked against `options.issuer`, the registry's record, when given.
- * (The bundle itself is checked only for its format here; `verifyBundle` tells whether it holds.)
- * @throws CredrootError `INVALID_BUNDLE` when the document is not JSON, repeats a key, has no
- * `CredrootMerkleAnchor2026` proof, its embedded bundle is not one, or it disagrees with it.
+ * The bundle inside a credential written by {@link toVerifiableCredential} (signed or not, as JSON
+ * or as a VC-JOSE JWT), unchanged. Every visible property must be exactly what the embedded bundle
+ * discloses: a document whose claims were edited, or extended with claims the bundle does not
+ * commit to, is refused; so is JSON text with a key twice (a reader keeping the first could see
+ * other claims than the one keeping the last). The issuer's name and URL are checked against
+ * `options.issuer`, the registry's record, when given. Signatures are not checked here
+ * (`verifyDataIntegrity` / `verifyCredentialJwt` of `src/standard` do), nor the bundle itself
+ * beyond its format (`verifyBundle` tells whether it holds).
+ * @throws CredrootError `INVALID_BUNDLE` when the document is not JSON (or a JWT), repeats a key,
+ * has no `CredrootBundle` evidence, its embedded bundle is not one, or it disagrees with it.
  * @example
  * const bundle = fromVerifiableCredential(text);
  */
 export function fromVerifiableCredential(input: unknown, options: ImportOptions = {}): Bundle {
   const doc = readDocument(input);
-  const proofs = Array.isArray(doc.proof) ? doc.proof : [doc.proof];
-  const ours = proofs.filter((p) => isObject(p) && p.type === CREDROOT_PROOF_TYPE);
-  if (ours.length !== 1)
-    invalid(`the credential carries ${ours.length === 0 ? "no" : "more than one"} ${CREDROOT_PROOF_TYPE} proof`);
-  const proof = ours[0] as Json;
-  const bundle = parseBundle(proof.credroot);
+  const bundle = parseBundle(bundleEvidence(doc).credrootBundle);
   const type = doc.type;
   const format: ExportFormat = Array.isArray(type) && type.includes("OpenBadgeCredential") ? "ob3" : "vc";
   const issuer = options.issuer ?? claimedIssuer(doc, bundle.anchor);
-  const { proof: expectedProof, ...expected } = toVerifiableCredential(bundle, issuer, { format });
+  const did = claimedDid(doc);
+  const expected = toVerifiableCredential(bundle, issuer, { format, ...(did === undefined ? {} : { issuerDid: did }) });
   const visible: Json = { ...doc };
   delete visible.proof;
-  const differs = firstDifference(expected, visible, "") ?? firstDifference(expectedProof, proof, "/proof");
+  const differs = firstDifference(expected, visible, "");
   if (differs === null) return bundle;
   const against =
-    options.issuer && /^\/issuer\/(name|url)$/.test(differs)
+    options.issuer && /^\/issuer\/(name|url|homepage)$/.test(differs)
       ? `the registry's record of issuer ${issuer.id}`
       : "its embedded bundle";
   invalid(`the credential's ${differs} disagrees with ${against}`);
 }
+
+export { REGISTRY_IDENTIFIER_TYPE };

@@ -1,11 +1,24 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import { type Bundle, bundleFor, discloseBundle, newBatchId, parseBundle, prepareBatch, verifyBundle } from "../../src";
+import { toVerifiableCredential, UNSIGNED_NOTICE } from "../../src/export";
+import { IssuerKey } from "../../src/standard";
 import { closedPort } from "../../harness/net";
 import { type RegistryFixture, startRegistry } from "../../harness/registry";
+import { type ServiceFixture, startService } from "../support/service";
+import { issueFinalBatch } from "../server/helpers";
+import { digitalbazaarVerify, joseVerify } from "../src/standard/third-party";
 import { cli, tempFolder, writeFile } from "./harness";
+
+/** An issuer's Ed25519 key (hex seed), as CREDROOT_SIGNING_KEY and ISSUER_SIGNING_KEY take it. */
+const SEED = "3c".repeat(32);
+
+/** What `credroot export` says on stderr about an unsigned document. */
+const UNSIGNED_NOTE = `credroot: note: ${UNSIGNED_NOTICE}\n`;
 
 /** The name the registry records for the fixture's issuer in these tests: what every export must say. */
 const CHAIN_NAME = "Universiteit van Voorbeeld (as the registry records it)";
@@ -36,24 +49,65 @@ describe("credroot export and import", () => {
   });
 
   describe("credroot export", () => {
-    it("prints an Open Badges 3.0 credential on stdout by default, its issuer named as the registry records it", async () => {
+    it("prints an UNSIGNED Open Badges 3.0 credential by default, saying so, its issuer named as the registry records it", async () => {
       const { status, stdout, stderr } = await cli(["export", bundleFile, ...chainFlags]);
-      expect([status, stderr]).toEqual([0, ""]);
+      expect([status, stderr]).toEqual([0, UNSIGNED_NOTE]);
       const doc = JSON.parse(stdout) as {
         type: string[];
         issuer: Record<string, unknown>;
-        proof: { type: string; hidden: string[] };
+        evidence: { hiddenFields?: string[] }[];
+        credrootUnsigned: string;
       };
       expect(doc.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
+      const urn = `urn:credroot:issuer:${fx.chain.chainId}:${fx.registry.toLowerCase()}:${fx.issuerId}`;
       expect(doc.issuer).toEqual({
-        id: `urn:credroot:issuer:${fx.chain.chainId}:${fx.registry.toLowerCase()}:${fx.issuerId}`,
+        id: urn,
         type: ["Profile"],
         name: CHAIN_NAME,
         url: "https://uni.example.org",
         address: { type: ["Address"], addressCountryCode: "NL" },
+        otherIdentifier: [{ type: "IdentifierEntry", identifier: urn, identifierType: "ext:credrootRegistryIssuer" }],
       });
-      expect(doc.proof).toMatchObject({ type: "CredrootMerkleAnchor2026", hidden: ["/learner/email"] });
+      expect(doc.credrootUnsigned).toBe(UNSIGNED_NOTICE);
+      expect(doc).not.toHaveProperty("proof");
+      expect(doc.evidence.at(-1)?.hiddenFields).toEqual(["/learner/email"]);
       expect(stdout).not.toContain("learner0@example.org");
+    });
+
+    it("signs offline with the issuer's key in CREDROOT_SIGNING_KEY: @digitalbazaar/vc and jose verify the result", async () => {
+      const did = (await IssuerKey.fromSeed(SEED)).did;
+      const env = { CREDROOT_SIGNING_KEY: SEED };
+      const ob3 = await cli(["export", bundleFile, ...chainFlags], env);
+      expect([ob3.status, ob3.stderr]).toEqual([0, ""]);
+      const doc = JSON.parse(ob3.stdout) as { issuer: { id: string } };
+      expect(doc.issuer.id).toBe(did);
+      expect((await digitalbazaarVerify(doc)).verified).toBe(true);
+      const file = join(folder, "badge.jwt");
+      const jwt = await cli(["export", bundleFile, ...chainFlags, "--format", "jwt", "-o", file], env);
+      expect(jwt).toEqual({ status: 0, stdout: "", stderr: `wrote ${file} (VC-JOSE JWT, signed by ${did})\n` });
+      await expect(joseVerify(readFileSync(file, "utf8").trim(), did)).resolves.toBeDefined();
+      expect(parseBundle((await cli(["import", file])).stdout)).toEqual(shared);
+    });
+
+    it("signs nothing that does not verify, and wants a key for a JWT", async () => {
+      const env = { CREDROOT_SIGNING_KEY: SEED };
+      const forged = writeFile(folder, "forged.json", {
+        ...shared,
+        credential: { ...shared.credential, title: "PhD" },
+      });
+      const refused = await cli(["export", forged, ...chainFlags], env);
+      expect([refused.status, refused.stdout]).toEqual([1, ""]);
+      expect(refused.stderr).toMatch(
+        /^credroot: the bundle is tampered .*: only a credential that verifies is signed\n$/,
+      );
+      const keyless = await cli(["export", bundleFile, ...chainFlags, "--format", "jwt"]);
+      expect(keyless).toMatchObject({ status: 2, stdout: "" });
+      expect(keyless.stderr).toMatch(/^credroot: a JWT is always signed: set CREDROOT_SIGNING_KEY/);
+      const bad = await cli(["export", bundleFile, ...chainFlags], { CREDROOT_SIGNING_KEY: "secret-ish" });
+      expect(bad).toMatchObject({ status: 2, stdout: "" });
+      expect(bad.stderr).toBe(
+        "credroot: CREDROOT_SIGNING_KEY: an Ed25519 private key is 64 hex digits (0x optional)\n",
+      );
     });
 
     it("reads the RPC endpoint from CREDROOT_RPC_URL when --rpc is not given", async () => {
@@ -65,7 +119,11 @@ describe("credroot export and import", () => {
     it("writes a plain VC with -o, and import gives the same v2 bundle back, which verifies on chain", async () => {
       const vc = join(folder, "vc.json");
       const exported = await cli(["export", bundleFile, ...chainFlags, "--format", "vc", "-o", vc]);
-      expect(exported).toEqual({ status: 0, stdout: "", stderr: `wrote ${vc} (Verifiable Credential 2.0)\n` });
+      expect(exported).toEqual({
+        status: 0,
+        stdout: "",
+        stderr: `wrote ${vc} (Verifiable Credential 2.0, UNSIGNED)\n${UNSIGNED_NOTE}`,
+      });
       const back = join(folder, "back.json");
       const imported = await cli(["import", vc, "-o", back]);
       expect(imported).toEqual({ status: 0, stdout: "", stderr: `wrote ${back} (bundle)\n` });
@@ -81,7 +139,7 @@ describe("credroot export and import", () => {
     it("exits 2 for an unknown format, a file that is not a bundle, a v1 bundle, or -o naming the input", async () => {
       const format = await cli(["export", bundleFile, ...chainFlags, "--format", "pdf"]);
       expect(format.status).toBe(2);
-      expect(format.stderr).toContain("Allowed choices are vc, ob3");
+      expect(format.stderr).toContain("Allowed choices are ob3, vc, jwt");
       const notBundle = await cli(["export", writeFile(folder, "x.json", [1]), ...chainFlags]);
       expect(notBundle.status).toBe(2);
       expect(notBundle.stderr).toMatch(/^credroot: invalid bundle: /);
@@ -94,8 +152,8 @@ describe("credroot export and import", () => {
 
     it("needs the registry you trust and a JSON-RPC endpoint: never names an issuer without asking the chain", async () => {
       const noRegistry = await cli(["export", bundleFile, "--rpc", fx.chain.url]);
-      expect(noRegistry.status).toBe(2);
-      expect(noRegistry.stderr).toContain("required option '--registry <address>' not specified");
+      expect(noRegistry).toMatchObject({ status: 2, stdout: "" });
+      expect(noRegistry.stderr).toMatch(/^credroot: no registry: pass --registry <address>/);
       const noRpc = await cli(["export", bundleFile, "--registry", fx.registry]);
       expect(noRpc).toMatchObject({
         status: 2,
@@ -178,7 +236,7 @@ describe("credroot export and import", () => {
       const none = await cli(["import", writeFile(folder, "none.json", { type: ["VerifiableCredential"] })]);
       expect(none).toMatchObject({
         status: 2,
-        stderr: "credroot: the credential carries no CredrootMerkleAnchor2026 proof\n",
+        stderr: "credroot: the credential carries no CredrootBundle evidence\n",
       });
       const missing = await cli(["import", join(folder, "nope.json")]);
       expect(missing).toMatchObject({
@@ -186,5 +244,95 @@ describe("credroot export and import", () => {
         stderr: `credroot: cannot read ${join(folder, "nope.json")}: no such file\n`,
       });
     });
+  });
+});
+
+describe("credroot export --api", () => {
+  let fx: ServiceFixture;
+  let keyless: ServiceFixture;
+  let url: string;
+  let keylessUrl: string;
+  let id: string;
+  let did: string;
+  let folder: string;
+
+  beforeAll(async () => {
+    fx = await startService({ env: { ISSUER_SIGNING_KEY: SEED, RATE_LIMIT_PER_MINUTE: "1000000" } });
+    keyless = await startService({ registry: fx, worker: false });
+    url = await fx.app.listen({ host: "127.0.0.1", port: 0 });
+    keylessUrl = await keyless.app.listen({ host: "127.0.0.1", port: 0 });
+    const { accepted } = await issueFinalBatch(fx, [sampleCredential(0)]);
+    id = accepted.credentials[0]!.id;
+    did = (await IssuerKey.fromSeed(SEED)).did;
+    folder = tempFolder();
+  });
+  afterAll(async () => {
+    await keyless.close();
+    await fx.close();
+  });
+
+  it("writes the service's signed Open Badge, checked, with the hidden fields left out", async () => {
+    const run = await cli(["export", "--api", url, id, "--hide", "learner.email"]);
+    expect([run.status, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).not.toContain("learner0@example.org");
+    const doc = JSON.parse(run.stdout) as { issuer: { id: string }; type: string[] };
+    expect(doc.issuer.id).toBe(did);
+    expect((await digitalbazaarVerify(doc)).verified).toBe(true);
+    const bundle = parseBundle((await cli(["import", writeFile(folder, "badge.json", doc)])).stdout);
+    expect(Object.keys(bundle.hidden ?? {})).toEqual(["/learner/email"]);
+    expect((await verifyBundle(bundle, { chains: fx.trusted })).verdict).toBe("valid");
+  });
+
+  it("writes a VC 2.0 document or a JWT with -o, naming the signer", async () => {
+    const vc = join(folder, "vc.json");
+    expect(await cli(["export", "--api", url, id, "--format", "vc", "-o", vc])).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: `wrote ${vc} (Verifiable Credential 2.0, signed by ${did})\n`,
+    });
+    expect((await digitalbazaarVerify(JSON.parse(readFileSync(vc, "utf8")) as object)).verified).toBe(true);
+    const jwt = join(folder, "badge.jwt");
+    expect((await cli(["export", "--api", url, id, "--format", "jwt", "-o", jwt])).status).toBe(0);
+    await expect(joseVerify(readFileSync(jwt, "utf8").trim(), did)).resolves.toBeDefined();
+  });
+
+  it("says what the service answered: no signing key (exit 2), an unknown id (exit 1), no service (exit 2)", async () => {
+    const noKey = await cli(["export", "--api", keylessUrl, id]);
+    expect(noKey).toMatchObject({ status: 2, stdout: "" });
+    expect(noKey.stderr).toMatch(/^credroot: the service answered 503 signing-not-configured: .*ISSUER_SIGNING_KEY/);
+    const unknown = await cli(["export", "--api", url, "AAAAAAAAAAAAAAAAAAAAAA"]);
+    expect(unknown).toMatchObject({ status: 1, stdout: "" });
+    expect(unknown.stderr).toMatch(/^credroot: the service answered 404 not-found/);
+    const dead = await cli(["export", "--api", `http://127.0.0.1:${await closedPort()}`, id]);
+    expect(dead).toMatchObject({ status: 2, stdout: "" });
+    expect(dead.stderr).toMatch(/^credroot: cannot reach the service at/);
+    const mixed = await cli(["export", "--api", url, id, "--registry", fx.registry]);
+    expect(mixed).toMatchObject({ status: 2, stdout: "" });
+  });
+
+  it("refuses, writing nothing, a service answer that does not verify", async () => {
+    const bundle = (await fx.app.inject({ url: `/v1/credentials/${id}/bundle` })).json<Bundle>();
+    const issuer = { id: fx.issuerId, name: "Test University", uri: "https://uni.test" };
+    const unsigned = toVerifiableCredential(bundle, issuer, { issuerDid: did });
+    const liar = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/vc" }).end(JSON.stringify(unsigned));
+    });
+    await new Promise<void>((resolve) => liar.listen(0, "127.0.0.1", resolve));
+    try {
+      const out = join(folder, "liar.json");
+      const run = await cli([
+        "export",
+        "--api",
+        `http://127.0.0.1:${(liar.address() as AddressInfo).port}`,
+        id,
+        "-o",
+        out,
+      ]);
+      expect([run.status, run.stdout]).toEqual([1, ""]);
+      expect(run.stderr).toMatch(/^credroot: the service's credential does not verify: /);
+      expect(() => readFileSync(out)).toThrow();
+    } finally {
+      await new Promise((resolve) => liar.close(resolve));
+    }
   });
 });

@@ -59,7 +59,14 @@ const OPTIONS: Record<string, string[]> = {
     "--total-ects [field]",
   ],
   present: ["<bundle...>", "-o, --output <file>"],
-  export: ["<bundle>", "--format <format>", "-o, --output <file>"],
+  export: [
+    "<source>",
+    "--api <url>",
+    "--registry <address>",
+    "--format <format>",
+    "--hide <fields>",
+    "-o, --output <file>",
+  ],
   import: ["<credential>", "-o, --output <file>"],
   issuers: [
     "--api <url>",

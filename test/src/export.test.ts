@@ -15,10 +15,12 @@ import {
   verifyBundle,
 } from "../../src";
 import {
-  CREDROOT_PROOF_TYPE,
+  CREDROOT_BUNDLE_TYPE,
   type ExportIssuer,
   fromVerifiableCredential,
+  REGISTRY_IDENTIFIER_TYPE,
   toVerifiableCredential,
+  UNSIGNED_NOTICE,
 } from "../../src/export";
 import { expectCode, TEST_ANCHOR, TEST_CONTEXT } from "./helpers";
 
@@ -66,10 +68,16 @@ const verify = (bundle: Bundle) =>
 
 type Exported = Record<string, unknown> & {
   name: string;
-  issuer: { name: string; url?: string; [key: string]: unknown };
+  issuer: { id: string; name: string; url?: string; [key: string]: unknown };
   credentialSubject: { achievement: Record<string, unknown>; [key: string]: unknown };
-  proof: { credroot: Bundle };
+  evidence: ({ credrootBundle: Bundle; hiddenFields: string[] } & Record<string, unknown>)[];
 };
+
+/** The evidence entry that carries the bundle (the last one). */
+const bundleEntry = (doc: Exported) => doc.evidence.at(-1)!;
+
+const URN = `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`;
+const DID = "did:key:z6MkvDqGT54cXesYGvABpF1UapVNwjCqRcafi4Px6Thv5T3Z";
 
 /** The exported document as another tool would read it: plain parsed JSON. */
 const exported = (bundle: Bundle, format: "vc" | "ob3", issuer: ExportIssuer = ISSUER) =>
@@ -90,7 +98,15 @@ describe("toVerifiableCredential / fromVerifiableCredential", () => {
     const text = JSON.stringify(doc.credentialSubject);
     expect(text).not.toContain("learner0@example.org");
     expect(text).not.toContain("esco/skill");
-    expect(doc.proof).toMatchObject({ hidden: ["/assessment/grade", "/learner/email", "/skills"] });
+    expect(bundleEntry(doc).hiddenFields).toEqual(["/assessment/grade", "/learner/email", "/skills"]);
+  });
+
+  it.each(FORMATS)("gives back the bundle of a document made for a signing DID (%s)", (format) => {
+    const doc = JSON.parse(
+      JSON.stringify(toVerifiableCredential(shared, ISSUER, { format, issuerDid: DID })),
+    ) as Exported;
+    expect(doc.issuer.id).toBe(DID);
+    expect(fromVerifiableCredential({ ...doc, proof: [{ type: "DataIntegrityProof" }] })).toEqual(shared);
   });
 
   it("gives back the bundle unchanged when checked against the registry's record of its issuer", () => {
@@ -99,33 +115,50 @@ describe("toVerifiableCredential / fromVerifiableCredential", () => {
 });
 
 describe("toVerifiableCredential", () => {
-  it.each(FORMATS)("has the properties VC 2.0 requires, dates as date-times (%s)", (format) => {
+  it.each(FORMATS)("has the properties VC 2.0 requires, dates as date-times, the bundle as evidence (%s)", (format) => {
     const doc = toVerifiableCredential(full, ISSUER, { format });
     expect(doc["@context"][0]).toBe("https://www.w3.org/ns/credentials/v2");
+    expect(doc["@context"].at(-1)).toBe("https://credroot.dev/contexts/credroot-v1.jsonld");
     expect(doc.type[0]).toBe("VerifiableCredential");
     expect(doc.id).toBe(sampleCredential(0).id);
-    expect(doc.issuer).toMatchObject({
-      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
-      name: "Test University",
-      url: "https://uni.test",
-      address: { addressCountryCode: "NL" },
-    });
+    expect(doc.issuer).toMatchObject({ id: URN, name: "Test University" });
     expect(doc.validFrom).toBe("2026-06-30T00:00:00Z");
     expect(doc.validUntil).toBe("2030-06-30T23:59:59Z");
-    expect(doc.evidence).toEqual([{ id: "https://e.x/1", type: ["Evidence"] }]);
-    expect(doc.proof).toEqual({
-      type: CREDROOT_PROOF_TYPE,
-      proofPurpose: "assertionMethod",
-      hidden: [],
-      credroot: full,
-    });
+    expect(doc.evidence).toEqual([
+      { id: "https://e.x/1", type: [format === "ob3" ? "Evidence" : "LearningEvidence"] },
+      {
+        type: format === "ob3" ? ["Evidence", CREDROOT_BUNDLE_TYPE] : [CREDROOT_BUNDLE_TYPE],
+        name: "credroot proof bundle",
+        description: expect.stringContaining("proof bundle") as unknown,
+        credrootBundle: full,
+        hiddenFields: [],
+      },
+    ]);
+    expect(doc).not.toHaveProperty("proof");
   });
+
+  it.each(FORMATS)(
+    "says plainly that it is unsigned without a signing DID, and names the DID when given one (%s)",
+    (format) => {
+      const unsigned = toVerifiableCredential(full, ISSUER, { format });
+      expect(unsigned.credrootUnsigned).toBe(UNSIGNED_NOTICE);
+      expect(UNSIGNED_NOTICE).toMatch(/^UNSIGNED: no issuer signature/);
+      const toSign = toVerifiableCredential(full, ISSUER, { format, issuerDid: DID });
+      expect(toSign).not.toHaveProperty("credrootUnsigned");
+      expect(toSign.issuer.id).toBe(DID);
+      // The registry's record stays named beside the DID.
+      expect(JSON.stringify(toSign.issuer)).toContain(URN);
+      expectCode(() => toVerifiableCredential(full, ISSUER, { issuerDid: "https://uni.test" }), "INVALID_ARGUMENT");
+    },
+  );
 
   it.each(FORMATS)("names the issuer as the registry records it, whatever it is called elsewhere (%s)", (format) => {
     const record: ExportIssuer = { id: 1, name: "Universiteit van Voorbeeld", uri: "" };
     const doc = toVerifiableCredential(full, record, { format });
     expect(doc.issuer.name).toBe(record.name);
-    expect(doc.issuer).not.toHaveProperty("url"); // an issuer with no URI on chain gets none
+    // An issuer with no URI on chain gets none.
+    expect(doc.issuer).not.toHaveProperty("url");
+    expect(doc.issuer).not.toHaveProperty("homepage");
     // Nothing in a v2 credential names an awarding body: only the record does.
     expect(JSON.stringify(full)).not.toContain("Universiteit van Voorbeeld");
   });
@@ -138,19 +171,21 @@ describe("toVerifiableCredential", () => {
     expectCode(() => toVerifiableCredential(full, nameless), "INVALID_ARGUMENT");
   });
 
-  it("makes an OpenBadgeCredential whose achievement carries title, outcomes, ECTS, skills and grade", () => {
+  it("makes an OpenBadgeCredential whose achievement carries title, outcomes, ECTS, skills, grade and the EU elements", () => {
     const doc = toVerifiableCredential(full, ISSUER, { format: "ob3" });
     expect(doc["@context"]).toEqual([
       "https://www.w3.org/ns/credentials/v2",
       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+      "https://credroot.dev/contexts/credroot-v1.jsonld",
     ]);
     expect(doc.type).toEqual(["VerifiableCredential", "OpenBadgeCredential"]);
     expect(doc.issuer).toEqual({
-      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
+      id: URN,
       type: ["Profile"],
       name: "Test University",
       url: "https://uni.test",
       address: { type: ["Address"], addressCountryCode: "NL" },
+      otherIdentifier: [{ type: "IdentifierEntry", identifier: URN, identifierType: REGISTRY_IDENTIFIER_TYPE }],
     });
     const subject = doc.credentialSubject;
     expect(subject).toMatchObject({
@@ -178,8 +213,39 @@ describe("toVerifiableCredential", () => {
           },
           { targetName: "EQF level 6", targetUrl: "http://data.europa.eu/snb/eqf/6" },
         ],
+        typeOfAssessment: "Written exam and graded project",
+        formOfParticipation: "online",
+        qualityAssurance: "Internal QA of the university, accredited by NVAO",
+        workloadHours: 84,
+        identityCheck: "onsite-supervised",
       },
     });
+  });
+
+  it("carries NQF level, prerequisites and stackability, in both formats", () => {
+    const rich = prepareBatch(
+      [
+        sampleCredential(0, {
+          nqfLevel: "NL-NLQF 6",
+          prerequisites: ["Basic law"],
+          stackability: { countsTowards: "MSc", buildsOn: [`0x${"ab".repeat(32)}`] },
+        }),
+      ],
+      TEST_CONTEXT,
+    );
+    const bundle = bundleFor(rich, 0, TEST_ANCHOR.block);
+    const elements = {
+      nqfLevel: "NL-NLQF 6",
+      prerequisites: ["Basic law"],
+      countsTowards: "MSc",
+      buildsOn: [`0x${"ab".repeat(32)}`],
+    };
+    expect(toVerifiableCredential(bundle, ISSUER, { format: "ob3" }).credentialSubject.achievement).toMatchObject(
+      elements,
+    );
+    expect(toVerifiableCredential(bundle, ISSUER, { format: "vc" }).credentialSubject.achievement).toMatchObject(
+      elements,
+    );
   });
 
   it("leaves hidden fields out of an OB3 achievement (no grade result, no ESCO alignment), and a hidden country out of the issuer", () => {
@@ -191,18 +257,34 @@ describe("toVerifiableCredential", () => {
     expect(issuer).not.toHaveProperty("address");
   });
 
-  it("puts the learner and the rest of the credential in a plain VC's subject, the country in its issuer", () => {
+  it("puts the learner and the micro-credential in a plain VC's subject, under defined terms", () => {
     const { credentialSubject, issuer } = toVerifiableCredential(full, ISSUER, { format: "vc" });
-    expect(credentialSubject).toMatchObject({
+    expect(credentialSubject).toEqual({
       name: "Ana Novak",
-      achievement: { title: "Applied Data Protection (GDPR) for Engineers", workload: { ects: 3, hours: 84 } },
+      identifier: "S100000",
+      email: "learner0@example.org",
+      achievement: {
+        type: ["MicroCredential"],
+        name: "Applied Data Protection (GDPR) for Engineers",
+        description: "Two weeks on GDPR",
+        learningOutcomes: sampleCredential(0).learningOutcomes,
+        ectsCredits: 3,
+        eqfLevel: 6,
+        grade: "A",
+        skills: ["http://data.europa.eu/esco/skill/S4.8.1"],
+        typeOfAssessment: "Written exam and graded project",
+        formOfParticipation: "online",
+        qualityAssurance: "Internal QA of the university, accredited by NVAO",
+        workloadHours: 84,
+        identityCheck: "onsite-supervised",
+      },
     });
-    expect(credentialSubject.achievement).not.toHaveProperty("issuerCountry");
     expect(issuer).toEqual({
-      id: `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:1`,
+      id: URN,
       name: "Test University",
-      url: "https://uni.test",
-      address: { addressCountryCode: "NL" },
+      homepage: "https://uni.test",
+      country: "NL",
+      registryIssuer: URN,
     });
   });
 });
@@ -215,7 +297,7 @@ describe("fromVerifiableCredential", () => {
     expect(error.message).toBe("the credential's /name disagrees with its embedded bundle");
   });
 
-  it("refuses an OB3 document whose achievement name, validUntil, validFrom, country or issuer id was edited", () => {
+  it("refuses an OB3 document whose achievement name, validUntil, validFrom, country, issuer id or EU element was edited", () => {
     const edits: [string, (doc: Exported) => void][] = [
       ["/credentialSubject/achievement/name", (d) => (d.credentialSubject.achievement.name = "Other")],
       ["/validUntil", (d) => (d.validUntil = "2099-01-01T00:00:00Z")],
@@ -225,6 +307,11 @@ describe("fromVerifiableCredential", () => {
         (d) => (d.issuer.address = { type: ["Address"], addressCountryCode: "US" }),
       ],
       ["/issuer/id", (d) => (d.issuer.id = `urn:credroot:issuer:31337:${TEST_ANCHOR.registry}:2`)],
+      [
+        "/credentialSubject/achievement/qualityAssurance",
+        (d) => (d.credentialSubject.achievement.qualityAssurance = "Accredited by everyone"),
+      ],
+      ["/credrootUnsigned", (d) => delete d.credrootUnsigned],
     ];
     for (const [pointer, edit] of edits) {
       const doc = exported(full, "ob3");
@@ -271,7 +358,7 @@ describe("fromVerifiableCredential", () => {
     const error = expectCode(() => fromVerifiableCredential(forged), "INVALID_BUNDLE");
     expect(error.message).toBe('the credential repeats the key "name"');
     // Inside the embedded bundle too.
-    const inner = text.replace('"credroot":{', '"credroot":{"version":1,');
+    const inner = text.replace('"credrootBundle":{', '"credrootBundle":{"version":1,');
     expect(expectCode(() => fromVerifiableCredential(inner), "INVALID_BUNDLE").message).toBe(
       'the credential repeats the key "version"',
     );
@@ -285,15 +372,21 @@ describe("fromVerifiableCredential", () => {
     );
   });
 
-  it("refuses a document with no credroot proof, or a proof without a bundle", () => {
+  it("refuses a document with no bundle evidence, an old credroot export, or evidence without a bundle", () => {
     const doc = exported(full, "vc");
-    const { proof: _, ...unproved } = doc;
-    expect(expectCode(() => fromVerifiableCredential(unproved), "INVALID_BUNDLE").message).toBe(
-      "the credential carries no CredrootMerkleAnchor2026 proof",
+    const bare = { ...doc, evidence: doc.evidence.slice(0, -1) };
+    expect(expectCode(() => fromVerifiableCredential(bare), "INVALID_BUNDLE").message).toBe(
+      "the credential carries no CredrootBundle evidence",
     );
-    const other = { ...doc, proof: { type: "DataIntegrityProof", cryptosuite: "eddsa-rdfc-2022" } };
-    expectCode(() => fromVerifiableCredential(other), "INVALID_BUNDLE");
-    const empty = { ...doc, proof: { type: CREDROOT_PROOF_TYPE, proofPurpose: "assertionMethod", hidden: [] } };
+    const twice = { ...doc, evidence: [...doc.evidence, bundleEntry(doc)] };
+    expect(expectCode(() => fromVerifiableCredential(twice), "INVALID_BUNDLE").message).toBe(
+      "the credential carries more than one CredrootBundle evidence",
+    );
+    const old = { ...bare, proof: { type: "CredrootMerkleAnchor2026", credroot: full } };
+    expect(expectCode(() => fromVerifiableCredential(old), "INVALID_BUNDLE").message).toMatch(
+      /export the bundle again/,
+    );
+    const empty = { ...doc, evidence: [{ type: [CREDROOT_BUNDLE_TYPE] }] };
     expect(expectCode(() => fromVerifiableCredential(empty), "INVALID_BUNDLE").message).toMatch(/^invalid bundle/);
     expect(expectCode(() => fromVerifiableCredential("{not json"), "INVALID_BUNDLE").message).toMatch(
       /^the credential is not JSON/,
@@ -307,22 +400,38 @@ describe("fromVerifiableCredential", () => {
   });
 
   it("refuses a document that carries a version 1 bundle, saying to have it re-issued", () => {
-    const doc = exported(full, "ob3") as unknown as { proof: { credroot: unknown } };
-    doc.proof.credroot = { type: "credroot/bundle", version: 1, credential: { fields: {} } };
+    const doc = exported(full, "ob3");
+    (bundleEntry(doc) as { credrootBundle: unknown }).credrootBundle = {
+      type: "credroot/bundle",
+      version: 1,
+      credential: { fields: {} },
+    };
     expect(expectCode(() => fromVerifiableCredential(doc), "INVALID_BUNDLE").message).toMatch(/re-issue/);
   });
 
-  it("finds its proof among others in a proof set", () => {
-    const doc = exported(full, "ob3");
-    const withSet = { ...doc, proof: [{ type: "DataIntegrityProof" }, doc.proof] };
-    expect(fromVerifiableCredential(withSet)).toEqual(full);
+  it("reads the credential out of a VC-JOSE JWT (without checking its signature), and refuses a bad payload", () => {
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const header = b64({ alg: "EdDSA", typ: "vc+jwt" });
+    const claims = { ...toVerifiableCredential(shared, ISSUER, { issuerDid: DID }), iss: DID, iat: 1, nbf: 2 };
+    expect(fromVerifiableCredential(`${header}.${b64(claims)}.c2ln`)).toEqual(shared);
+    const extra = { ...claims, jti: "urn:x" };
+    expect(expectCode(() => fromVerifiableCredential(`${header}.${b64(extra)}.c2ln`), "INVALID_BUNDLE").message).toBe(
+      "the credential's /jti disagrees with its embedded bundle",
+    );
+    expect(expectCode(() => fromVerifiableCredential(`${header}.${b64([1])}.c2ln`), "INVALID_BUNDLE").message).toBe(
+      "the JWT's payload is not a JSON object",
+    );
   });
 
   it("imports a document whose embedded bundle was tampered with, which then verifies as tampered", async () => {
     const doc = exported(full, "ob3");
-    doc.proof.credroot.credential = { ...doc.proof.credroot.credential, title: "Doctorate in Everything" };
+    const entry = bundleEntry(doc);
+    entry.credrootBundle = {
+      ...entry.credrootBundle,
+      credential: { ...entry.credrootBundle.credential, title: "Doctorate in Everything" },
+    };
     doc.name = "Doctorate in Everything";
-    (doc.credentialSubject.achievement as { name: string }).name = "Doctorate in Everything";
+    doc.credentialSubject.achievement.name = "Doctorate in Everything";
     const imported = fromVerifiableCredential(doc);
     expect((await verify(imported)).verdict).toBe("tampered");
   });

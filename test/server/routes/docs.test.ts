@@ -26,6 +26,7 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/batches/{id}/credentials": [200, 400, 401, 403, 404],
   "post /v1/batches/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
   "get /v1/credentials/{id}/bundle": [200, 400, 404, 409, 429],
+  "get /v1/credentials/{id}/credential": [200, 400, 404, 409, 429, 503],
   "get /v1/credentials/{id}/share": [200, 400, 404, 429],
   "get /v1/credentials/{id}/qr.svg": [200, 400, 404, 429],
   "get /v1/credentials/{id}/qr.png": [200, 400, 404, 429],
@@ -84,7 +85,9 @@ describe("docs routes", () => {
         for (const status of statuses) {
           // A QR code route answers an image when it succeeds; its errors are JSON like every other.
           const image = name.endsWith(".svg") ? "image/svg+xml" : name.endsWith(".png") ? "image/png" : null;
-          const type = image && status.startsWith("2") ? image : "application/json";
+          // A signed credential is a VC 2.0 media type (`application/vc`, or `application/vc+jwt`).
+          const media = image ?? (name.endsWith("/credential") ? "application/vc" : null);
+          const type = media && status.startsWith("2") ? media : "application/json";
           expect(op.responses[status]?.content?.[type]?.schema, `${name} ${status}`).toBeDefined();
         }
       }

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import { type Bundle, discloseBundle, type IssuerRecord, toVerifiableCredential, verifyBundle } from "../../src";
+import {
+  CREDROOT_CONTEXT,
+  CREDROOT_CONTEXT_URL,
+  IssuerKey,
+  signCredential,
+  signCredentialJwt,
+} from "../../src/standard";
+import { hideNames, loadBundle } from "../bundles";
+import { HttpError } from "../errors";
+import { errors, idParams } from "../schemas/common";
+
+/** The formats `GET /v1/credentials/:id/credential` serves. */
+export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt"] as const;
+type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
+
+/** VC 2.0's media types: the JSON-LD credential and its VC-JOSE form. */
+const MEDIA_TYPE = { json: "application/vc", jwt: "application/vc+jwt" } as const;
+
+/** Where the service serves credroot's JSON-LD context (the same document as {@link CREDROOT_CONTEXT_URL}). */
+export const CONTEXT_PATH = "/contexts/credroot-v1.jsonld";
+
+const credentialQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    format: {
+      type: "string",
+      enum: [...CREDENTIAL_FORMATS],
+      default: "ob3",
+      description:
+        "`ob3`: an Open Badges 3.0 OpenBadgeCredential; `vc`: a plain W3C VC 2.0 credential (both JSON-LD with an " +
+        "`eddsa-rdfc-2022` Data Integrity proof); `jwt`: the OB3 credential as a VC-JOSE JWT (EdDSA)",
+    },
+    hide: { type: "string", maxLength: 2048, description: "as for the bundle: `learner.email,assessment.grade`" },
+  },
+} as const;
+
+const signedCredential = {
+  type: "object",
+  additionalProperties: true,
+  required: ["@context", "id", "type", "issuer", "validFrom", "credentialSubject", "evidence", "proof"],
+  description: "The credential with its Data Integrity proof (an array); its evidence carries the proof bundle",
+} as const;
+
+/** The holder's copy as it is signed: the shown fields with their own salts, never the credential's secret. */
+function disclosedCopy(bundle: Bundle): Bundle {
+  return bundle.secret === undefined ? bundle : discloseBundle(bundle, []);
+}
+
+/**
+ * The registry's record of the bundle's issuer, once the bundle verifies on chain right now: a
+ * signature tells standard verifiers the credential holds, so the service never signs one that is
+ * revoked, expired, not anchored or of an issuer no longer accredited.
+ * @throws HttpError 409 `not-valid` naming the verdict, 503 `chain-unavailable`.
+ */
+async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise<IssuerRecord> {
+  const result = await verifyBundle(bundle, { chains: app.chain.trusted });
+  const failed = result.checks.find((check) => check.ok === false) ?? result.checks.at(-1);
+  if (result.verdict === "chain-unavailable") {
+    throw new HttpError(503, "chain-unavailable", failed?.message ?? "the chain could not be asked");
+  }
+  if (result.verdict !== "valid" || result.issuer === null) {
+    throw new HttpError(
+      409,
+      "not-valid",
+      `the credential is ${result.verdict}${failed ? ` (${failed.message})` : ""}: only a credential that verifies is signed`,
+    );
+  }
+  return result.issuer;
+}
+
+/**
+ * `GET /v1/credentials/:id/credential`: the credential as a signed standard document, with the fields
+ * the holder hides (`hide=`, as for the bundle) left out of both the claims and the embedded bundle;
+ * and `GET /contexts/credroot-v1.jsonld`, the context its credroot terms are defined in. Signing needs
+ * ISSUER_SIGNING_KEY; without it the route answers 503 `signing-not-configured`. Only a credential
+ * that verifies on chain at that moment is signed.
+ */
+const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
+  const seed = app.config.issuerSigningKey;
+  const key = seed === undefined ? null : await IssuerKey.fromSeed(seed);
+
+  app.get(
+    CONTEXT_PATH,
+    { schema: { summary: "credroot's JSON-LD context", tags: ["anyone"], response: { 200: { type: "object" } } } },
+    async (_request, reply) => reply.type("application/ld+json").send(JSON.stringify(CREDROOT_CONTEXT)),
+  );
+
+  app.get(
+    "/v1/credentials/:id/credential",
+    {
+      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      schema: {
+        summary:
+          "A learner's credential as a signed Open Badge 3.0, W3C VC 2.0 or VC-JOSE JWT, optionally with fields hidden",
+        description:
+          "The id is unguessable: knowing it is what entitles you to the credential. Signed with the service's issuer key " +
+          `(a did:key, the credential's \`issuer.id\`); every term is defined by the VC 2.0, OB 3.0 and credroot (${CREDROOT_CONTEXT_URL}) contexts. ` +
+          "The evidence entry of type `CredrootBundle` carries the (disclosed) proof bundle, which credroot verifies against the chain. " +
+          "Signed only while the credential verifies on chain: a revoked, expired or unaccredited one answers 409 `not-valid`.",
+        tags: ["learner"],
+        params: idParams,
+        querystring: credentialQuery,
+        response: {
+          200: {
+            content: {
+              [MEDIA_TYPE.json]: { schema: signedCredential },
+              [MEDIA_TYPE.jwt]: { schema: { type: "string", description: "compact JWS, `typ: vc+jwt`" } },
+            },
+          },
+          ...errors(400, 404, 409, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const { format, hide } = request.query as { format: CredentialFormat; hide?: string };
+      if (key === null) {
+        throw new HttpError(
+          503,
+          "signing-not-configured",
+          "this service has no issuer signing key (ISSUER_SIGNING_KEY is not set): it serves proof bundles, not signed credentials",
+        );
+      }
+      const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
+      const issuer = await validIssuer(app, bundle);
+      const doc = toVerifiableCredential(bundle, issuer, {
+        format: format === "vc" ? "vc" : "ob3",
+        issuerDid: key.did,
+      });
+      if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key));
+      return reply.type(MEDIA_TYPE.json).send(JSON.stringify(await signCredential(doc, key)));
+    },
+  );
+};
+
+export default standardCredentialRoutes;
