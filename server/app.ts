@@ -129,6 +129,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await commitPool.close();
   });
 
+  // Before the errors plugin, whose not-found handler spends the default budget too.
+  await app.register(rateLimit, rateLimits(config));
+  app.addHook("onRoute", requireRateLimit);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -152,8 +155,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const csp = reply.getHeader("content-security-policy");
     if (typeof csp === "string") reply.header("content-security-policy", `${csp};upgrade-insecure-requests`);
   });
-  await app.register(rateLimit, rateLimits(config));
-  app.addHook("onRoute", requireRateLimit);
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

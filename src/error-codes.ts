@@ -101,7 +101,7 @@ export const API_ERRORS = {
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
 /** Every {@link ApiErrorCode}, in the order of {@link API_ERRORS} (by status). */
-export const API_ERROR_CODES = Object.keys(API_ERRORS) as ApiErrorCode[];
+export const API_ERROR_CODES = Object.keys(API_ERRORS) as readonly ApiErrorCode[];
 
 /** True when `code` is one of the HTTP API's error codes. */
 export function isApiErrorCode(code: unknown): code is ApiErrorCode {

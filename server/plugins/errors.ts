@@ -40,7 +40,7 @@ function codeOf(error: unknown): ApiErrorCode | undefined {
 }
 
 /** What every 500 says: nothing of the failure, which only the log shows. */
-export const INTERNAL_MESSAGE = "internal error";
+const INTERNAL_MESSAGE = "internal error";
 
 /** Sends `{ code, message, details }` with the status of `code` (or `status`, for `bad-request`'s other 4xx). */
 function send(
@@ -85,7 +85,11 @@ export default fp(
       request.log.error({ err: error }, "unhandled error");
       return send(reply, "internal-error", INTERNAL_MESSAGE);
     });
-    app.setNotFoundHandler((request, reply) => send(reply, "not-found", `no route ${request.method} ${request.url}`));
+    // An unknown URL spends the default rate-limit budget (when the app has one), as a route would.
+    const limited = app.hasDecorator("rateLimit") ? { preHandler: app.rateLimit() } : {};
+    app.setNotFoundHandler(limited, (request, reply) =>
+      send(reply, "not-found", `no route ${request.method} ${request.url}`),
+    );
     done();
   },
   { name: "credroot-errors" },

@@ -74,6 +74,18 @@ describe("rate limits", () => {
     expect(unlimited.sort()).toEqual([...UNLIMITED_ROUTES].sort());
   });
 
+  it("limits unknown URLs too, on the default budget", async () => {
+    const other = await startService({ registry: fx, worker: false, env: { RATE_LIMIT_PER_MINUTE: "2" } });
+    try {
+      expectError(await other.app.inject({ url: "/nowhere" }), 404, "not-found");
+      expectError(await other.app.inject({ url: "/v1/nothing" }), 404, "not-found");
+      expectError(await other.app.inject({ url: "/config.json" }), 429, "rate-limited");
+      expectError(await other.app.inject({ url: "/nowhere" }), 429, "rate-limited");
+    } finally {
+      await other.close();
+    }
+  });
+
   it("answers 429 rate-limited in the one error shape, with Retry-After", async () => {
     await fx.app.inject({ url: "/v1/issuers" });
     const res = await fx.app.inject({ url: "/v1/issuers" });
