@@ -1,9 +1,9 @@
-import type { RoutePlugin } from "../schemas/types";
 import { HttpError, notFound } from "../errors";
 import { issuerRoute } from "../rate-limits";
 import { queueRevocation } from "../revocations";
 import { batchCredentials, batchList } from "../schemas/batch";
 import { errors, idParams, pageQuery, revokeSchema } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 import type { BatchRecord, BatchSummary } from "../store/types";
 import { submitRoute } from "./batch-submit";
 import { useStrictJson } from "./json-body";

@@ -1,4 +1,3 @@
-import type { RoutePlugin } from "../schemas/types";
 import type { Bundle } from "../../src";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
@@ -6,6 +5,7 @@ import { issuerRoute, publicLimit } from "../rate-limits";
 import { queueRevocation } from "../revocations";
 import { bundleBody } from "../schemas/bundle";
 import { batchStatusSchema, errors, hex32, idParams, revokeSchema } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 import type { BatchRecord } from "../store/types";
 import { useStrictJson } from "./json-body";
 

@@ -1,10 +1,10 @@
-import type { RoutePlugin } from "../schemas/types";
 import { API_ERRORS, decodeRegistryError } from "../../src";
 import { TimeoutError, withTimeout } from "../../src/timeout";
 import { chainMismatch } from "../chain-identity";
 import { errorBody } from "../errors";
 import { readyLimit } from "../rate-limits";
 import { errors } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const CHAIN_TIMEOUT_MS = 3000;
 

@@ -1,8 +1,8 @@
-import type { RoutePlugin } from "../schemas/types";
 import { isCredrootError } from "../../src";
 import { notFound } from "../errors";
 import { publicLimit } from "../rate-limits";
 import { errors, pageQuery } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const issuerSchema = {
   type: "object",

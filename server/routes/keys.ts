@@ -1,7 +1,7 @@
-import type { RoutePlugin } from "../schemas/types";
 import { HttpError, notFound } from "../errors";
 import { issuerRoute } from "../rate-limits";
 import { errors } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 /** The public part of an API key `crk_<id>_<secret>`. */
 const keyParams = {

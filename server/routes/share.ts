@@ -1,5 +1,4 @@
 import type { AddressInfo } from "node:net";
-import type { RoutePlugin } from "../schemas/types";
 import type { FastifyInstance } from "fastify";
 import QRCode from "qrcode";
 
@@ -8,6 +7,7 @@ import { bundleOfRecord, hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
 import { publicLimit } from "../rate-limits";
 import { errors, idParams } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const hideQuery = {
   type: "object",

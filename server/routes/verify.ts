@@ -1,5 +1,4 @@
 import type { FastifyError } from "fastify";
-import type { RoutePlugin } from "../schemas/types";
 import {
   API_ERRORS,
   type ApiErrorCode,
@@ -16,6 +15,7 @@ import { errorBody, HttpError } from "../errors";
 import { publicLimit } from "../rate-limits";
 import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
 
 const verificationSchema = {
