@@ -10,14 +10,16 @@ import Fastify, {
   type FastifyRequest,
   type FastifyServerOptions,
 } from "fastify";
-import { initHasher } from "../src";
+import { API_ERRORS, initHasher } from "../src";
 import type { Config } from "./config";
+import { errorBody } from "./errors";
 import { CommitPool } from "./issuance/commit-pool";
 import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
 import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
+import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
@@ -107,8 +109,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Errors Fastify raises before routing (a malformed URL) keep the `{ code, message, details }` shape.
     frameworkErrors: (error, _request, reply) => {
       void (reply as unknown as FastifyReply)
-        .status(400)
-        .send({ code: "bad-url", message: error.message, details: [] });
+        .status(API_ERRORS["bad-url"].status)
+        .send(errorBody("bad-url", error.message));
     },
   });
   // Bodies are validated as sent (no coercion, unknown properties rejected, not dropped);
@@ -127,6 +129,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await commitPool.close();
   });
 
+  // Before the errors plugin, whose not-found handler spends the default budget too.
+  await app.register(rateLimit, rateLimits(config));
+  app.addHook("onRoute", requireRateLimit);
   await app.register(errorsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -150,7 +155,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const csp = reply.getHeader("content-security-policy");
     if (typeof csp === "string") reply.header("content-security-policy", `${csp};upgrade-insecure-requests`);
   });
-  await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

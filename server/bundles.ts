@@ -48,11 +48,7 @@ export async function loadBundle(app: FastifyInstance, id: string, hide: readonl
   const batch = credential ? await app.store.getBatch(credential.batchId) : null;
   if (!credential || !batch) throw notFound(`credential ${id}`);
   if (!OFFERED.has(batch.status) || batch.blockNumber === null) {
-    throw new HttpError(
-      409,
-      "not-anchored-yet",
-      `the batch is ${batch.status}; the bundle is offered once it is anchored`,
-    );
+    throw new HttpError("not-anchored-yet", `the batch is ${batch.status}; the bundle is offered once it is anchored`);
   }
   const bundle = bundleOfRecord(app, credential, batch, batch.blockNumber);
   return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;

@@ -1,6 +1,7 @@
 import type { ErrorObject } from "ajv";
 import envSchema from "env-schema";
 import { isAddress } from "ethers";
+import type { FromSchema } from "json-schema-to-ts";
 
 /** A chain (besides the service's own) whose registries `POST /v1/verify` trusts. */
 export interface TrustedRegistryConfig {
@@ -30,8 +31,13 @@ export interface Config {
   finality: "finalized" | number;
   /** Other chains/registries whose bundles `POST /v1/verify` accepts. */
   trustedRegistries: TrustedRegistryConfig[];
-  /** Requests per minute per client IP on public routes. */
+  /**
+   * Requests per minute per client IP: on each public route that has its own limit (verify, bundle,
+   * share, issuers), and on all the other routes together (the web page, /docs).
+   */
   rateLimitPerMinute: number;
+  /** Requests per minute per issuer (the API key's) on each issuer route. */
+  issuerRateLimitPerMinute: number;
   /** Requests per minute per client IP on `/ready` (each asks the database and the chain). */
   readyRateLimitPerMinute: number;
   /** Largest request body in bytes (a CSV of 100k credentials is ≈ 60 MB). */
@@ -67,7 +73,7 @@ export interface Config {
    * otherwise: it may carry an API key.
    */
   webRpcUrl: string | null;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  logLevel: Env["LOG_LEVEL"];
   /** ISSUER_SIGNING_KEY: the Ed25519 private key (32-byte seed, hex) that signs OB3/VC/JWT credentials (never logged); unset: none are signed. */
   issuerSigningKey?: string;
 }
@@ -150,6 +156,12 @@ export const configSchema = {
       default: 60,
       description: "Requests per minute per client IP on `/ready` (each asks the database and the chain).",
     },
+    ISSUER_RATE_LIMIT_PER_MINUTE: {
+      type: "integer",
+      minimum: 1,
+      default: 6000,
+      description: "Requests per minute per issuer (API key's issuer) on each issuer route.",
+    },
     BODY_LIMIT: {
       type: "integer",
       minimum: 1024,
@@ -223,36 +235,13 @@ export const configSchema = {
   },
 } as const;
 
-interface Env {
-  HOST: string;
-  PORT: number;
-  DATABASE_URL: string;
-  DATABASE_POOL_SIZE: number;
-  RPC_URL: string;
-  CHAIN_ID: number;
-  REGISTRY_ADDRESS: string;
-  ISSUER_PRIVATE_KEY: string;
-  FINALITY: string;
-  TRUSTED_REGISTRIES: string;
-  RATE_LIMIT_PER_MINUTE: number;
-  READY_RATE_LIMIT_PER_MINUTE: number;
-  BODY_LIMIT: number;
-  REQUEST_TIMEOUT_MS: number;
-  WORKER_INTERVAL_MS: number;
-  STUCK_AFTER_MS: number;
-  LEASE_TTL_MS: number;
-  REGISTRY_FROM_BLOCK: number;
-  VERIFY_CACHE_MS: number;
-  PUBLIC_URL?: string;
-  WEB_RPC_URL?: string;
-  LOG_LEVEL: Config["logLevel"];
-  ISSUER_SIGNING_KEY?: string;
-}
+/** The environment as {@link configSchema} validates it (defaults filled in). */
+type Env = FromSchema<typeof configSchema>;
 
 /** Thrown when the environment does not make a valid configuration; the message names each variable. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ConfigError";
   }
 }
@@ -318,6 +307,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedRegistries: parseTrusted(raw.TRUSTED_REGISTRIES),
     rateLimitPerMinute: raw.RATE_LIMIT_PER_MINUTE,
     readyRateLimitPerMinute: raw.READY_RATE_LIMIT_PER_MINUTE,
+    issuerRateLimitPerMinute: raw.ISSUER_RATE_LIMIT_PER_MINUTE,
     bodyLimit: raw.BODY_LIMIT,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     workerIntervalMs: raw.WORKER_INTERVAL_MS,

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorDetail } from "../src";
+import { API_ERRORS, type ApiErrorCode, type ErrorDetail } from "../src";
 
 /** A validation problem; batch submissions add the row (and CSV line) it was found in. */
 export interface HttpErrorDetail extends ErrorDetail {
@@ -6,28 +6,38 @@ export interface HttpErrorDetail extends ErrorDetail {
   readonly line?: number;
 }
 
-/** An error a route raises on purpose: an HTTP status, a stable kebab-case code and a message. */
+/** The body of every error answer (the OpenAPI `Error` schema); some routes add fields of their own. */
+export interface ErrorBody {
+  readonly code: ApiErrorCode;
+  readonly message: string;
+  readonly details: readonly HttpErrorDetail[];
+}
+
+/**
+ * An error a route raises on purpose: a code of the one list (`API_ERRORS` in src/error-codes.ts,
+ * which gives its HTTP status) and a message saying what went wrong.
+ * @example
+ * throw new HttpError("forbidden", "this batch belongs to another issuer");
+ */
 export class HttpError extends Error {
+  /** The status of `code` in the list. */
+  readonly statusCode: number;
+
   constructor(
-    readonly statusCode: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details: readonly HttpErrorDetail[] = [],
   ) {
     super(message);
     this.name = "HttpError";
+    this.statusCode = API_ERRORS[code].status;
   }
 }
 
-export const notFound = (what: string) => new HttpError(404, "not-found", `${what} not found`);
+/** 404 `not-found`: "`what` not found". */
+export const notFound = (what: string) => new HttpError("not-found", `${what} not found`);
 
-/** HTTP status and response code of each library error code: the one place they are mapped. */
-export const LIBRARY_ERROR_STATUS: Record<ErrorCode, { status: number; code: string }> = {
-  INVALID_CREDENTIAL: { status: 400, code: "invalid-credential" },
-  INVALID_BUNDLE: { status: 400, code: "invalid-bundle" },
-  INVALID_ARGUMENT: { status: 400, code: "invalid-argument" },
-  DUPLICATE_LEAF: { status: 400, code: "duplicate-credential" },
-  CHAIN_UNAVAILABLE: { status: 503, code: "chain-unavailable" },
-  CONTRACT_REVERT: { status: 409, code: "contract-revert" },
-  INVARIANT: { status: 500, code: "internal-error" },
-};
+/** The `{ code, message, details }` body of an error answer. */
+export function errorBody(code: ApiErrorCode, message: string, details: readonly HttpErrorDetail[] = []): ErrorBody {
+  return { code, message, details };
+}

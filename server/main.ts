@@ -4,6 +4,7 @@
  */
 import { JsonRpcProvider } from "ethers";
 import type { FastifyInstance } from "fastify";
+import { withTimeout } from "../src/timeout";
 import { buildApp } from "./app";
 import { chainMismatch } from "./chain-identity";
 import { ConfigError, loadConfig, type Config } from "./config";
@@ -18,7 +19,7 @@ const IDLE_SWEEP_MS = 50;
  * Listens, and closes gracefully on SIGTERM/SIGINT: in-flight requests finish, new ones get 503,
  * and keep-alive connections are dropped as soon as they are idle, so the process exits (0) once
  * the last response is out and the worker's pass is done.
- * @throws Error naming the port and the PORT variable when the port is taken; the app (its worker,
+ * @throws ConfigError naming the port and the PORT variable when the port is taken; the app (its worker,
  * its store and whatever its onClose hooks stop) is closed first.
  */
 export async function serve(config: Config, app?: FastifyInstance): Promise<FastifyInstance> {
@@ -28,9 +29,12 @@ export async function serve(config: Config, app?: FastifyInstance): Promise<Fast
   } catch (error) {
     await server.close().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new Error(`port ${config.port} on ${config.host} is in use: set PORT to a free one (e.g. PORT=3001)`, {
-        cause: error,
-      });
+      throw new ConfigError(
+        `port ${config.port} on ${config.host} is in use: set PORT to a free one (e.g. PORT=3001)`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -75,17 +79,12 @@ const IDENTITY_TIMEOUT_MS = 5000;
  */
 export async function checkChain(config: Config, warn: (line: string) => void): Promise<string | null> {
   const provider = new JsonRpcProvider(config.rpcUrl, config.chainId, { staticNetwork: true, batchMaxCount: 1 });
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const silent = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${IDENTITY_TIMEOUT_MS} ms`)), IDENTITY_TIMEOUT_MS);
-    });
-    return await Promise.race([chainMismatch(provider, config.chainId, config.registryAddress), silent]);
+    return await withTimeout(chainMismatch(provider, config.chainId, config.registryAddress), IDENTITY_TIMEOUT_MS);
   } catch {
     warn("credroot: the chain did not answer at start-up; starting anyway (see GET /ready)");
     return null;
   } finally {
-    clearTimeout(timer);
     provider.destroy();
   }
 }

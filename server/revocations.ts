@@ -1,8 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import type { ApiErrorCode } from "../src";
 import { HttpError } from "./errors";
 import type { BatchRecord, CredentialRecord } from "./store/types";
 
-const conflict = (code: string, message: string) => new HttpError(409, code, message);
+/** A 409 of a revocation: it is refused before anything is queued. */
+const conflict = (code: ApiErrorCode, message: string) => new HttpError(code, message);
 
 /** What the registry says the service's signer `address` signs for (`issuerOf`: 0 for none). */
 export function signerMismatch(address: string, signerIssuer: number): string {

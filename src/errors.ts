@@ -1,24 +1,10 @@
 /**
- * One error family for the whole library. Every error has a stable machine-readable `code`; the
- * service maps codes to HTTP statuses in one place and the CLI to exit codes.
+ * One error family for the whole library. Every error has a stable machine-readable `code`, listed
+ * with its meaning and its HTTP answer in `error-codes.ts`; the CLI maps codes to exit codes.
  */
+import type { ErrorCode } from "./error-codes";
 
-/** Stable error codes. Never rename one: callers switch on them. */
-export type ErrorCode =
-  /** A credential does not fit the schema; `details` lists each field. */
-  | "INVALID_CREDENTIAL"
-  /** A bundle does not fit the bundle schema or is inconsistent. */
-  | "INVALID_BUNDLE"
-  /** A caller passed an argument that cannot be used (wrong length, empty batch, …). */
-  | "INVALID_ARGUMENT"
-  /** Two credentials of one batch produce the same leaf. */
-  | "DUPLICATE_LEAF"
-  /** The chain could not be asked (network error, timeout, no contract at the address). */
-  | "CHAIN_UNAVAILABLE"
-  /** The registry contract reverted; `revert` names the custom error. */
-  | "CONTRACT_REVERT"
-  /** A bug: an internal invariant does not hold. */
-  | "INVARIANT";
+export * from "./error-codes";
 
 /** One problem found while validating input, e.g. `{ path: "/workload/ects", message: "must be >= 0" }`. */
 export interface ErrorDetail {

@@ -2,16 +2,20 @@ import type { Hex32 } from "./hash";
 import type { JsonValue } from "./pointer";
 import type { IssuerRecord } from "./registry";
 
+/** Every verdict, in the order of the API reference (schemas and docs enumerate this list). */
+export const VERDICTS = [
+  "valid",
+  "tampered",
+  "not-anchored",
+  "revoked",
+  "expired",
+  "issuer-not-accredited",
+  "wrong-chain",
+  "chain-unavailable",
+] as const;
+
 /** The verdict on a bundle. Only `valid` means the credential holds. */
-export type Verdict =
-  | "valid"
-  | "tampered"
-  | "not-anchored"
-  | "revoked"
-  | "expired"
-  | "issuer-not-accredited"
-  | "wrong-chain"
-  | "chain-unavailable";
+export type Verdict = (typeof VERDICTS)[number];
 
 /** One check behind a verdict: what was compared and whether it held (`null`: not reached). */
 export interface Check {

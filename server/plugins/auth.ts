@@ -13,7 +13,7 @@ declare module "fastify" {
   }
 }
 
-const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
+const unauthorized = (message: string) => new HttpError("unauthorized", message);
 
 /** Issuer authentication by API key: digests in the database, constant-time comparison. */
 export default fp(

@@ -1,10 +1,11 @@
-import type { FastifyPluginCallback } from "fastify";
 import type { Bundle } from "../../src";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
+import { issuerRoute, publicLimit } from "../rate-limits";
 import { queueRevocation } from "../revocations";
 import { bundleBody } from "../schemas/bundle";
 import { batchStatusSchema, errors, hex32, idParams, revokeSchema } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 import type { BatchRecord } from "../store/types";
 import { useStrictJson } from "./json-body";
 
@@ -50,12 +51,12 @@ const foundCredential = {
 
 const stringOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
-const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
+const credentialRoutes: RoutePlugin = (app, _options, done) => {
   useStrictJson(app);
   app.get(
     "/v1/credentials",
     {
-      onRequest: app.authenticate,
+      ...issuerRoute(app),
       schema: {
         summary: "Find your credentials by their own id or by learner identifier (to revoke one later)",
         description: `Give \`credentialId\`, \`learner\` or both (both must match). Only your own credentials, oldest batch first, at most ${LOOKUP_LIMIT}.`,
@@ -68,13 +69,12 @@ const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
             required: ["credentials"],
             properties: { credentials: { type: "array", items: foundCredential } },
           },
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 429),
         },
       },
     },
     async (request) => {
-      const query = request.query as { credentialId?: string; learner?: string };
-      const found = await app.store.findCredentials(request.issuerId, query, LOOKUP_LIMIT);
+      const found = await app.store.findCredentials(request.issuerId, request.query, LOOKUP_LIMIT);
       // Found through their batch's issuer: every batch exists.
       const batches = new Map<string, BatchRecord | null>();
       for (const c of found) if (!batches.has(c.batchId)) batches.set(c.batchId, await app.store.getBatch(c.batchId));
@@ -102,7 +102,7 @@ const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
   app.get(
     "/v1/credentials/:id/bundle",
     {
-      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      config: { rateLimit: publicLimit(app.config) },
       schema: {
         summary: "A learner's proof bundle, version 2 (once the batch is anchored), optionally with fields hidden",
         description:
@@ -118,28 +118,25 @@ const credentialRoutes: FastifyPluginCallback = (app, _options, done) => {
       },
     },
     async (request): Promise<Bundle> => {
-      const { id } = request.params as { id: string };
-      const { hide } = request.query as { hide?: string };
-      return loadBundle(app, id, hideNames(hide));
+      return loadBundle(app, request.params.id, hideNames(request.query.hide));
     },
   );
 
   app.post(
     "/v1/credentials/:id/revoke",
     {
-      onRequest: app.authenticate,
+      ...issuerRoute(app),
       schema: revokeSchema("Revoke one credential (on chain, by its digest: it then stays revoked under every root)"),
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const { reason } = request.body as { reason: string };
+      const { id } = request.params;
       const credential = await app.store.getCredential(id);
       const batch = credential ? await app.store.getBatch(credential.batchId) : null;
       if (!credential || !batch) throw notFound(`credential ${id}`);
       if (batch.issuerId !== request.issuerId) {
-        throw new HttpError(403, "forbidden", "this credential belongs to another issuer");
+        throw new HttpError("forbidden", "this credential belongs to another issuer");
       }
-      await queueRevocation(app, batch, credential, reason);
+      await queueRevocation(app, batch, credential, request.body.reason);
       return reply.status(202).send({ id, status: "revocation-queued" });
     },
   );

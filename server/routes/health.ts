@@ -1,16 +1,25 @@
-import type { FastifyPluginCallback } from "fastify";
-import { decodeRegistryError } from "../../src";
+import { API_ERRORS, decodeRegistryError } from "../../src";
+import { TimeoutError, withTimeout } from "../../src/timeout";
 import { chainMismatch } from "../chain-identity";
+import { errorBody } from "../errors";
+import { readyLimit } from "../rate-limits";
 import { errors } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const CHAIN_TIMEOUT_MS = 3000;
 
 interface Readiness {
-  status: 200 | 503;
+  status: number;
   body: Record<string, unknown>;
 }
 
-const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
+/** 503 `not-ready`, saying which dependency is not. */
+const notReady = (message: string, database: string, chain: string): Readiness => ({
+  status: API_ERRORS["not-ready"].status,
+  body: { ...errorBody("not-ready", message), database, chain },
+});
+
+const healthRoutes: RoutePlugin = (app, _options, done) => {
   let confirmed = false;
   /** Why the chain is not the configured one, or null; a confirmed chain is not asked again. */
   const identity = async (): Promise<string | null> => {
@@ -25,6 +34,8 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
   app.get(
     "/health",
     {
+      // What load balancers poll: never limited (see UNLIMITED_ROUTES in rate-limits.ts).
+      config: { rateLimit: false },
       schema: {
         summary: "The process is up",
         tags: ["operator"],
@@ -46,7 +57,7 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
     "/ready",
     {
       // Each check pings the database and asks the chain: unauthenticated, so limited per client.
-      config: { rateLimit: { max: app.config.readyRateLimitPerMinute, timeWindow: "1 minute" } },
+      config: { rateLimit: readyLimit(app.config) },
       schema: {
         summary: "The database and the chain are reachable",
         tags: ["operator"],
@@ -63,8 +74,9 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
           503: {
             type: "object",
             properties: {
-              code: { type: "string" },
+              code: { type: "string", const: "not-ready" },
               message: { type: "string" },
+              details: { type: "array", maxItems: 0 },
               database: { type: "string" },
               chain: { type: "string" },
             },
@@ -91,28 +103,20 @@ const healthRoutes: FastifyPluginCallback = (app, _options, done) => {
         },
       );
       let block: number | null = null;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const chain = await Promise.race([
-        app.chain.provider.getBlockNumber().then((n) => {
+      const chain = await withTimeout(app.chain.provider.getBlockNumber(), CHAIN_TIMEOUT_MS).then(
+        (n) => {
           block = n;
           return "ok";
-        }),
-        new Promise<string>((resolve) => {
-          timer = setTimeout(() => resolve(`no answer within ${CHAIN_TIMEOUT_MS} ms`), CHAIN_TIMEOUT_MS);
-        }),
-      ])
-        .catch((error: unknown) => `unreachable: ${decodeRegistryError(error).message}`)
-        .finally(() => clearTimeout(timer));
+        },
+        (error: unknown) =>
+          // "no answer within 3000 ms" from the timeout, else why the chain could not be asked.
+          error instanceof TimeoutError ? error.message : `unreachable: ${decodeRegistryError(error).message}`,
+      );
       const wrong = chain === "ok" ? await identity() : null;
-      if (wrong !== null) {
-        return {
-          status: 503,
-          body: { code: "not-ready", message: "the chain is not the one configured", database, chain: wrong },
-        };
-      }
+      if (wrong !== null) return notReady("the chain is not the one configured", database, wrong);
       if (database === "ok" && chain === "ok")
         return { status: 200, body: { status: "ready", database, chain, block } };
-      return { status: 503, body: { code: "not-ready", message: "a dependency is unreachable", database, chain } };
+      return notReady("a dependency is unreachable", database, chain);
     }
   }
   done();

@@ -1,7 +1,8 @@
-import type { FastifyPluginCallback } from "fastify";
 import { isCredrootError } from "../../src";
 import { notFound } from "../errors";
-import { errors } from "../schemas/common";
+import { publicLimit } from "../rate-limits";
+import { errors, pageQuery } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const issuerSchema = {
   type: "object",
@@ -18,8 +19,8 @@ const issuerSchema = {
   },
 } as const;
 
-const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
-  const rateLimit = { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" };
+const issuerRoutes: RoutePlugin = (app, _options, done) => {
+  const rateLimit = publicLimit(app.config);
 
   app.get(
     "/v1/issuers",
@@ -28,14 +29,7 @@ const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
       schema: {
         summary: "Issuers registered in the registry, read from the chain",
         tags: ["anyone"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            offset: { type: "integer", minimum: 0, default: 0 },
-            limit: { type: "integer", minimum: 1, maximum: 100, default: 100 },
-          },
-        },
+        querystring: pageQuery(100, 100),
         response: {
           200: {
             type: "object",
@@ -46,7 +40,7 @@ const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { offset, limit } = request.query as { offset: number; limit: number };
+      const { offset, limit } = request.query;
       const total = await app.chain.registry.issuerCount();
       const ids = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i + 1);
       return { total, issuers: await Promise.all(ids.map((id) => app.chain.registry.getIssuer(id))) };
@@ -69,7 +63,7 @@ const issuerRoutes: FastifyPluginCallback = (app, _options, done) => {
       },
     },
     async (request) => {
-      const { id } = request.params as { id: number };
+      const { id } = request.params;
       try {
         return await app.chain.registry.getIssuer(id);
       } catch (error) {

@@ -31,16 +31,16 @@ export function useStrictJson(app: FastifyInstance, what: (url: string) => strin
     const text = (body as string).replace(/^\uFEFF/, ""); // as Fastify's own parser does
     const name = what(request.routeOptions.url ?? request.url);
     if (text.length === 0) {
-      done(new HttpError(400, "invalid-json", `${name} is empty: send a JSON document`), undefined);
+      done(new HttpError("invalid-json", `${name} is empty: send a JSON document`), undefined);
       return;
     }
     try {
       const value = parseStrictJson(text, "INVALID_ARGUMENT", name);
       const poisoned = poisonedKey(value);
-      if (poisoned !== null) throw new HttpError(400, "invalid-json", `${name} has a ${poisoned} key`);
+      if (poisoned !== null) throw new HttpError("invalid-json", `${name} has a ${poisoned} key`);
       done(null, value);
     } catch (error) {
-      if (isCredrootError(error)) done(new HttpError(400, "invalid-json", error.message), undefined);
+      if (isCredrootError(error)) done(new HttpError("invalid-json", error.message), undefined);
       else done(error as Error, undefined);
     }
   });

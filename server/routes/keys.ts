@@ -1,6 +1,7 @@
-import type { FastifyPluginCallback } from "fastify";
 import { HttpError, notFound } from "../errors";
+import { issuerRoute } from "../rate-limits";
 import { errors } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 /** The public part of an API key `crk_<id>_<secret>`. */
 const keyParams = {
@@ -22,11 +23,11 @@ const revokedKey = {
 } as const;
 
 /** Issuer API keys: an issuer revokes its own (this very key, or another of its keys). */
-const keyRoutes: FastifyPluginCallback = (app, _options, done) => {
+const keyRoutes: RoutePlugin = (app, _options, done) => {
   app.delete(
     "/v1/keys/:id",
     {
-      onRequest: app.authenticate,
+      ...issuerRoute(app),
       schema: {
         summary: "Revoke one of your API keys (this one or another of your issuer's)",
         description:
@@ -35,15 +36,15 @@ const keyRoutes: FastifyPluginCallback = (app, _options, done) => {
         tags: ["issuer"],
         security: [{ apiKey: [] }],
         params: keyParams,
-        response: { 200: revokedKey, ...errors(400, 401, 403, 404) },
+        response: { 200: revokedKey, ...errors(400, 401, 403, 404, 429) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const key = await app.store.getApiKey(id);
       if (!key) throw notFound(`API key ${id}`);
       if (key.issuerId !== request.issuerId) {
-        throw new HttpError(403, "forbidden", "this API key belongs to another issuer");
+        throw new HttpError("forbidden", "this API key belongs to another issuer");
       }
       await app.store.revokeApiKey(id);
       const revoked = await app.store.getApiKey(id);

@@ -1,11 +1,13 @@
 import type { AddressInfo } from "node:net";
-import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import QRCode from "qrcode";
 
 import { discloseBundle } from "../../src";
 import { bundleOfRecord, hideNames, loadBundle } from "../bundles";
 import { HttpError, notFound } from "../errors";
+import { publicLimit } from "../rate-limits";
 import { errors, idParams } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 
 const hideQuery = {
   type: "object",
@@ -24,14 +26,13 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]", ""]);
  * header, which anyone can forge to have the service hand out links to their own site. Listening on every
  * address (0.0.0.0, ::) there is no own address to give: 500 telling the operator to set PUBLIC_URL.
  */
-function baseUrl(app: FastifyInstance, _request: FastifyRequest): string {
+function baseUrl(app: FastifyInstance): string {
   if (app.config.publicUrl !== null) return app.config.publicUrl.replace(/\/+$/, "");
   const address = app.server.listening ? (app.server.address() as AddressInfo | null) : null;
   const host = address?.address ?? app.config.host;
   const port = address?.port ?? app.config.port;
   if (WILDCARD_HOSTS.has(host)) {
     throw new HttpError(
-      500,
       "public-url-not-set",
       `the service listens on every address (HOST=${host}), so it has no link to give: set PUBLIC_URL to the address people reach it at`,
     );
@@ -61,7 +62,6 @@ async function qrCode<T>(url: string, draw: (level: "M" | "L") => Promise<T>): P
       return await draw("L");
     } catch {
       throw new HttpError(
-        400,
         "too-long-for-qr",
         `the share link is ${url.length} characters, too long for a QR code: hide fewer fields, or send the share link itself`,
       );
@@ -73,10 +73,13 @@ async function qrCode<T>(url: string, draw: (level: "M" | "L") => Promise<T>): P
  * The share link of a credential and its QR code's URL (`<base>/v/<id>`, with `?hide=` when fields are hidden) after
  * checking that the credential exists and, once its bundle is offered, that the fields can be hidden.
  */
-async function shareLink(app: FastifyInstance, request: FastifyRequest): Promise<{ url: string; qr: string }> {
-  const { id } = request.params as { id: string };
+async function shareLink(
+  app: FastifyInstance,
+  id: string,
+  hide: string | undefined,
+): Promise<{ url: string; qr: string }> {
   // Each name once: a repeated name hides nothing more, and only lengthens the link.
-  const names = [...new Set(hideNames((request.query as { hide?: string }).hide))];
+  const names = [...new Set(hideNames(hide))];
   const credential = await app.store.getCredential(id);
   if (!credential) throw notFound(`credential ${id}`);
   try {
@@ -87,15 +90,15 @@ async function shareLink(app: FastifyInstance, request: FastifyRequest): Promise
     await checkHideBeforeAnchor(app, id, names);
   }
   const query = names.length > 0 ? `?hide=${names.map(encodeURIComponent).join(",")}` : "";
-  const base = baseUrl(app, request);
+  const base = baseUrl(app);
   return {
     url: `${base}/v/${encodeURIComponent(id)}${query}`,
     qr: `${base}/v1/credentials/${encodeURIComponent(id)}/qr.svg${query}`,
   };
 }
 
-const shareRoutes: FastifyPluginCallback = (app, _options, done) => {
-  const rateLimit = { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" };
+const shareRoutes: RoutePlugin = (app, _options, done) => {
+  const rateLimit = publicLimit(app.config);
   app.get(
     "/v1/credentials/:id/share",
     {
@@ -117,7 +120,7 @@ const shareRoutes: FastifyPluginCallback = (app, _options, done) => {
         },
       },
     },
-    async (request) => shareLink(app, request),
+    async (request) => shareLink(app, request.params.id, request.query.hide),
   );
 
   for (const format of ["svg", "png"] as const) {
@@ -140,7 +143,7 @@ const shareRoutes: FastifyPluginCallback = (app, _options, done) => {
         },
       },
       async (request, reply) => {
-        const { url } = await shareLink(app, request);
+        const { url } = await shareLink(app, request.params.id, request.query.hide);
         reply.header("cache-control", "no-cache");
         if (format === "svg") {
           const svg = await qrCode(url, (level) =>

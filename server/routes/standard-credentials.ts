@@ -59,11 +59,10 @@ async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise<Issuer
   const result = await verifyBundle(bundle, { chains: app.chain.trusted });
   const failed = result.checks.find((check) => check.ok === false) ?? result.checks.at(-1);
   if (result.verdict === "chain-unavailable") {
-    throw new HttpError(503, "chain-unavailable", failed?.message ?? "the chain could not be asked");
+    throw new HttpError("chain-unavailable", failed?.message ?? "the chain could not be asked");
   }
   if (result.verdict !== "valid" || result.issuer === null) {
     throw new HttpError(
-      409,
       "not-valid",
       `the credential is ${result.verdict}${failed ? ` (${failed.message})` : ""}: only a credential that verifies is signed`,
     );
@@ -119,7 +118,6 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
       const { format, hide } = request.query as { format: CredentialFormat; hide?: string };
       if (key === null) {
         throw new HttpError(
-          503,
           "signing-not-configured",
           "this service has no issuer signing key (ISSUER_SIGNING_KEY is not set): it serves proof bundles, not signed credentials",
         );

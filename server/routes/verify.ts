@@ -1,34 +1,28 @@
-import type { FastifyPluginCallback } from "fastify";
-import type { Questions } from "../../src";
+import type { FastifyError } from "fastify";
 import {
+  API_ERRORS,
+  type ApiErrorCode,
   askQuestions,
   MAX_BUNDLE_TEXT,
   MAX_PRESENTATION_BUNDLES,
   MAX_PRESENTATION_TEXT,
+  type Verdict,
+  VERDICTS,
   verifyBundle,
   verifyPresentation,
 } from "../../src";
+import { errorBody, HttpError } from "../errors";
+import { publicLimit } from "../rate-limits";
 import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
+import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
 
 const verificationSchema = {
   type: "object",
   required: ["verdict", "checks", "credential", "hidden", "issuer", "anchoredAt"],
   properties: {
-    verdict: {
-      type: "string",
-      enum: [
-        "valid",
-        "tampered",
-        "not-anchored",
-        "revoked",
-        "expired",
-        "issuer-not-accredited",
-        "wrong-chain",
-        "chain-unavailable",
-      ],
-    },
+    verdict: { type: "string", enum: VERDICTS },
     checks: {
       type: "array",
       items: {
@@ -61,13 +55,18 @@ const verificationSchema = {
   },
 } as const;
 
+/** The code (and the verdict) of a verification the chain could not answer. */
+const UNAVAILABLE = "chain-unavailable" satisfies ApiErrorCode & Verdict;
+
+/** 503: the error body, with the verdict and the checks that were made (never an invalid verdict). */
 const unavailableSchema = {
   type: "object",
   required: ["code", "message", "verdict", "checks"],
   properties: {
-    code: { type: "string", const: "chain-unavailable" },
+    code: { type: "string", const: UNAVAILABLE },
     message: { type: "string" },
-    verdict: { type: "string", const: "chain-unavailable" },
+    details: { type: "array", maxItems: 0 },
+    verdict: { type: "string", const: UNAVAILABLE },
     checks: verificationSchema.properties.checks,
   },
 } as const;
@@ -172,28 +171,22 @@ const presentationResultSchema = {
 export const VERIFY_BODY_LIMIT = MAX_BUNDLE_TEXT;
 export const PRESENTATION_BODY_LIMIT = MAX_PRESENTATION_TEXT;
 
-const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
+const verifyRoutes: RoutePlugin = (app, _options, done) => {
   const what = (url: string) => (url.endsWith("/presentation") ? "the presentation" : "the bundle");
   useStrictJson(app, what);
   // 413 naming the route's own limit, rather than Fastify's bare "Request body is too large".
   const parent = app.errorHandler;
-  app.setErrorHandler(function (error, request, reply) {
-    if ((error as { code?: unknown }).code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      const limit = request.routeOptions.bodyLimit;
-      const name = what(request.routeOptions.url ?? request.url);
-      return reply.status(413).send({
-        code: "body-too-large",
-        message: `${name} is larger than this route accepts (${limit} bytes)`,
-        details: [],
-      });
-    }
-    parent.call(this, error, request, reply);
+  app.setErrorHandler(function (error: FastifyError, request, reply) {
+    const limit = request.routeOptions.bodyLimit;
+    const name = what(request.routeOptions.url ?? request.url);
+    const tooLarge = new HttpError("body-too-large", `${name} is larger than this route accepts (${limit} bytes)`);
+    parent.call(this, error.code === "FST_ERR_CTP_BODY_TOO_LARGE" ? tooLarge : error, request, reply);
   });
   app.post(
     "/v1/verify",
     {
       bodyLimit: Math.min(app.config.bodyLimit, VERIFY_BODY_LIMIT),
-      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      config: { rateLimit: publicLimit(app.config) },
       schema: {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
         description:
@@ -210,19 +203,18 @@ const verifyRoutes: FastifyPluginCallback = (app, _options, done) => {
       const result = await verifyBundle(request.body, { chains: app.chain.trusted });
       if (result.verdict === "chain-unavailable") {
         const why = result.checks.at(-1)?.message ?? "the chain could not be asked";
-        return reply
-          .status(503)
-          .send({ code: "chain-unavailable", message: why, verdict: result.verdict, checks: result.checks });
+        const body = { ...errorBody(UNAVAILABLE, why), verdict: result.verdict, checks: result.checks };
+        return reply.status(API_ERRORS[UNAVAILABLE].status).send(body);
       }
       return result;
     },
   );
 
-  app.post<{ Querystring: Questions & { totalEcts?: string } }>(
+  app.post(
     "/v1/verify/presentation",
     {
       bodyLimit: Math.min(app.config.bodyLimit, PRESENTATION_BODY_LIMIT),
-      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      config: { rateLimit: publicLimit(app.config) },
       schema: {
         summary: "Verify a presentation of several bundles, and answer questions of it (trustless)",
         description:

@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyReply } from "fastify";
 import { type TrustConfig, trustConfigSchema } from "../../src";
 import type { Config } from "../config";
 import { idParams } from "../schemas/common";
+import type { AsyncRoutePlugin } from "../schemas/types";
 import { loadWebAssets } from "../web/assets";
 
 const { $id: _id, ...trustConfigBody } = trustConfigSchema;
@@ -18,7 +19,7 @@ export function webTrustConfig(config: Config): TrustConfig {
  * bundle and verifies it in the browser, against the chain), its script and style, and
  * `/config.json`, the trust settings it starts from.
  */
-const webRoutes: FastifyPluginAsync<{ dir?: string }> = async (app, options) => {
+const webRoutes: AsyncRoutePlugin<{ dir?: string }> = async (app, options) => {
   const assets = await loadWebAssets(options.dir);
   const page = { schema: { hide: true } };
   const html = (body: string) => async (_request: unknown, reply: FastifyReply) =>

@@ -1,4 +1,11 @@
 /** JSON Schemas shared by the routes (also the source of the OpenAPI document at /docs). */
+import { API_ERROR_CODES, API_ERRORS } from "../../src";
+import { BATCH_STATUSES } from "../store/types";
+
+/** `- \`not-found\` (404): No such route, …` for each code of the list: the API reference of the codes. */
+const codeTable = API_ERROR_CODES.map(
+  (code) => `- \`${code}\` (${API_ERRORS[code].status}): ${API_ERRORS[code].meaning}`,
+).join("\n");
 
 export const errorSchema = {
   $id: "Error",
@@ -6,7 +13,12 @@ export const errorSchema = {
   description: "Every error: a stable kebab-case code and a message; details name each bad field.",
   required: ["code", "message"],
   properties: {
-    code: { type: "string", examples: ["invalid-credential"] },
+    code: {
+      type: "string",
+      enum: API_ERROR_CODES,
+      description: `One of these codes (never renamed), with the HTTP status it comes with:\n\n${codeTable}`,
+      examples: ["invalid-credential"],
+    },
     message: { type: "string" },
     details: {
       type: "array",
@@ -26,17 +38,26 @@ export const errorSchema = {
 
 export const errorRef = { $ref: "Error#" } as const;
 
-/** Response schemas for the error statuses a route can answer. */
+/** Response schemas for the error statuses a route can answer, and 500 (`internal-error`), which any route can. */
 export function errors(...statuses: number[]): Record<number, typeof errorRef> {
-  return Object.fromEntries(statuses.map((s) => [s, errorRef]));
+  return Object.fromEntries([...statuses, 500].map((s) => [s, errorRef]));
+}
+
+/** `offset` and `limit` of a paged list, `limit` at most `max` (`fallback` when not given). */
+export function pageQuery<Max extends number, Fallback extends number>(max: Max, fallback: Fallback) {
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      offset: { type: "integer", minimum: 0, default: 0 },
+      limit: { type: "integer", minimum: 1, maximum: max, default: fallback },
+    },
+  } as const;
 }
 
 export const hex32 = { type: "string", pattern: "^0x[0-9a-f]{64}$" } as const;
 
-export const batchStatusSchema = {
-  type: "string",
-  enum: ["pending", "submitted", "anchored", "final", "failed", "revoked"],
-} as const;
+export const batchStatusSchema = { type: "string", enum: BATCH_STATUSES } as const;
 
 export const batchSchema = {
   $id: "Batch",
@@ -79,9 +100,9 @@ export function revokeSchema(summary: string) {
     body: reasonBody,
     response: {
       202: { type: "object", properties: { id: { type: "string" }, status: { type: "string" } } },
-      ...errors(400, 401, 403, 404, 409, 415),
+      ...errors(400, 401, 403, 404, 409, 415, 429),
     },
-  };
+  } as const;
 }
 
 export const idParams = {

@@ -8,8 +8,11 @@
 
 export * from "./errors";
 
+/** Every status of a batch, in the order of its life (the API's schemas enumerate this list). */
+export const BATCH_STATUSES = ["pending", "submitted", "anchored", "final", "failed", "revoked"] as const;
+
 /** Life of a batch, as `GET /v1/batches/:id` reports it. */
-export type BatchStatus = "pending" | "submitted" | "anchored" | "final" | "failed" | "revoked";
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 /** What a chain operation does. */
 export type OpKind = "anchor" | "revoke-batch" | "revoke-credential";

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import {
   ALWAYS_DISCLOSED,
+  API_ERROR_CODES,
   type Bundle,
   bundlePath,
   CredrootError,
@@ -42,6 +43,8 @@ function expectErrorShape(res: LightMyRequestResponse, what: string): void {
     what,
   ).toEqual([]);
   expect(body.code, what).toMatch(KEBAB);
+  // One vocabulary: every code the service answers is in the list (and so in the OpenAPI enum).
+  expect(API_ERROR_CODES, what).toContain(body.code);
   expect(typeof body.message, what).toBe("string");
   if (body.details !== undefined) {
     expect(Array.isArray(body.details), what).toBe(true);

@@ -1,9 +1,16 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { HttpError, LIBRARY_ERROR_STATUS } from "../../server/errors";
+import { HttpError } from "../../server/errors";
 import errorsPlugin from "../../server/plugins/errors";
-import { StoreConflictError, StoreNotFoundError } from "../../server/store/types";
-import { CredrootError, type ErrorCode } from "../../src";
+import { StoreConflictError, StoreError, StoreNotFoundError } from "../../server/store/types";
+import {
+  API_ERROR_CODES,
+  API_ERRORS,
+  type ApiErrorCode,
+  CredrootError,
+  type ErrorCode,
+  LIBRARY_ERRORS,
+} from "../../src";
 import { type ServiceFixture, startService } from "../support/service";
 import { detailPaths, expectError, submitBatch } from "./helpers";
 import { sampleCredential } from "../../scripts/lib/samples";
@@ -23,7 +30,13 @@ describe("error handler", () => {
     });
     await app.register(errorsPlugin);
     app.get("/http", () => {
-      throw new HttpError(418, "teapot", "short and stout", [{ path: "/spout", message: "is bent", row: 2 }]);
+      throw new HttpError("invalid-credential", "short and stout", [{ path: "/spout", message: "is bent", row: 2 }]);
+    });
+    app.get<{ Params: { code: ApiErrorCode } }>("/http/:code", (request) => {
+      throw new HttpError(request.params.code, `on purpose: ${request.params.code}`);
+    });
+    app.get("/schema", () => {
+      throw new StoreError("SCHEMA", "the database's schema is version 9, newer than this code (/srv/credroot.db)");
     });
     app.get<{ Params: { code: ErrorCode } }>("/library/:code", (request) => {
       throw new CredrootError(request.params.code, `secret detail of ${request.params.code}`);
@@ -69,28 +82,48 @@ describe("error handler", () => {
 
   it("sends an HttpError's status, code, message and details", async () => {
     const res = await app.inject({ url: "/http" });
-    expect(res.statusCode).toBe(418);
+    expect(res.statusCode).toBe(400);
     expect(res.json()).toEqual({
-      code: "teapot",
+      code: "invalid-credential",
       message: "short and stout",
       details: [{ path: "/spout", message: "is bent", row: 2 }],
     });
   });
 
-  it.each(Object.entries(LIBRARY_ERROR_STATUS))("maps the library's %s to its status and code", async (code, to) => {
+  it.each(API_ERROR_CODES)("sends HttpError %s with the status the list gives it", async (code) => {
+    const res = await app.inject({ url: `/http/${code}` });
+    expect(res.statusCode).toBe(API_ERRORS[code].status);
+    expect(res.json()).toEqual({ code, message: `on purpose: ${code}`, details: [] });
+  });
+
+  it.each(Object.entries(LIBRARY_ERRORS))("maps the library's %s to its API code and status", async (code, { api }) => {
     const res = await app.inject({ url: `/library/${code}` });
-    expect(res.statusCode).toBe(to.status);
-    if (to.status === 500) {
+    expect(res.statusCode).toBe(API_ERRORS[api].status);
+    if (api === "internal-error") {
       expect(res.json()).toEqual(INTERNAL);
     } else {
       // 4xx and 503 say what went wrong.
-      expect(res.json()).toEqual({ code: to.code, message: `secret detail of ${code}`, details: [] });
+      expect(res.json()).toEqual({ code: api, message: `secret detail of ${code}`, details: [] });
     }
+  });
+
+  it("answers CHAIN_UNAVAILABLE with 503 chain-unavailable, and INVARIANT with the bare 500", () => {
+    expect(LIBRARY_ERRORS.CHAIN_UNAVAILABLE.api).toBe("chain-unavailable");
+    expect(API_ERRORS["chain-unavailable"].status).toBe(503);
+    expect(LIBRARY_ERRORS.INVARIANT.api).toBe("internal-error");
   });
 
   it("maps a store conflict to 409 conflict and a missing row to 404 not-found", async () => {
     expectError(await app.inject({ url: "/conflict" }), 409, "conflict");
     expectError(await app.inject({ url: "/missing" }), 404, "not-found");
+  });
+
+  it("answers a store schema mismatch with the bare 500, logging it", async () => {
+    logged.length = 0;
+    const res = await app.inject({ url: "/schema" });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual(INTERNAL);
+    expect(logged.join("")).toContain("newer than this code");
   });
 
   it("answers a schema violation with 400 invalid-request, saying where and naming the field", async () => {
@@ -134,6 +167,13 @@ describe("error handler", () => {
     );
   });
 
+  it("answers every error with a code of the list", async () => {
+    for (const url of ["/http", "/conflict", "/missing", "/crash", "/upstream", "/client", "/slow-down", "/nowhere"]) {
+      const { code } = (await app.inject({ url })).json<{ code: string }>();
+      expect(API_ERROR_CODES, url).toContain(code);
+    }
+  });
+
   it("answers other client errors with bad-request, and 429 with rate-limited", async () => {
     expect((await app.inject({ url: "/client" })).json()).toEqual({
       code: "bad-request",
@@ -143,12 +183,17 @@ describe("error handler", () => {
     expectError(await app.inject({ url: "/slow-down" }), 429, "rate-limited");
   });
 
-  it("answers any other error with exactly a bare 500, and logs the real one", async () => {
+  it("answers a thrown bug with exactly a bare 500, and logs the real one with its stack", async () => {
     logged.length = 0;
     const res = await app.inject({ url: "/crash" });
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual(INTERNAL);
-    expect(logged.join("")).toContain("password=hunter2");
+    expect(res.body).not.toContain("hunter2");
+    const entry = logged
+      .map((line) => JSON.parse(line) as { err?: { message: string; stack: string } })
+      .find((e) => e.err);
+    expect(entry?.err?.message).toContain("password=hunter2");
+    expect(entry?.err?.stack).toMatch(/errors\.test\.ts:\d+/);
   });
 
   it("turns any 5xx error into the bare 500", async () => {

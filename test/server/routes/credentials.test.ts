@@ -148,7 +148,7 @@ describe("credential routes", () => {
         const res = await limited.app.inject({ url });
         expectError(res, 429, "rate-limited");
         expect(Number(res.headers["retry-after"])).toBeGreaterThan(0);
-        // Issuer routes are not rate-limited.
+        // Issuer routes count per issuer (ISSUER_RATE_LIMIT_PER_MINUTE), apart from the public routes.
         const own = await limited.app.inject({ url: "/v1/batches/nope", headers: limited.auth });
         expect(own.statusCode).toBe(404);
       } finally {

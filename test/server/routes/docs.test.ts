@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { credentialSchema } from "../../../src";
+import { API_ERROR_CODES, credentialSchema } from "../../../src";
 import { credentialColumns } from "../../../src/node/csv";
 import { type ServiceFixture, startService } from "../../support/service";
 
@@ -18,23 +18,23 @@ interface OpenApiDocument {
 
 /** Every /v1 operation, with the statuses the route tests see it answer. */
 const ROUTES: Record<string, number[]> = {
-  "get /v1/batches": [200, 400, 401],
-  "post /v1/batches": [202, 400, 401, 409, 413, 415, 422],
-  "get /v1/credentials": [200, 400, 401],
-  "delete /v1/keys/{id}": [200, 400, 401, 403, 404],
-  "get /v1/batches/{id}": [200, 400, 401, 403, 404],
-  "get /v1/batches/{id}/credentials": [200, 400, 401, 403, 404],
-  "post /v1/batches/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
-  "get /v1/credentials/{id}/bundle": [200, 400, 404, 409, 429],
-  "get /v1/credentials/{id}/credential": [200, 400, 404, 409, 429, 503],
-  "get /v1/credentials/{id}/share": [200, 400, 404, 429],
-  "get /v1/credentials/{id}/qr.svg": [200, 400, 404, 429],
-  "get /v1/credentials/{id}/qr.png": [200, 400, 404, 429],
-  "post /v1/credentials/{id}/revoke": [202, 400, 401, 403, 404, 409, 415],
-  "post /v1/verify": [200, 400, 413, 415, 429, 503],
-  "post /v1/verify/presentation": [200, 400, 413, 415, 429],
-  "get /v1/issuers": [200, 400, 429, 503],
-  "get /v1/issuers/{id}": [200, 400, 404, 429, 503],
+  "get /v1/batches": [200, 400, 401, 429, 500],
+  "post /v1/batches": [202, 400, 401, 409, 413, 415, 422, 429, 500],
+  "get /v1/credentials": [200, 400, 401, 429, 500],
+  "delete /v1/keys/{id}": [200, 400, 401, 403, 404, 429, 500],
+  "get /v1/batches/{id}": [200, 400, 401, 403, 404, 429, 500],
+  "get /v1/batches/{id}/credentials": [200, 400, 401, 403, 404, 429, 500],
+  "post /v1/batches/{id}/revoke": [202, 400, 401, 403, 404, 409, 415, 429, 500],
+  "get /v1/credentials/{id}/bundle": [200, 400, 404, 409, 429, 500],
+  "get /v1/credentials/{id}/credential": [200, 400, 404, 409, 429, 500, 503],
+  "get /v1/credentials/{id}/share": [200, 400, 404, 429, 500],
+  "get /v1/credentials/{id}/qr.svg": [200, 400, 404, 429, 500],
+  "get /v1/credentials/{id}/qr.png": [200, 400, 404, 429, 500],
+  "post /v1/credentials/{id}/revoke": [202, 400, 401, 403, 404, 409, 415, 429, 500],
+  "post /v1/verify": [200, 400, 413, 415, 429, 500, 503],
+  "post /v1/verify/presentation": [200, 400, 413, 415, 429, 500],
+  "get /v1/issuers": [200, 400, 429, 500, 503],
+  "get /v1/issuers/{id}": [200, 400, 404, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
@@ -91,6 +91,13 @@ describe("docs routes", () => {
           expect(op.responses[status]?.content?.[type]?.schema, `${name} ${status}`).toBeDefined();
         }
       }
+    });
+
+    it("lists every error code, with its status, in the Error schema", () => {
+      const code = doc.components.schemas.Error?.properties?.code as { enum?: string[]; description?: string };
+      expect(code.enum).toEqual(API_ERROR_CODES);
+      expect(code.description).toContain("`chain-unavailable` (503)");
+      expect(code.description).toContain("`internal-error` (500)");
     });
 
     it("describes errors with the shared Error schema", () => {

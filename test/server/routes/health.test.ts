@@ -93,11 +93,25 @@ describe("health routes", () => {
         expect(res.json()).toEqual({
           code: "not-ready",
           message: "a dependency is unreachable",
+          details: [],
           database: "unreachable",
           chain: "ok",
         });
       } finally {
         ping.mockRestore();
+      }
+    });
+
+    it("answers 503 not-ready when the chain does not answer within 3 s, without waiting longer", async () => {
+      const block = vi.spyOn(fx.app.chain.provider, "getBlockNumber").mockReturnValueOnce(new Promise(() => undefined));
+      try {
+        const started = Date.now();
+        const res = await fx.app.inject({ url: "/ready" });
+        expect(res.statusCode, res.body).toBe(503);
+        expect(res.json()).toMatchObject({ code: "not-ready", database: "ok", chain: "no answer within 3000 ms" });
+        expect(Date.now() - started).toBeLessThan(4500);
+      } finally {
+        block.mockRestore();
       }
     });
 
