@@ -17,7 +17,7 @@ const shared = {
  */
 const ON_BOTH_DATABASES = [
   "test/server/store.test.ts",
-  "test/server/worker.test.ts",
+  "test/server/outbox/**/*.test.ts",
   "test/server/instances.test.ts",
   "test/server/routes/**/*.test.ts",
 ];
