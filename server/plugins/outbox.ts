@@ -1,12 +1,13 @@
 import fp from "fastify-plugin";
-import { AnchorWorker, type AnchorWorkerOptions } from "../outbox/outbox";
+import { Outbox, type OutboxOptions } from "../outbox/outbox";
 import type { Config } from "../config";
 
 declare module "fastify" {
   interface FastifyInstance {
-    /** Asks the anchoring worker for a pass now (no-op when the worker is off). */
+    /** Asks the anchoring outbox for a pass now (no-op when the outbox is off). */
     wakeWorker: () => void;
-    worker: AnchorWorker | null;
+    /** The anchoring outbox, or null when this instance runs none (`worker: false`). */
+    worker: Outbox | null;
   }
 }
 
@@ -16,20 +17,21 @@ const die = () => process.kill(process.pid, "SIGKILL");
  * `CREDROOT_FAULT=crash-after-sign|crash-after-broadcast` makes the process kill itself at that
  * point of anchoring: how the crash tests prove that nothing is lost or sent twice. Tests only.
  */
-function crashFaults(fault: string | undefined): AnchorWorkerOptions["faults"] {
+function crashFaults(fault: string | undefined): OutboxOptions["faults"] {
   if (fault === "crash-after-sign") return { afterSign: die };
   if (fault === "crash-after-broadcast") return { afterBroadcast: die };
   return undefined;
 }
 
 /**
- * Runs the anchoring worker inside the service: started when the app is ready, stopped (after its
- * pass, giving the signer's lease up) on close, before the store closes.
+ * Runs the anchoring outbox inside the service: started when the app is ready, stopped (after its
+ * pass, giving the signer's lease up) on close, before the store closes. (The decorations keep
+ * their names, `worker` and `wakeWorker`, which routes and tests use.)
  */
 export default fp<{ config: Config; enabled: boolean }>(
   (app, { config, enabled }, done) => {
     const worker = enabled
-      ? new AnchorWorker({
+      ? new Outbox({
           store: app.store,
           provider: app.chain.provider,
           wallet: app.chain.wallet,

@@ -5,7 +5,8 @@
 import { CredrootError } from "../../src/errors";
 import { StoreIssuedError } from "./errors";
 import type { IssuedRow } from "./rows";
-import type { BatchRecord, CredentialRecord, NewBatch, NewCredential, OpRecord, OpUpdate } from "./types";
+import { opRecord } from "./op-record";
+import type { BatchRecord, CredentialRecord, NewBatch, NewCredential, OpFields, OpRecord, OpUpdate } from "./types";
 
 /** The time written into `*_at` columns: ISO-8601 UTC with milliseconds. */
 export function now(): string {
@@ -40,11 +41,14 @@ export function checkBatchSize(batch: NewBatch, credentials: readonly NewCredent
   }
 }
 
-/** `op` with `update` applied (fields left `undefined` kept, `null` cleared) and `updatedAt` = `at`. */
+/**
+ * `op` with `update` applied (fields left `undefined` kept, `null` cleared) and `updatedAt` = `at`.
+ * @throws CredrootError `INVARIANT` when the result contradicts its status (see {@link opRecord}).
+ */
 export function applyOpUpdate(op: OpRecord, update: OpUpdate, at: string): OpRecord {
-  const pick = <K extends keyof OpUpdate & keyof OpRecord>(key: K): OpRecord[K] =>
-    (update[key] === undefined ? op[key] : update[key]) as OpRecord[K];
-  return {
+  const pick = <K extends keyof OpUpdate & keyof OpFields>(key: K): OpFields[K] =>
+    (update[key] === undefined ? op[key] : update[key]) as OpFields[K];
+  return opRecord({
     ...op,
     status: pick("status"),
     nonce: pick("nonce"),
@@ -55,7 +59,7 @@ export function applyOpUpdate(op: OpRecord, update: OpUpdate, at: string): OpRec
     error: pick("error"),
     attempts: pick("attempts"),
     updatedAt: at,
-  };
+  });
 }
 
 /** The columns an op update writes to the op's batch, or null when it leaves the batch alone. */

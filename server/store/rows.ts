@@ -16,6 +16,7 @@ import {
   type OpRecord,
   type OpStatus,
 } from "./types";
+import { opRecord } from "./op-record";
 
 export interface IssuerRow {
   id: number;
@@ -133,8 +134,9 @@ export function toCredential(row: CredentialRow): CredentialRecord {
   };
 }
 
+/** @throws CredrootError `INVARIANT` when the row contradicts its status (see {@link opRecord}). */
 export function toOp(row: OpRow): OpRecord {
-  return {
+  return opRecord({
     id: row.id,
     kind: row.kind,
     batchId: row.batch_id,
@@ -151,7 +153,7 @@ export function toOp(row: OpRow): OpRecord {
     attempts: row.attempts,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-  };
+  });
 }
 
 export function toLease(row: LeaseRow): Lease {

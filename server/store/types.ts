@@ -7,23 +7,15 @@
  */
 
 export * from "./errors";
+export * from "./ops";
+
+import type { OpKind, OpRecord, OpStatus } from "./ops";
 
 /** Every status of a batch, in the order of its life (the API's schemas enumerate this list). */
 export const BATCH_STATUSES = ["pending", "submitted", "anchored", "final", "failed", "revoked"] as const;
 
 /** Life of a batch, as `GET /v1/batches/:id` reports it. */
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
-
-/** What a chain operation does. */
-export type OpKind = "anchor" | "revoke-batch" | "revoke-credential";
-
-/**
- * Life of a chain operation in the outbox:
- * `queued` → `signed` (raw tx + nonce recorded, not yet known to be broadcast) → `sent` →
- * `mined` → `final`; or `failed` (reverted / rejected, with the decoded reason). A transaction that
- * disappears (dropped, reorged) sends the operation back to `queued`.
- */
-export type OpStatus = "queued" | "signed" | "sent" | "mined" | "final" | "failed";
 
 export interface IssuerAccount {
   /** The issuer's id in the registry contract. */
@@ -76,29 +68,6 @@ export interface CredentialRecord {
   /** The Merkle path of this leaf. */
   proof: string[];
   revokedReason: string | null;
-}
-
-export interface OpRecord {
-  id: number;
-  kind: OpKind;
-  batchId: string;
-  credentialId: string | null;
-  /** Address of the signer that must send it. */
-  signer: string;
-  /** `reason` for revocations. */
-  reason: string;
-  status: OpStatus;
-  nonce: number | null;
-  txHash: string | null;
-  /** The signed transaction, recorded before broadcast so that a restart can resend it. */
-  rawTx: string | null;
-  blockNumber: number | null;
-  blockHash: string | null;
-  error: string | null;
-  /** How many times a transaction was signed for this op. */
-  attempts: number;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** A lease in the database: `holder` alone may act for `name` until `expiresAt`. */

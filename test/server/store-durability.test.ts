@@ -96,7 +96,8 @@ describe("SqliteStore durability", () => {
     const batch = { id: "b1", issuerId: 1, root: `0x${"11".repeat(32)}`, count: 50, uri: "", signer: "0xs" };
     await writer.insertBatch(batch, credentialsFor("b1", 50));
     const [op] = await writer.opsOfBatch("b1");
-    await writer.updateOp(op!.id, { status: "signed", nonce: 0, rawTx: "0x02", batchStatus: "submitted" });
+    const txHash = `0x${"22".repeat(32)}`;
+    await writer.updateOp(op!.id, { status: "signed", nonce: 0, txHash, rawTx: "0x02", batchStatus: "submitted" });
     await writer.close();
 
     const reader = new SqliteStore(file);

@@ -657,7 +657,7 @@ describe("updateOp", () => {
   it("leaves the batch untouched without batchStatus or batchTx, and its status without batchStatus", async () => {
     const op = await anchorOp("b1");
     const before = await store.getBatch("b1");
-    await store.updateOp(op.id, { status: "signed", attempts: 1 });
+    await store.updateOp(op.id, { status: "signed", nonce: 1, txHash: hex32("tx"), rawTx: "0x02", attempts: 1 });
     expect(await store.getBatch("b1")).toEqual(before);
     await store.updateOp(op.id, { batchTx: { txHash: hex32("tx"), blockNumber: 9 } });
     expect(await store.getBatch("b1")).toMatchObject({ status: "pending", txHash: hex32("tx"), blockNumber: 9 });
@@ -665,9 +665,24 @@ describe("updateOp", () => {
 
   it("changes nothing when the batch update fails: the op and its batch are one transaction", async () => {
     const op = await anchorOp("b1");
-    const update = { status: "signed" as const, nonce: 1, batchStatus: "bogus" as BatchStatus };
+    const update = {
+      status: "signed" as const,
+      nonce: 1,
+      txHash: hex32("tx"),
+      rawTx: "0x02",
+      batchStatus: "bogus" as BatchStatus,
+    };
     await expect(store.updateOp(op.id, update)).rejects.toThrow(CHECK_VIOLATION);
     expect(await store.getOp(op.id)).toEqual(op);
+  });
+
+  it("refuses an update that leaves the op contradicting its status, and changes nothing", async () => {
+    const op = await anchorOp("b1");
+    const before = await store.getBatch("b1");
+    const update = { status: "signed" as const, nonce: 1, batchStatus: "submitted" as const }; // no transaction
+    await expect(store.updateOp(op.id, update)).rejects.toMatchObject({ code: "INVARIANT" });
+    expect(await store.getOp(op.id)).toEqual(op);
+    expect(await store.getBatch("b1")).toEqual(before);
   });
 
   it("refuses an unknown op", async () => {
@@ -682,9 +697,10 @@ describe("listOps", () => {
       await store.insertBatch(newBatch(batchId, 1), credentialsFor(batchId, 1));
       ids.push((await store.opsOfBatch(batchId))[0]!.id);
     }
-    await store.updateOp(ids[0]!, { status: "sent" });
-    await store.updateOp(ids[2]!, { status: "final" });
-    await store.updateOp(ids[3]!, { status: "signed" });
+    const tx = { nonce: 1, txHash: hex32("tx"), rawTx: "0x02" };
+    await store.updateOp(ids[0]!, { status: "sent", ...tx });
+    await store.updateOp(ids[2]!, { status: "final", ...tx, blockNumber: 1, blockHash: hex32("block") });
+    await store.updateOp(ids[3]!, { status: "signed", ...tx });
     const statusOrder = async (statuses: readonly OpStatus[], limit?: number) =>
       (await store.listOps(statuses, limit)).map((op) => [op.id, op.status]);
 

@@ -12,7 +12,7 @@ import {
 import { sampleCredential } from "../../scripts/lib/samples";
 import { newCredentialId } from "../../server/keys";
 import type { BatchRecord, OpRecord, Store } from "../../server/store/types";
-import { AnchorWorker, type AnchorWorkerOptions, type WorkerLog } from "../../server/outbox/outbox";
+import { Outbox, type OutboxLog, type OutboxOptions } from "../../server/outbox/outbox";
 import type { ServiceFixture } from "./service";
 import { closedPort } from "../../harness/net";
 export { closedPort };
@@ -24,8 +24,8 @@ export interface LogEntry {
   msg: string;
 }
 
-/** A {@link WorkerLog} that keeps every line, so tests can say what the worker reported. */
-export function recordingLog(): WorkerLog & { entries: LogEntry[] } {
+/** An {@link OutboxLog} that keeps every line, so tests can say what the worker reported. */
+export function recordingLog(): OutboxLog & { entries: LogEntry[] } {
   const entries: LogEntry[] = [];
   return {
     entries,
@@ -37,7 +37,7 @@ export function recordingLog(): WorkerLog & { entries: LogEntry[] } {
 
 /** A worker built by {@link workerOn}, with its own provider (so stubbing it touches nothing else). */
 export interface WorkerHarness {
-  worker: AnchorWorker;
+  worker: Outbox;
   provider: JsonRpcProvider;
   wallet: Wallet;
   log: ReturnType<typeof recordingLog>;
@@ -52,7 +52,7 @@ export function uncachedProvider(url: string, chainId: number): JsonRpcProvider 
 }
 
 /**
- * An {@link AnchorWorker} for the fixture's issuer (account 1, or `account`) on the fixture's
+ * An {@link Outbox} for the fixture's issuer (account 1, or `account`) on the fixture's
  * store and registry, finality 2, driven by `tick()` (never started), on an
  * {@link uncachedProvider} (tests tick back to back, far faster than the service's interval).
  * `url` points it at another RPC endpoint (e.g. a closed port). Every harness is the same instance
@@ -62,13 +62,13 @@ export function uncachedProvider(url: string, chainId: number): JsonRpcProvider 
 export function workerOn(
   fx: ServiceFixture,
   options: { url?: string; store?: Store; account?: number } & Partial<
-    Pick<AnchorWorkerOptions, "finality" | "instanceId" | "leaseTtlMs" | "intervalMs" | "fromBlock">
+    Pick<OutboxOptions, "finality" | "instanceId" | "leaseTtlMs" | "intervalMs" | "fromBlock">
   > = {},
 ): WorkerHarness {
   const provider = uncachedProvider(options.url ?? fx.chain.url, fx.chain.chainId);
   const wallet = new Wallet(fx.chain.privateKey(options.account ?? 1), provider);
   const log = recordingLog();
-  const worker = new AnchorWorker({
+  const worker = new Outbox({
     store: options.store ?? fx.store,
     provider,
     wallet,
