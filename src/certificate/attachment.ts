@@ -104,7 +104,9 @@ async function loadPdf(bytes: Uint8Array): Promise<PDFDocument> {
   try {
     return await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true });
   } catch (cause) {
-    const what = (cause as Error).name === "EncryptedPDFError" ? "it is encrypted" : (cause as Error).message;
+    // pdf-lib's errors are ES5 subclasses of Error: `instanceof` does not see them, their message does.
+    const message = (cause as Error).message;
+    const what = /\bis encrypted\b/.test(message) ? "it is encrypted" : message;
     refused(`this PDF cannot be read: ${what}`, cause);
   }
 }

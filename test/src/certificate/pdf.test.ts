@@ -1,3 +1,4 @@
+import { PDFArray, PDFDict, PDFDocument, PDFName } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, CredrootError, discloseBundle, verifyBundle } from "../../../src";
 import { BUNDLE_ATTACHMENT, bundleFromPdf, certificate, certificatePdf, certificateQr } from "../../../src/certificate";
@@ -80,6 +81,25 @@ describe("certificatePdf", () => {
     expect(back).toEqual(full);
     expect((await verifyBundle(back, { chains: fx.trusted })).verdict).toBe("valid");
     expect(latin1(pdf)).toContain("/Subtype /application#2Fjson");
+  });
+
+  it("reads back a tampered attachment as it is, which then verifies tampered, whatever the page prints", async () => {
+    const forged = structuredClone(full);
+    forged.credential.title = "Doctorate in Everything";
+    const doc = await PDFDocument.load(await certificatePdf(full, UNIVERSITY, { verifierUrl: VERIFIER, fonts }));
+    // A second PDF program swapping the attachment for the forged one, keeping what the page prints.
+    const names = doc.catalog
+      .lookup(PDFName.of("Names"), PDFDict)
+      .lookup(PDFName.of("EmbeddedFiles"), PDFDict)
+      .lookup(PDFName.of("Names"), PDFArray);
+    const spec = names.lookup(1, PDFDict).lookup(PDFName.of("EF"), PDFDict);
+    spec.set(
+      PDFName.of("F"),
+      doc.context.register(doc.context.flateStream(new TextEncoder().encode(JSON.stringify(forged)))),
+    );
+    const back = await bundleFromPdf(await doc.save());
+    expect(back.credential.title).toBe("Doctorate in Everything");
+    expect((await verifyBundle(back, { chains: fx.trusted })).verdict).toBe("tampered");
   });
 
   it("prints a QR code that, scanned from the rendered page, opens the verifier with the whole bundle, which verifies", async () => {
