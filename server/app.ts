@@ -19,6 +19,7 @@ import errorsPlugin from "./plugins/errors";
 import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
 import batchRoutes from "./routes/batches";
+import certificateRoutes from "./routes/certificate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerRoutes from "./routes/issuers";
@@ -195,6 +196,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
   await app.register(shareRoutes);
+  await app.register(certificateRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

@@ -24,7 +24,7 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]", ""]);
  * header, which anyone can forge to have the service hand out links to their own site. Listening on every
  * address (0.0.0.0, ::) there is no own address to give: 500 telling the operator to set PUBLIC_URL.
  */
-function baseUrl(app: FastifyInstance, _request: FastifyRequest): string {
+export function baseUrl(app: FastifyInstance, _request: FastifyRequest): string {
   if (app.config.publicUrl !== null) return app.config.publicUrl.replace(/\/+$/, "");
   const address = app.server.listening ? (app.server.address() as AddressInfo | null) : null;
   const host = address?.address ?? app.config.host;
