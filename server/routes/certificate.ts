@@ -69,7 +69,7 @@ const certificateRoutes: FastifyPluginCallback = (app, _options, done) => {
             description: "the certificate, a PDF document",
             content: { "application/pdf": { schema: { type: "string", format: "binary" } } },
           },
-          ...errors(400, 404, 409, 429, 500, 503),
+          ...errors(400, 404, 409, 429, 503),
         },
       },
     },

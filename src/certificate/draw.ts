@@ -55,6 +55,12 @@ function drawRow(writer: PageWriter, row: CertificateRow): void {
   const labelBottom = writer.y;
   const page = writer.page;
   writer.y = top;
+  // A row that runs onto the next page says there whose it is.
+  writer.onNewPage = (next) =>
+    writer.lines(`${row.label.toUpperCase()} (CONTINUED)`, label).forEach((line, n) => {
+      const y = writer.y - 1.5 - label.size - n * PageWriter.lineHeight(label);
+      next.drawText(line, { x: PAGE.margin, y, size: label.size, font: writer.faces.bold, color: MUTED });
+    });
   for (const paragraph of row.paragraphs) {
     if (row.bullets === true) {
       writer.ensure(PageWriter.lineHeight(value));
@@ -71,6 +77,7 @@ function drawRow(writer: PageWriter, row: CertificateRow): void {
     }
     writer.y -= 2;
   }
+  writer.onNewPage = null;
   if (writer.page === page) writer.y = Math.min(writer.y, labelBottom);
   writer.y -= 6;
 }

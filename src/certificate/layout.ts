@@ -39,33 +39,46 @@ export function printableText(value: string, faces: Faces): string {
   return text;
 }
 
-/** Splits a word wider than `width` into pieces that fit (a long URI, an id). */
+/** Splits a word wider than `width` into pieces that fit (a long URI, an id), measuring each character once. */
 function splitWord(word: string, font: PDFFont, size: number, width: number): string[] {
   const pieces: string[] = [];
   let piece = "";
+  let used = 0;
   for (const character of word) {
-    if (piece !== "" && font.widthOfTextAtSize(piece + character, size) > width) {
+    const w = font.widthOfTextAtSize(character, size);
+    if (piece !== "" && used + w > width) {
       pieces.push(piece);
-      piece = "";
+      [piece, used] = ["", 0];
     }
     piece += character;
+    used += w;
   }
   return piece === "" ? pieces : [...pieces, piece];
 }
 
-/** `text` broken into lines no wider than `width`, at spaces where it can, inside a word where it must. */
+/**
+ * `text` broken into lines no wider than `width`, at spaces where it can, inside a word where it must. Each word
+ * is measured once (a line's width is its words' and spaces' widths added up): laying out text is what costs.
+ */
 export function wrap(text: string, font: PDFFont, size: number, width: number): string[] {
+  const space = font.widthOfTextAtSize(" ", size);
   const lines: string[] = [];
   let line = "";
+  let used = 0;
   for (const word of text.split(/ +/).filter((w) => w !== "")) {
-    const candidate = line === "" ? word : `${line} ${word}`;
-    if (font.widthOfTextAtSize(candidate, size) <= width) {
-      line = candidate;
+    const w = font.widthOfTextAtSize(word, size);
+    if (line === "" ? w <= width : used + space + w <= width) {
+      [line, used] = line === "" ? [word, w] : [`${line} ${word}`, used + space + w];
       continue;
     }
     if (line !== "") lines.push(line);
+    if (w <= width) {
+      [line, used] = [word, w];
+      continue;
+    }
     const pieces = splitWord(word, font, size, width);
     line = pieces.pop() ?? "";
+    used = font.widthOfTextAtSize(line, size);
     lines.push(...pieces);
   }
   if (line !== "") lines.push(line);
@@ -110,7 +123,11 @@ export class PageWriter {
     if (this.y - height >= PAGE.margin + PAGE.footer) return;
     this.page = this.newPage();
     this.y = PAGE.height - PAGE.margin;
+    this.onNewPage?.(this.page);
   }
+
+  /** Called on each page a row runs onto (to repeat its label there). */
+  onNewPage: ((page: PDFPage) => void) | null = null;
 
   /** The lines `text` takes in `style`, checked for characters the faces cannot print. */
   lines(text: string, style: TextStyle): string[] {

@@ -31,6 +31,22 @@ export interface Certificate {
   qr: CertificateQr;
 }
 
+/**
+ * fontkit, keeping the font it reads from each byte array: parsing a font's tables and laying out its glyphs the
+ * first time is most of a certificate's cost, and a font once read serves every later document unchanged (each
+ * document makes its own subset of it).
+ */
+const fonts = new WeakMap<Uint8Array, ReturnType<typeof fontkit.create>>();
+const cachedFontkit: typeof fontkit = {
+  ...fontkit,
+  create: (data, postscriptName) => {
+    if (postscriptName !== undefined) return fontkit.create(data, postscriptName);
+    const font = fonts.get(data) ?? fontkit.create(data);
+    fonts.set(data, font);
+    return font;
+  },
+};
+
 const hex = (character: string) => character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
 
 async function embedFaces(doc: PDFDocument, fonts: CertificateFonts | undefined): Promise<Faces> {
@@ -44,7 +60,7 @@ async function embedFaces(doc: PDFDocument, fonts: CertificateFonts | undefined)
         `"${c}" (U+${hex(c)}) cannot be printed in the standard PDF fonts, which hold Western European letters only: make the certificate with a Unicode font`,
     };
   }
-  doc.registerFontkit(fontkit);
+  doc.registerFontkit(cachedFontkit);
   let regular;
   let bold;
   try {

@@ -135,7 +135,7 @@ describe("certificatePdf", () => {
     expect((await bundleFromPdf(made.pdf)).hidden).toEqual(disclosed.hidden);
   });
 
-  it("flows a long credential onto further pages, every page numbered", async () => {
+  it("flows a long credential onto further pages, every page numbered, a continued row labelled", async () => {
     const pdf = await certificatePdf(long, "Test University", { verifierUrl: VERIFIER, fonts });
     const pages = await pdfPageCount(pdf);
     expect(pages).toBeGreaterThan(1);
@@ -143,6 +143,8 @@ describe("certificatePdf", () => {
     expect(text).toContain("Outcome 60:");
     expect(text).toContain(`Page ${pages} of ${pages}`);
     expect(text.split("\f")[pages - 1]).toContain("CREDENTIAL ID");
+    // A row that runs onto the next page names itself there.
+    expect(text.split("\f")[1]).toContain("LEARNING OUTCOMES (CONTINUED)");
   });
 
   it("sets the standard Helvetica without fonts, and refuses a name it cannot print, naming the character", async () => {
