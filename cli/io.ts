@@ -64,13 +64,22 @@ export function readText(path: string): string {
   }
 }
 
+/** The bytes of `path` (a PDF, or a file that may be one), or a {@link CliError} (exit 2) saying why it cannot be read. */
+export function readBytes(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${reason(error)}`, EXIT.couldNot);
+  }
+}
+
 /** Pretty JSON with a final newline, as every file and stdout document of the CLI is written. */
 export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** Writes `text` to `path`; `exclusive` refuses to replace an existing file. */
-export function writeText(path: string, text: string, options: { exclusive?: boolean } = {}): void {
+/** Writes `text` (or bytes) to `path`; `exclusive` refuses to replace an existing file. */
+export function writeText(path: string, text: string | Uint8Array, options: { exclusive?: boolean } = {}): void {
   try {
     writeFileSync(path, text, { flag: options.exclusive ? "wx" : "w" });
   } catch (error) {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { type ErrorCode, initHasher, isCredrootError } from "../src";
 import { version } from "../package.json";
 import { ApiError } from "./api";
+import { addCertificateCommand } from "./certificate";
 import { addDiscloseCommand } from "./disclose";
 import { addExportCommand } from "./export";
 import { addImportCommand } from "./import";
@@ -62,6 +63,7 @@ export function buildProgram(context: CommandContext): Command {
   addRevokeCommand(program, context);
   addDiscloseCommand(program, context);
   addPresentCommand(program, context);
+  addCertificateCommand(program, context);
   addExportCommand(program, context);
   addImportCommand(program, context);
   addVerifyCommand(program, context);

@@ -13,8 +13,9 @@ import {
   verifyBundle,
   verifyPresentation,
 } from "../src";
+import { isPdf } from "../src/certificate/names";
 import { checkChainId, rpcUrl, servedChainId, staticProvider } from "./chain";
-import { type CliIo, type CommandContext, readText, usageError } from "./io";
+import { type CliIo, type CommandContext, readBytes, usageError } from "./io";
 import { addresses, chainIdOption, jsonOption, positiveInteger, rpcOption, seconds } from "./options";
 import { printableJson } from "./printable";
 import {
@@ -48,17 +49,31 @@ const unreadable = (file: string, code: "UNREADABLE" | "INVALID_BUNDLE", message
   outcome: { file, verdict: null, error: { code, message } },
 });
 
-/**
- * A bundle, a presentation (`"type": "credroot/presentation"`), or why the file is neither. Read
- * strictly: duplicate keys and lone surrogates are refused, as is a version 1 bundle.
- */
-function loadFile(file: string): Loaded {
-  let json: string;
+/** The bundle attached to a certificate PDF, or why there is none (pdf-lib is loaded only when a PDF is given). */
+async function loadPdf(file: string, bytes: Uint8Array): Promise<Loaded> {
+  const { bundleFromPdf } = await import("../src/certificate/attachment");
   try {
-    json = readText(file);
+    return { kind: "bundle", file, bundle: await bundleFromPdf(bytes) };
+  } catch (error) {
+    if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
+    return unreadable(file, "INVALID_BUNDLE", `not a credroot certificate: ${error.message}`);
+  }
+}
+
+/**
+ * A bundle, a presentation (`"type": "credroot/presentation"`), the bundle attached to a certificate PDF (a file
+ * that starts with `%PDF-`), or why the file is none of these. Read strictly: duplicate keys and lone surrogates
+ * are refused, as is a version 1 bundle.
+ */
+async function loadFile(file: string): Promise<Loaded> {
+  let bytes: Buffer;
+  try {
+    bytes = readBytes(file);
   } catch (error) {
     return unreadable(file, "UNREADABLE", (error as Error).message);
   }
+  if (isPdf(bytes)) return loadPdf(file, bytes);
+  const json = bytes.toString("utf8");
   if (json.length > MAX_PRESENTATION_TEXT) {
     return unreadable(file, "INVALID_BUNDLE", `not a bundle: larger than ${MAX_PRESENTATION_TEXT} characters`);
   }
@@ -134,7 +149,7 @@ export async function verifyFiles(io: CliIo, files: readonly string[], flags: Ve
         "registry, so VALID then only means that contract vouches for it. Pass --registry with the address you trust.\n",
     );
   }
-  const loaded = files.map(loadFile);
+  const loaded = await Promise.all(files.map(loadFile));
   const bundles = loaded.flatMap((l) =>
     l.kind === "bundle" ? [l.bundle] : l.kind === "presentation" ? l.presentation.bundles : [],
   );
@@ -191,7 +206,7 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
         "registry, issuer and batch → Merkle path → root, then one eth_call to a registry you trust (anchored by that " +
         "issuer, not revoked, issuer accredited, not expired). The chain is the one the RPC endpoint serves.",
     )
-    .argument("<file...>", "bundle or presentation files (JSON)")
+    .argument("<file...>", "bundle or presentation files (JSON), or certificate PDFs (their attached bundle)")
     .addOption(rpcOption())
     .addOption(chainIdOption())
     .addOption(new Option("--registry <address>", "a registry contract you trust (repeatable)").argParser(addresses))

@@ -21,6 +21,7 @@ import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
 import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
+import certificateRoutes from "./routes/certificate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerRoutes from "./routes/issuers";
@@ -200,6 +201,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(issuerRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
+  await app.register(certificateRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

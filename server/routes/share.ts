@@ -26,7 +26,7 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]", ""]);
  * header, which anyone can forge to have the service hand out links to their own site. Listening on every
  * address (0.0.0.0, ::) there is no own address to give: 500 telling the operator to set PUBLIC_URL.
  */
-function baseUrl(app: FastifyInstance): string {
+export function baseUrl(app: FastifyInstance): string {
   if (app.config.publicUrl !== null) return app.config.publicUrl.replace(/\/+$/, "");
   const address = app.server.listening ? (app.server.address() as AddressInfo | null) : null;
   const host = address?.address ?? app.config.host;

@@ -1,4 +1,5 @@
 import { type Bundle, MAX_PRESENTATION_TEXT, parseBundle, parsePresentation, type Presentation } from "../../src";
+import { isPdf, MAX_CERTIFICATE_PDF } from "../../src/certificate/names";
 import { REISSUE_HEADLINE } from "./words";
 
 /** What a person handed the page: one bundle or a presentation of several. */
@@ -47,6 +48,23 @@ export function readCredentialText(text: string): Loaded {
     const message = (error as Error).message;
     if (old) throw new InputError(sentence(message), REISSUE_HEADLINE);
     throw new InputError(`This is not a credroot credential: ${message}`);
+  }
+}
+
+/**
+ * The text of a file a person dropped or picked: a credential file as it is, or, from a certificate PDF (a file
+ * that starts with `%PDF-`), the bundle attached to it. What the PDF prints is never read: the verdict is the
+ * attached bundle's. The PDF reader (pdf-lib) is imported only when a PDF is given.
+ * @throws InputError saying why a PDF holds no bundle to check.
+ */
+export async function credentialFileText(file: Blob): Promise<string> {
+  if (!isPdf(new Uint8Array(await file.slice(0, 5).arrayBuffer()))) return file.text();
+  if (file.size > MAX_CERTIFICATE_PDF) throw new InputError("This PDF is too large to be a credroot certificate.");
+  const { attachedBundleText } = await import("../../src/certificate/attachment");
+  try {
+    return await attachedBundleText(new Uint8Array(await file.arrayBuffer()));
+  } catch (error) {
+    throw new InputError(sentence((error as Error).message));
   }
 }
 

@@ -14,6 +14,7 @@ import {
 } from "../../src";
 import { byId, el } from "./dom";
 import { decodeFragment, encodeFragment, fragmentData, InputError, type Loaded, readCredentialText } from "./input";
+import { credentialFileText } from "./input"; // a PDF certificate's bundle (issue 14): kept apart for the main.ts split
 import {
   credentialCard,
   presentationCards,
@@ -176,7 +177,9 @@ async function checkSharedId(id: string): Promise<void> {
 
 async function checkFile(file: File | undefined): Promise<void> {
   if (!file) return;
-  await checkText(await file.text());
+  await credentialFileText(file).then(checkText, (e: unknown) =>
+    showError((e as Error).message, (e as InputError).headline),
+  );
 }
 
 function wireInput(): void {

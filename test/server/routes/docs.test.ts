@@ -30,6 +30,7 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/credentials/{id}/share": [200, 400, 404, 429, 500],
   "get /v1/credentials/{id}/qr.svg": [200, 400, 404, 429, 500],
   "get /v1/credentials/{id}/qr.png": [200, 400, 404, 429, 500],
+  "get /v1/credentials/{id}/certificate.pdf": [200, 400, 404, 409, 429, 500, 503],
   "post /v1/credentials/{id}/revoke": [202, 400, 401, 403, 404, 409, 415, 429, 500],
   "post /v1/verify": [200, 400, 413, 415, 429, 500, 503],
   "post /v1/verify/presentation": [200, 400, 413, 415, 429, 500],
@@ -83,8 +84,9 @@ describe("docs routes", () => {
           name,
         ).toBe(true);
         for (const status of statuses) {
-          // A QR code route answers an image when it succeeds; its errors are JSON like every other.
-          const image = name.endsWith(".svg") ? "image/svg+xml" : name.endsWith(".png") ? "image/png" : null;
+          // A QR code route answers an image when it succeeds, the certificate route a PDF; errors are JSON.
+          const files: Record<string, string> = { svg: "image/svg+xml", png: "image/png", pdf: "application/pdf" };
+          const image = files[name.slice(name.lastIndexOf(".") + 1)] ?? null;
           // A signed credential is a VC 2.0 media type (`application/vc`, or `application/vc+jwt`).
           const media = image ?? (name.endsWith("/credential") ? "application/vc" : null);
           const type = media && status.startsWith("2") ? media : "application/json";
