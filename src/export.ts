@@ -2,7 +2,7 @@ import { type Bundle, type BundleAnchor, disclosedCredential, MAX_BUNDLE_TEXT, p
 import { CredrootError } from "./errors";
 import { findLoneSurrogate, parseStrictJson } from "./json";
 import type { JsonValue } from "./pointer";
-import type { IssuerRecord } from "./registry";
+import type { IssuerRecord } from "./registry-verify";
 
 /** `vc`: a plain W3C Verifiable Credential 2.0; `ob3`: an Open Badges 3.0 `OpenBadgeCredential`. */
 export type ExportFormat = "vc" | "ob3";

@@ -1,6 +1,6 @@
 import type { Hex32 } from "./hash";
 import type { JsonValue } from "./pointer";
-import type { IssuerRecord } from "./registry";
+import type { IssuerRecord } from "./registry-verify";
 
 /** The verdict on a bundle. Only `valid` means the credential holds. */
 export type Verdict =
