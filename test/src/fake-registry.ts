@@ -66,7 +66,7 @@ export function fakeState(chainId: number, address: string): FakeRegistryState {
 }
 
 /** A `VerifyRequest` as decoded from calldata (`ICredentialRegistry.VerifyRequestStructOutput` has these fields). */
-interface DecodedRequest {
+export interface DecodedRequest {
   issuerId: bigint;
   batchId: string;
   root: string;
@@ -141,12 +141,8 @@ export function answerCall(state: FakeRegistryState, data: string): string {
   // Fragments looked up once: Interface.parseTransaction scans the whole ABI (≈ 10 ms a call).
   const selector = data.slice(0, 10);
   if (selector === VERIFY_WITH_ISSUER.selector) {
-    const args: unknown = registry.decodeFunctionData(VERIFY_WITH_ISSUER, data);
-    const [issuerId, batchId, root, digest, proof] = args as VerifyArgs;
-    return registry.encodeFunctionResult(VERIFY_WITH_ISSUER, [
-      verification(state, { issuerId, batchId, root, digest, proof }),
-      issuerRecord(state, issuerId),
-    ]);
+    const request = verifyWithIssuerRequest(data);
+    return verifyWithIssuerAnswer(verification(state, request), issuerRecord(state, request.issuerId));
   }
   if (selector === VERIFY_MANY.selector) {
     const args: unknown = registry.decodeFunctionData(VERIFY_MANY, data);
@@ -160,6 +156,29 @@ export function answerCall(state: FakeRegistryState, data: string): string {
 
 const VERIFY_WITH_ISSUER = registry.getFunction("verifyWithIssuer");
 const VERIFY_MANY = registry.getFunction("verifyMany");
+
+/** The request of a `verifyWithIssuer` call, decoded from its calldata. */
+export function verifyWithIssuerRequest(data: string): DecodedRequest {
+  const args: unknown = registry.decodeFunctionData(VERIFY_WITH_ISSUER, data);
+  const [issuerId, batchId, root, digest, proof] = args as VerifyArgs;
+  return { issuerId, batchId, root, digest, proof };
+}
+
+/** Return data of `verifyWithIssuer`: the verification and the issuer record. */
+export function verifyWithIssuerAnswer(
+  verification: ICredentialRegistry.VerificationStruct,
+  issuer: ICredentialRegistry.IssuerStruct,
+): string {
+  return registry.encodeFunctionResult(VERIFY_WITH_ISSUER, [verification, issuer]);
+}
+
+/** Return data of `verifyWithIssuer`, decoded. */
+export function decodeVerifyWithIssuerAnswer(
+  data: string,
+): [ICredentialRegistry.VerificationStructOutput, ICredentialRegistry.IssuerStructOutput] {
+  const answer: unknown = registry.decodeFunctionResult("verifyWithIssuer", data);
+  return answer as [ICredentialRegistry.VerificationStructOutput, ICredentialRegistry.IssuerStructOutput];
+}
 
 /** A provider serving `states` (one per registry address); any other address has no contract ("0x"). */
 export function fakeChain(...states: FakeRegistryState[]): CallProvider & { calls: { to: string; data: string }[] } {
