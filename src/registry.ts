@@ -34,7 +34,9 @@ export class RegistryClient {
     this.contract = CredentialRegistry__factory.connect(address, runner);
   }
 
-  private async write(send: (registry: CredentialRegistry) => Promise<ContractTransactionResponse>) {
+  private async write(
+    send: (registry: CredentialRegistry) => Promise<ContractTransactionResponse>,
+  ): Promise<WriteReceipt> {
     try {
       const receipt = await (await send(this.contract)).wait();
       if (receipt === null) throw new CredrootError("INVARIANT", "a registry write was not mined");
@@ -43,7 +45,7 @@ export class RegistryClient {
         blockNumber: receipt.blockNumber,
         gasUsed: receipt.gasUsed,
         logs: receipt.logs,
-      } satisfies WriteReceipt;
+      };
     } catch (error) {
       throw decodeRegistryError(error);
     }

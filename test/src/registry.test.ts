@@ -12,6 +12,7 @@ import {
   encodeVerifyManyCall,
   leafOfDigest,
   newBatchId,
+  parseRegistryEvent,
   prepareBatch,
   proofOf,
   RegistryClient,
@@ -39,6 +40,26 @@ describe("credentialRegistryAbi", () => {
   it("is what registryInterface (untyped, for names chosen at run time) and the typed interface encode with", () => {
     expect(registryInterface).toBe(credentialRegistryInterface);
     expect(credentialRegistryInterface.fragments).toHaveLength(abi().length);
+  });
+});
+
+describe("parseRegistryEvent", () => {
+  const signer = "0x00000000000000000000000000000000000000A1";
+  const log = credentialRegistryInterface.encodeEventLog("CredentialRevoked", [7, ROOT, signer, "issued in error"]);
+
+  it("decodes the registry's event by name, its arguments typed by position and by name", () => {
+    const event = parseRegistryEvent(log, "CredentialRevoked");
+    expect(event?.issuerId).toBe(7n);
+    expect(event?.digest).toBe(ROOT);
+    expect(event?.signer).toBe(signer);
+    expect(event?.reason).toBe("issued in error");
+    expect(event?.[3]).toBe("issued in error");
+  });
+
+  it("answers null for another event, and for a log whose data does not decode", () => {
+    expect(parseRegistryEvent(log, "BatchRevoked")).toBeNull();
+    expect(parseRegistryEvent({ topics: [], data: "0x" }, "CredentialRevoked")).toBeNull();
+    expect(parseRegistryEvent({ ...log, data: "0x1234" }, "CredentialRevoked")).toBeNull();
   });
 });
 
