@@ -4,7 +4,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "coverage/", "out/", "src/abi.ts", "web/dist/", "test-results/"],
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "coverage/",
+      "out/",
+      "src/contracts/",
+      "harness/contracts/",
+      "web/dist/",
+      "test-results/",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

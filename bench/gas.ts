@@ -6,7 +6,9 @@
 import { randomBytes } from "node:crypto";
 import { type Hex32, toHex } from "../src/hash";
 import { processProof } from "../src/merkle";
-import { calldataGas, deployArtifact, startBenchRegistry } from "./lib/contracts";
+import { deployMinimalAnchor, deployVerifyGasProbe } from "../harness/mocks";
+import { registryStatusOf } from "../src/registry-status";
+import { calldataGas, startBenchRegistry } from "./lib/contracts";
 import { check, mean, randomHex32, section } from "./lib/measure";
 import type { Details, Row, SectionResult, Sizes } from "./lib/types";
 
@@ -31,18 +33,21 @@ export async function benchAnchorGas(sizes: Sizes): Promise<SectionResult> {
   return section("P1", sizes.mode, async () => {
     const fx = await startBenchRegistry();
     try {
-      const minimal = await deployArtifact("mocks/MinimalAnchor.sol/MinimalAnchor", fx.issuerSigner, [
-        await fx.issuerSigner.getAddress(),
-      ]);
-      const anchorRegistry = fx.registry.getFunction("anchor");
-      const anchorMinimal = minimal.getFunction("anchor");
+      const minimal = await deployMinimalAnchor(fx.issuerSigner, await fx.issuerSigner.getAddress());
+      const anchorRegistry = fx.registry.anchor;
+      const anchorMinimal = minimal.anchor;
       check(
         anchorRegistry.fragment.selector === anchorMinimal.fragment.selector,
         "MinimalAnchor.anchor and CredentialRegistry.anchor no longer share a selector",
       );
       const measured: { count: number; gas: number; base: number; intrinsic: number }[] = [];
       for (const count of sizes.anchorCounts) {
-        const args = [randomBatchId(), randomHex32(), count, URI] as const;
+        const args: [batchId: string, root: string, count: number, uri: string] = [
+          randomBatchId(),
+          randomHex32(),
+          count,
+          URI,
+        ];
         const intrinsic = BASE_TX_GAS + calldataGas(fx.registry.interface.encodeFunctionData("anchor", args));
         const receipt = await (await anchorRegistry.send(...args)).wait();
         const base = await (await anchorMinimal.send(...args)).wait();
@@ -100,28 +105,22 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
   return section("P2", sizes.mode, async () => {
     const fx = await startBenchRegistry();
     try {
-      const probe = await deployArtifact("mocks/VerifyGasProbe.sol/VerifyGasProbe", fx.issuerSigner);
-      const measureVerify = probe.getFunction("measureVerify");
-      const leafOf = fx.registry.getFunction("leafOf");
-      const anchor = fx.registry.getFunction("anchor");
+      const probe = await deployVerifyGasProbe(fx.issuerSigner);
+      const { leafOf, anchor } = fx.registry;
       const registry = await fx.registry.getAddress();
       const gasOf = async (levels: number): Promise<number> => {
         const batchId = randomBatchId();
         const digest = randomHex32();
         const path: Hex32[] = Array.from({ length: levels }, randomHex32);
-        const leaf = (await leafOf.staticCall(fx.issuerId, batchId, digest)) as Hex32;
+        const leaf = (await leafOf(fx.issuerId, batchId, digest)) as Hex32;
         const root = processProof(leaf, path);
         const receipt = await (await anchor.send(batchId, root, 2 ** levels, "")).wait();
         check(receipt?.status === 1, "CredentialRegistry.anchor reverted");
-        const [gasUsed, status] = (await measureVerify.staticCall(
-          registry,
-          fx.issuerId,
-          batchId,
-          root,
-          digest,
-          path,
-        )) as [bigint, bigint];
-        check(status === 0n, `verify of a valid ${levels}-level proof answered status ${status}`);
+        const [gasUsed, status] = await probe.measureVerify(registry, fx.issuerId, batchId, root, digest, path);
+        check(
+          registryStatusOf(status) === "valid",
+          `verify of a valid ${levels}-level proof answered ${registryStatusOf(status) ?? `status ${status}`}`,
+        );
         return Number(gasUsed);
       };
       // Each level costs a little more or less depending on which sibling sorts first: average proofs.

@@ -4,10 +4,10 @@ import {
   bytes16ToBatchId,
   isCredrootError,
   newBatchId,
+  parseRegistryEvent,
   type PreparedBatch,
   prepareBatch,
   RegistryClient,
-  registryInterface,
   type WriteReceipt,
 } from "../src";
 import { parseCredentialsCsv } from "../src/node/csv";
@@ -57,10 +57,13 @@ function prepare(
 /** The issuer and batch that the `BatchAnchored` event of the receipt records (the chain's word). */
 function anchoredAs(receipt: WriteReceipt): { issuerId: number; batchId: string; root: string } | null {
   for (const log of receipt.logs) {
-    const event = registryInterface.parseLog(log);
-    if (event?.name === "BatchAnchored") {
-      const [issuerId, batchId, root] = event.args.toArray() as [bigint, string, string];
-      return { issuerId: Number(issuerId), batchId: bytes16ToBatchId(batchId), root: root.toLowerCase() };
+    const event = parseRegistryEvent(log, "BatchAnchored");
+    if (event) {
+      return {
+        issuerId: Number(event.issuerId),
+        batchId: bytes16ToBatchId(event.batchId),
+        root: event.root.toLowerCase(),
+      };
     }
   }
   return null;

@@ -1,5 +1,5 @@
-import { ContractFactory, type Signer } from "ethers";
-import { registryArtifact } from "./artifact";
+import type { Signer } from "ethers";
+import { registryFactory } from "./registry-factory";
 
 /** A registry deployed on an embedded or test chain (see deployment.ts for real networks). */
 export interface Deployment {
@@ -33,13 +33,11 @@ export interface DeployRegistryOptions {
  * const { registry } = await deployRegistry(await chain.signer(0));
  */
 export async function deployRegistry(deployer: Signer, options: DeployRegistryOptions = {}): Promise<Deployment> {
-  const { abi, bytecode } = registryArtifact();
   const from = await deployer.getAddress();
   const admin = options.admin ?? from;
   const accreditor = options.accreditor ?? from;
   const adminDelay = options.adminDelay ?? 0;
-  const factory = new ContractFactory(abi as never[], bytecode, deployer);
-  const contract = await factory.deploy(adminDelay, admin, accreditor);
+  const contract = await registryFactory(deployer).deploy(adminDelay, admin, accreditor);
   const receipt = await contract.deploymentTransaction()?.wait();
   if (!receipt) throw new Error("the deployment transaction was not mined");
   const network = await deployer.provider?.getNetwork();

@@ -1,4 +1,5 @@
-import { AbiCoder, Contract, Interface, type Provider, ZeroAddress, ZeroHash, concat, getAddress } from "ethers";
+import { type Provider, ZeroAddress, ZeroHash, concat, getAddress } from "ethers";
+import { CredentialRegistry__factory, credentialRegistryInterface, parseRegistryEvent } from "../src";
 import type { ContractArtifact } from "./artifact";
 import { type CodeComparison, compareCode } from "./bytecode";
 
@@ -71,24 +72,22 @@ export async function checkCreation(
   if (!receipt.contractAddress || !same(receipt.contractAddress, deployment.address)) {
     return fail(`transaction ${deployment.txHash} did not create ${deployment.address}`);
   }
-  const args = AbiCoder.defaultAbiCoder().encode(
-    ["uint48", "address", "address"],
-    [deployment.adminDelay, deployment.admin, deployment.accreditor],
-  );
+  const args = credentialRegistryInterface.encodeDeploy([
+    deployment.adminDelay,
+    deployment.admin,
+    deployment.accreditor,
+  ]);
   if (tx.data.toLowerCase() !== concat([artifact.bytecode, args]).toLowerCase()) {
     return fail(
       `the creation input is not the artifact's creation code with (adminDelay ${deployment.adminDelay}, admin, accreditor)`,
     );
   }
-  const registry = new Interface(artifact.abi as never[]);
   const grants = receipt.logs
     .filter((log) => same(log.address, deployment.address))
-    .map((log) => registry.parseLog(log))
-    .filter((event) => event?.name === "RoleGranted")
-    .map((event) => `${String(event!.args[0])}:${getAddress(String(event!.args[1]))}`);
-  const accreditorRole = String(
-    await new Contract(deployment.address, registry, provider).getFunction("ACCREDITOR_ROLE")(),
-  );
+    .map((log) => parseRegistryEvent(log, "RoleGranted"))
+    .filter((grant) => grant !== null)
+    .map((grant) => `${grant.role}:${getAddress(grant.account)}`);
+  const accreditorRole = await CredentialRegistry__factory.connect(deployment.address, provider).ACCREDITOR_ROLE();
   const expected = [
     `${ZeroHash}:${getAddress(deployment.admin)}`,
     `${accreditorRole}:${getAddress(deployment.accreditor)}`,
@@ -112,13 +111,10 @@ export async function checkRoles(
   provider: Provider,
   address: string,
   terms: DeploymentTerms,
-  artifact: ContractArtifact,
 ): Promise<DeploymentCheck> {
-  const registry = new Contract(address, artifact.abi as never[], provider);
-  const [defaultAdmin, accreditorRole] = (
-    await Promise.all([registry.getFunction("defaultAdmin")(), registry.getFunction("ACCREDITOR_ROLE")()])
-  ).map(String) as [string, string];
-  const hasRole = async (account: string) => Boolean(await registry.getFunction("hasRole")(accreditorRole, account));
+  const registry = CredentialRegistry__factory.connect(address, provider);
+  const [defaultAdmin, accreditorRole] = await Promise.all([registry.defaultAdmin(), registry.ACCREDITOR_ROLE()]);
+  const hasRole = (account: string) => registry.hasRole(accreditorRole, account);
   const problems: string[] = [];
   if (!same(defaultAdmin, terms.admin)) {
     problems.push(
@@ -159,13 +155,12 @@ export async function checkAdmin(
   provider: Provider,
   address: string,
   terms: DeploymentTerms,
-  artifact: ContractArtifact,
 ): Promise<DeploymentCheck> {
-  const registry = new Contract(address, artifact.abi as never[], provider);
+  const registry = CredentialRegistry__factory.connect(address, provider);
   const [delay, [pendingAdmin, adminSchedule], [pendingDelay, delaySchedule], block] = await Promise.all([
-    registry.getFunction("defaultAdminDelay")() as Promise<bigint>,
-    registry.getFunction("pendingDefaultAdmin")() as Promise<[string, bigint]>,
-    registry.getFunction("pendingDefaultAdminDelay")() as Promise<[bigint, bigint]>,
+    registry.defaultAdminDelay(),
+    registry.pendingDefaultAdmin(),
+    registry.pendingDefaultAdminDelay(),
     provider.getBlock("latest"),
   ]);
   const now = BigInt(block?.timestamp ?? 0);
@@ -210,7 +205,7 @@ export async function checkDeployment(
     return { code, checks: [code] };
   }
   const creation = await checkCreation(provider, deployment, artifact);
-  const roles = await checkRoles(provider, deployment.address, deployment, artifact);
-  const admin = await checkAdmin(provider, deployment.address, deployment, artifact);
+  const roles = await checkRoles(provider, deployment.address, deployment);
+  const admin = await checkAdmin(provider, deployment.address, deployment);
   return { code, checks: [code, creation, roles, admin] };
 }

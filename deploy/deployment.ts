@@ -1,17 +1,9 @@
-import {
-  ContractFactory,
-  type Signer,
-  ZeroAddress,
-  formatEther,
-  formatUnits,
-  getAddress,
-  isAddress,
-  keccak256,
-} from "ethers";
+import { type Signer, ZeroAddress, formatEther, formatUnits, getAddress, isAddress, keccak256 } from "ethers";
 import { type ContractArtifact, registryArtifact } from "./artifact";
 import { type DeploymentCheck, checkDeployment, describeDelay } from "./deployment-checks";
 import { DeploymentError, type DeploymentErrorCode } from "./deployment-error";
 import { type DeploymentRecord, assertRecordWritable, writeRecord } from "./deployment-record";
+import { registryFactory } from "./registry-factory";
 import type { Connection } from "./rpc";
 
 /** A checksummed, non-zero address, or a `bad-argument` refusal naming `label`. */
@@ -122,8 +114,11 @@ export async function planDeployment(
   assertRecordWritable(options.outDir, chainId, options.force);
   const artifact = options.artifact ?? registryArtifact();
   const deployer = await signer.getAddress();
-  const factory = new ContractFactory(artifact.abi as never[], artifact.bytecode, signer);
-  const request = await factory.getDeployTransaction(options.adminDelay, options.admin, options.accreditor);
+  const request = await registryFactory(signer, artifact).getDeployTransaction(
+    options.adminDelay,
+    options.admin,
+    options.accreditor,
+  );
   const [gas, fees, block, balance, nonce] = await Promise.all([
     provider.estimateGas({ ...request, from: deployer }),
     provider.getFeeData(),
@@ -190,10 +185,14 @@ export async function deployRegistryVerified(
       `the deployer has ${formatEther(plan.balance)} ETH; deploying may take up to ${formatEther(plan.maxCostWei)} ETH`,
     );
   }
-  const factory = new ContractFactory(artifact.abi as never[], artifact.bytecode, signer);
-  const contract = await factory.deploy(options.adminDelay, options.admin, options.accreditor, {
-    gasLimit: plan.gas,
-  });
+  const contract = await registryFactory(signer, artifact).deploy(
+    options.adminDelay,
+    options.admin,
+    options.accreditor,
+    {
+      gasLimit: plan.gas,
+    },
+  );
   const tx = contract.deploymentTransaction()!;
   const address = await contract.getAddress();
   log(`sent ${tx.hash}: CredentialRegistry at ${address}; waiting for ${options.confirmations} confirmation(s)`);

@@ -3,7 +3,7 @@ import { fromBase64url } from "./encoding";
 import { CredrootError } from "./errors";
 import { findLoneSurrogate, parseStrictJson } from "./json";
 import type { JsonValue } from "./pointer";
-import type { IssuerRecord } from "./registry";
+import type { IssuerRecord } from "./registry-verify";
 import { CREDROOT_CONTEXT_URL } from "./standard/context";
 import { dateTime, isObject, type Json, pick, text } from "./standard/fields";
 import { type DocumentIssuer, ob3Issuer, ob3Subject, REGISTRY_IDENTIFIER_TYPE } from "./standard/ob3";

@@ -8,6 +8,11 @@ export * from "./commit";
 export * from "./merkle";
 export * from "./bundle";
 export * from "./batch";
+export * from "./registry-interface";
+export * from "./registry-status";
+export * from "./registry-verify";
+export * from "./registry-errors";
+export * from "./registry-events";
 export * from "./registry";
 export * from "./revocation-reason";
 export * from "./verdict";
@@ -16,4 +21,9 @@ export * from "./presentation";
 export * from "./presentation-questions";
 export * from "./export";
 export * from "./trust-config";
-export { credentialRegistryAbi } from "./abi";
+export type {
+  CredentialRegistry,
+  CredentialRegistryInterface,
+  ICredentialRegistry,
+} from "./contracts/CredentialRegistry";
+export { CredentialRegistry__factory } from "./contracts";

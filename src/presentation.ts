@@ -1,7 +1,7 @@
 import { type Bundle, bundleSchema, parseBundle } from "./bundle";
 import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
 import type { Hex32 } from "./hash";
-import { type ChainVerification, decodeVerifyManyResult, encodeVerifyManyCall } from "./registry";
+import { type ChainVerification, decodeVerifyManyResult, encodeVerifyManyCall } from "./registry-verify";
 import { compileSchema, describeDetails, schemaErrors } from "./schema";
 import { parseStrictJson } from "./json";
 import type { VerificationResult, VerifyOptions } from "./verdict";

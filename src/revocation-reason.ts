@@ -1,7 +1,8 @@
 import { toBeHex, zeroPadValue } from "ethers";
 import { batchIdToBytes16 } from "./encoding";
 import type { Hex32 } from "./hash";
-import { registryInterface } from "./registry";
+import { parseRegistryEvent } from "./registry-events";
+import { credentialRegistryInterface } from "./registry-interface";
 
 /** A log as a JSON-RPC node returns it: what {@link revocationReason} reads. */
 export interface RevocationLog {
@@ -41,8 +42,8 @@ export interface RevocationReason {
   signer: string;
 }
 
-const CREDENTIAL_REVOKED = registryInterface.getEvent("CredentialRevoked")!.topicHash;
-const BATCH_REVOKED = registryInterface.getEvent("BatchRevoked")!.topicHash;
+const CREDENTIAL_REVOKED = credentialRegistryInterface.getEvent("CredentialRevoked").topicHash;
+const BATCH_REVOKED = credentialRegistryInterface.getEvent("BatchRevoked").topicHash;
 
 /**
  * The reason a revoked credential's issuer gave, read from the chain with one `eth_getLogs`
@@ -69,16 +70,14 @@ export async function revocationReason(parameters: RevocationReasonParameters): 
   for (const log of logs) {
     if (log.address.toLowerCase() !== registry.toLowerCase()) continue;
     if (log.topics[1]?.toLowerCase() !== issuerTopic.toLowerCase()) continue;
-    const parsed = registryInterface.parseLog({ topics: [...log.topics], data: log.data });
-    if (!parsed) continue;
-    const signer = String(parsed.args.getValue("signer"));
-    const reason = String(parsed.args.getValue("reason"));
     const key = log.topics[2]?.toLowerCase();
-    if (parsed.name === "CredentialRevoked" && key === digest.toLowerCase()) {
-      return { scope: "credential", reason, signer };
+    const credential = parseRegistryEvent(log, "CredentialRevoked");
+    if (credential && key === digest.toLowerCase()) {
+      return { scope: "credential", reason: credential.reason, signer: credential.signer };
     }
-    if (parsed.name === "BatchRevoked" && key === batchTopic.toLowerCase()) {
-      batch ??= { scope: "batch", reason, signer };
+    const revokedBatch = parseRegistryEvent(log, "BatchRevoked");
+    if (revokedBatch && key === batchTopic.toLowerCase()) {
+      batch ??= { scope: "batch", reason: revokedBatch.reason, signer: revokedBatch.signer };
     }
   }
   return batch;

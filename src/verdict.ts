@@ -1,6 +1,6 @@
 import type { Hex32 } from "./hash";
 import type { JsonValue } from "./pointer";
-import type { IssuerRecord } from "./registry";
+import type { IssuerRecord } from "./registry-verify";
 
 /** Every verdict, in the order of the API reference (schemas and docs enumerate this list). */
 export const VERDICTS = [

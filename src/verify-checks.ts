@@ -5,7 +5,8 @@ import { CredrootError } from "./errors";
 import { type Hex32, toHex } from "./hash";
 import { processProof } from "./merkle";
 import type { JsonValue } from "./pointer";
-import { type ChainVerification, decodeRegistryError, type VerifyRequest } from "./registry";
+import { decodeRegistryError } from "./registry-errors";
+import type { ChainVerification, VerifyRequest } from "./registry-verify";
 import type { CallProvider, Check, TrustedChain, VerificationResult, Verdict } from "./verdict";
 
 /*

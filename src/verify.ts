@@ -1,5 +1,5 @@
-import { decodeVerifyResult, encodeVerifyCall } from "./registry";
-import type { ChainVerification } from "./registry";
+import { decodeVerifyResult, encodeVerifyCall } from "./registry-verify";
+import type { ChainVerification } from "./registry-verify";
 import type { VerificationResult, VerifyOptions } from "./verdict";
 import { callWithTimeout, prepareBundle, settleBundle } from "./verify-checks";
 

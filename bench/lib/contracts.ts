@@ -1,19 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Contract, ContractFactory, type InterfaceAbi, type Signer } from "ethers";
+import type { Signer } from "ethers";
 import { type LocalChain, startLocalChain } from "../../deploy/local";
-
-const ARTIFACTS = join(__dirname, "../../artifacts/contracts");
-
-/** Deploys a compiled contract (`mocks/MinimalAnchor.sol/MinimalAnchor`) and waits for it to be mined. */
-export async function deployArtifact(name: string, deployer: Signer, args: readonly unknown[] = []): Promise<Contract> {
-  const file = join(ARTIFACTS, `${name}.json`);
-  if (!existsSync(file)) throw new Error(`no artifact at ${file}: run \`npx hardhat compile\` first`);
-  const { abi, bytecode } = JSON.parse(readFileSync(file, "utf8")) as { abi: InterfaceAbi; bytecode: string };
-  const contract = await new ContractFactory(abi, bytecode, deployer).deploy(...args);
-  await contract.waitForDeployment();
-  return new Contract(await contract.getAddress(), abi, deployer);
-}
+import { registryFactory } from "../../deploy/registry-factory";
+import { type CredentialRegistry, CredentialRegistry__factory } from "../../src";
 
 /** Intrinsic gas of calldata under cancun pricing: 4 per zero byte, 16 per other byte. */
 export function calldataGas(data: string): number {
@@ -26,7 +14,7 @@ export function calldataGas(data: string): number {
 export interface BenchRegistry {
   chain: LocalChain;
   /** The registry, connected as the issuer's signer. */
-  registry: Contract;
+  registry: CredentialRegistry;
   issuerId: bigint;
   issuerSigner: Signer;
 }
@@ -34,21 +22,17 @@ export interface BenchRegistry {
 /**
  * Starts the embedded chain and deploys the registry straight from its compiled artifact (account 0
  * is admin and accreditor, account 1 the signer of issuer 1), so that the benchmark depends on the
- * contract alone, not on the library's registry client.
+ * contract and its bindings alone, not on the library's registry client.
  */
 export async function startBenchRegistry(): Promise<BenchRegistry> {
   const chain = await startLocalChain();
   const admin = await chain.signer(0);
   const issuerSigner = await chain.signer(1);
-  const deployed = await deployArtifact("CredentialRegistry.sol/CredentialRegistry", admin, [
-    0,
-    admin.address,
-    admin.address,
-  ]);
+  const deployed = await (await registryFactory(admin).deploy(0, admin.address, admin.address)).waitForDeployment();
   const receipt = await (
-    await deployed.getFunction("registerIssuer").send("Bench University", "https://uni.test", issuerSigner.address)
+    await deployed.registerIssuer("Bench University", "https://uni.test", issuerSigner.address)
   ).wait();
   if (receipt?.status !== 1) throw new Error("registerIssuer reverted");
-  const registry = new Contract(await deployed.getAddress(), deployed.interface, issuerSigner);
+  const registry = CredentialRegistry__factory.connect(await deployed.getAddress(), issuerSigner);
   return { chain, registry, issuerId: 1n, issuerSigner };
 }

@@ -43,10 +43,7 @@ export async function adoptIfDone(ctx: OutboxContext, op: OpRecord, batch: Batch
 }
 
 async function credentialRevoked(ctx: OutboxContext, issuerId: number, digest: Hex32): Promise<boolean> {
-  const revokedAt = (await ctx.registry.contract
-    .getFunction("credentialRevokedAt")
-    .staticCall(issuerId, digest)) as bigint;
-  return revokedAt !== 0n;
+  return (await ctx.registry.credentialRevokedAt(issuerId, digest)) !== 0;
 }
 
 /**

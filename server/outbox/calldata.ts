@@ -1,5 +1,5 @@
 /** The registry call an op makes, encoded. */
-import { batchIdToBytes16, registryInterface } from "../../src";
+import { batchIdToBytes16, credentialRegistryInterface } from "../../src";
 import type { BatchRecord, OpRecord } from "../store/types";
 import type { OutboxContext } from "./context";
 import { credentialOf } from "./lookups";
@@ -8,9 +8,10 @@ import { credentialOf } from "./lookups";
 export async function calldata(ctx: OutboxContext, op: OpRecord, batch: BatchRecord): Promise<string> {
   const batchId = batchIdToBytes16(batch.id);
   if (op.kind === "anchor") {
-    return registryInterface.encodeFunctionData("anchor", [batchId, batch.root, batch.count, batch.uri]);
+    return credentialRegistryInterface.encodeFunctionData("anchor", [batchId, batch.root, batch.count, batch.uri]);
   }
-  if (op.kind === "revoke-batch") return registryInterface.encodeFunctionData("revokeBatch", [batchId, op.reason]);
+  if (op.kind === "revoke-batch")
+    return credentialRegistryInterface.encodeFunctionData("revokeBatch", [batchId, op.reason]);
   const credential = await credentialOf(ctx, op);
-  return registryInterface.encodeFunctionData("revokeCredential", [credential.digest, op.reason]);
+  return credentialRegistryInterface.encodeFunctionData("revokeCredential", [credential.digest, op.reason]);
 }

@@ -6,7 +6,6 @@ import { anchorBatch, batchOf, failureOf, validOf, verifyOf, type Anchored } fro
 import {
   MAX_UINT64,
   NO_BATCH,
-  Status,
   blockTimestamp,
   decodeRevert,
   deployFixture,
@@ -160,7 +159,7 @@ describe("revokeBatch", () => {
       expect(await recordOf(f.issuerA, batch.batchId, b.root)).toEqual({ anchoredAt: at, revokedAt });
       expect(await verifyOf(f.registry, b.request(0))).toEqual({
         ...validOf(b, 0, at, MAX_UINT64),
-        status: Status.BatchRevoked,
+        status: "batch-revoked",
         batchRevokedAt: revokedAt,
       });
     }
@@ -195,11 +194,11 @@ describe("revokeBatch", () => {
     const revokedAt = await blockTimestamp(await mined(as().revokeBatch(batch.batchId, "cancelled before issue")));
     expect(await recordOf(f.issuerA, batch.batchId, batch.root)).toEqual({ anchoredAt: 0n, revokedAt });
     // Not anchored yet: the proof holds, the anchor does not.
-    expect(await verifyOf(f.registry, batch.request(0))).toEqual(failureOf(Status.NotAnchored, batch.leaf(0)));
+    expect(await verifyOf(f.registry, batch.request(0))).toEqual(failureOf("not-anchored", batch.leaf(0)));
     const anchoredAt = await blockTimestamp(await mined(as().anchor(batch.batchId, batch.root, 3, "")));
     expect(await verifyOf(f.registry, batch.request(0))).toEqual({
       ...validOf(batch, 0, anchoredAt, MAX_UINT64),
-      status: Status.BatchRevoked,
+      status: "batch-revoked",
       batchRevokedAt: revokedAt,
     });
   });
@@ -251,7 +250,7 @@ describe("revokeCredential", () => {
     const { batch, anchoredAt } = await anchorBatch(f, f.signerA, f.issuerA, { digests: [digest, randomBytes32()] });
     expect(await verifyOf(f.registry, batch.request(0))).toEqual({
       ...validOf(batch, 0, anchoredAt, MAX_UINT64),
-      status: Status.CredentialRevoked,
+      status: "credential-revoked",
       credentialRevokedAt: revokedAt,
     });
   });

@@ -19,7 +19,6 @@ import {
 } from "./calls";
 import {
   MAX_UINT64,
-  Status,
   blockTimestamp,
   deployFixture,
   eventsOf,
@@ -28,6 +27,7 @@ import {
   snapshots,
   type Fixture,
   type VerifyRequest,
+  type RegistryStatus,
 } from "./helpers";
 
 /**
@@ -58,7 +58,7 @@ const naming = (
 ): VerifyRequest => ({ ...request, issuerId, batchId, root });
 const requestsOf = (batch: CredentialBatch) => batch.digests.map((_, i) => batch.request(i));
 
-async function expectStatuses(requests: readonly VerifyRequest[], status: number, what: string): Promise<void> {
+async function expectStatuses(requests: readonly VerifyRequest[], status: RegistryStatus, what: string): Promise<void> {
   for (const [i, request] of requests.entries()) {
     expect(await statusEverywhere(f.registry, request), `${what}, credential ${i}`).toBe(status);
   }
@@ -74,7 +74,7 @@ describe("attack: front-running a pending anchor", () => {
       { name: "BatchAnchored", args: [f.issuerC, batch.batchId, batch.root, f.signerC.address, 4n, "ipfs://stolen"] },
     ]);
     // Until A's anchor is mined, A's credentials are not anchored: C's copy lends them nothing.
-    await expectStatuses(requestsOf(batch), Status.NotAnchored, "before A's anchor");
+    await expectStatuses(requestsOf(batch), "not-anchored", "before A's anchor");
     const byA = await mined(as().anchor(batch.batchId, batch.root, 4, "ipfs://a"));
     expect(await eventsOf(f.registry, byA)).toEqual([
       { name: "BatchAnchored", args: [f.issuerA, batch.batchId, batch.root, f.signerA.address, 4n, "ipfs://a"] },
@@ -85,7 +85,7 @@ describe("attack: front-running a pending anchor", () => {
       // In C's namespace the root is there, but the leaf derived with issuer C is not in the tree.
       const leafUnderC = leafOf(f.context, f.issuerC, batch.batchId, batch.digest(i));
       expect(await verifyEverywhere(f.registry, naming(request, f.issuerC))).toEqual(
-        failureOf(Status.BadProof, leafUnderC),
+        failureOf("bad-proof", leafUnderC),
       );
     }
   });
@@ -95,14 +95,14 @@ describe("attack: front-running a pending anchor", () => {
     await mined(as(f.signerC).anchor(batch.batchId, batch.root, 2, ""));
     await mined(as().anchor(batch.batchId, batch.root, 2, ""));
     await mined(as(f.signerC).revokeBatch(batch.batchId, "griefing"));
-    await expectStatuses(requestsOf(batch), Status.Valid, "A's credential after C revoked its copy");
+    await expectStatuses(requestsOf(batch), "valid", "A's credential after C revoked its copy");
   });
 
   it("leaves A's pending batch anchorable and valid when C revokes its batch id first", async () => {
     const batch = buildBatch(f.context, f.issuerA, { size: 2 });
     await mined(as(f.signerC).revokeBatch(batch.batchId, "pre-emptive griefing"));
     await mined(as().anchor(batch.batchId, batch.root, 2, ""));
-    await expectStatuses(requestsOf(batch), Status.Valid, "A's credential after C revoked the id in its namespace");
+    await expectStatuses(requestsOf(batch), "valid", "A's credential after C revoked the id in its namespace");
   });
 });
 
@@ -117,7 +117,7 @@ describe("attack: re-anchoring a revoked credential", () => {
     a = await anchorBatch(f, f.signerA, f.issuerA, { size: 4 });
     revoked = a.batch.request(1);
     revokedAt = await blockTimestamp(await mined(as().revokeCredential(revoked.digest, "plagiarism")));
-    expect(await statusEverywhere(f.registry, revoked)).toBe(Status.CredentialRevoked);
+    expect(await statusEverywhere(f.registry, revoked)).toBe("credential-revoked");
   });
 
   it("by another issuer, as a one-leaf batch whose root is A's leaf: never Valid naming A or C", async () => {
@@ -125,12 +125,12 @@ describe("attack: re-anchoring a revoked credential", () => {
     const otherId = randomBatchId();
     for (const batchId of [a.batch.batchId, otherId]) await mined(as(f.signerC).anchor(batchId, leaf, 1, ""));
     const alone = { ...revoked, root: leaf, proof: [] };
-    const attempts: [string, VerifyRequest, number][] = [
-      ["A's own request", revoked, Status.CredentialRevoked],
-      ["naming A, C's one-leaf root", alone, Status.NotAnchored],
-      ["naming C, C's one-leaf root", naming(alone, f.issuerC), Status.BadProof],
-      ["naming C and C's other batch id", naming(alone, f.issuerC, otherId), Status.BadProof],
-      ["naming A and C's other batch id", naming(alone, f.issuerA, otherId), Status.BadProof],
+    const attempts: [string, VerifyRequest, RegistryStatus][] = [
+      ["A's own request", revoked, "credential-revoked"],
+      ["naming A, C's one-leaf root", alone, "not-anchored"],
+      ["naming C, C's one-leaf root", naming(alone, f.issuerC), "bad-proof"],
+      ["naming C and C's other batch id", naming(alone, f.issuerC, otherId), "bad-proof"],
+      ["naming A and C's other batch id", naming(alone, f.issuerA, otherId), "bad-proof"],
     ];
     for (const [what, request, status] of attempts) {
       expect(await statusEverywhere(f.registry, request), what).toBe(status);
@@ -144,11 +144,11 @@ describe("attack: re-anchoring a revoked credential", () => {
     for (const batchId of [a.batch.batchId, otherId]) await mined(as(f.signerC).anchor(batchId, tree.root, 3, ""));
     const path = { ...revoked, root: tree.root, proof: tree.proof(0) };
     expect(processProof(a.batch.leaf(1), path.proof)).toBe(tree.root);
-    const attempts: [string, VerifyRequest, number][] = [
-      ["naming C", naming(path, f.issuerC), Status.BadProof],
-      ["naming C and C's other batch id", naming(path, f.issuerC, otherId), Status.BadProof],
-      ["naming A, C's root", naming(path, f.issuerA), Status.NotAnchored],
-      ["naming A and C's other batch id", naming(path, f.issuerA, otherId), Status.BadProof],
+    const attempts: [string, VerifyRequest, RegistryStatus][] = [
+      ["naming C", naming(path, f.issuerC), "bad-proof"],
+      ["naming C and C's other batch id", naming(path, f.issuerC, otherId), "bad-proof"],
+      ["naming A, C's root", naming(path, f.issuerA), "not-anchored"],
+      ["naming A and C's other batch id", naming(path, f.issuerA, otherId), "bad-proof"],
     ];
     for (const [what, request, status] of attempts) {
       expect(await statusEverywhere(f.registry, request), what).toBe(status);
@@ -159,10 +159,10 @@ describe("attack: re-anchoring a revoked credential", () => {
     const again = await anchorBatch(f, f.signerA, f.issuerA, { digests: [randomBytes32(), revoked.digest] });
     expect(await verifyEverywhere(f.registry, again.batch.request(1))).toEqual({
       ...validOf(again.batch, 1, again.anchoredAt, MAX_UINT64),
-      status: Status.CredentialRevoked,
+      status: "credential-revoked",
       credentialRevokedAt: revokedAt,
     });
-    expect(await statusEverywhere(f.registry, again.batch.request(0))).toBe(Status.Valid);
+    expect(await statusEverywhere(f.registry, again.batch.request(0))).toBe("valid");
   });
 
   it("by the same issuer, under the old batch id with a second root: still CredentialRevoked", async () => {
@@ -174,14 +174,14 @@ describe("attack: re-anchoring a revoked credential", () => {
     const anchoredAt = await blockTimestamp(await mined(as().anchor(a.batch.batchId, replacement.root, 2, "")));
     expect(await verifyEverywhere(f.registry, replacement.request(0))).toEqual({
       ...validOf(replacement, 0, anchoredAt, MAX_UINT64),
-      status: Status.CredentialRevoked,
+      status: "credential-revoked",
       credentialRevokedAt: revokedAt,
     });
-    expect(await statusEverywhere(f.registry, replacement.request(1))).toBe(Status.Valid);
+    expect(await statusEverywhere(f.registry, replacement.request(1))).toBe("valid");
     // The revoked leaf alone as a root, under the old batch id: revoked too.
     const alone = { ...revoked, root: a.batch.leaf(1), proof: [] };
     await mined(as().anchor(a.batch.batchId, alone.root, 1, ""));
-    expect(await statusEverywhere(f.registry, alone)).toBe(Status.CredentialRevoked);
+    expect(await statusEverywhere(f.registry, alone)).toBe("credential-revoked");
   });
 
   it("by the same issuer, the same batch id and root again: BatchAlreadyAnchored", async () => {
@@ -190,7 +190,7 @@ describe("attack: re-anchoring a revoked credential", () => {
       a.batch.batchId,
       a.batch.root,
     ]);
-    expect(await statusEverywhere(f.registry, revoked)).toBe(Status.CredentialRevoked);
+    expect(await statusEverywhere(f.registry, revoked)).toBe("credential-revoked");
   });
 });
 
@@ -225,11 +225,11 @@ describe("attack: escaping a revoked batch or a withdrawn accreditation", () => 
       { name: "BatchRevoked", args: [f.issuerA, a.batch.batchId, f.signerA.address, "exam leaked"] },
     ]);
     const alone = await reanchorAsC();
-    await expectStatuses(requestsOf(a.batch), Status.BatchRevoked, "naming A");
-    await expectStatuses(alone, Status.NotAnchored, "naming A, C's one-leaf roots");
+    await expectStatuses(requestsOf(a.batch), "batch-revoked", "naming A");
+    await expectStatuses(alone, "not-anchored", "naming A, C's one-leaf roots");
     await expectStatuses(
       [...requestsOf(a.batch), ...alone].map((r) => naming(r, f.issuerC)),
-      Status.BadProof,
+      "bad-proof",
       "naming C",
     );
   });
@@ -247,14 +247,14 @@ describe("attack: escaping a revoked batch or a withdrawn accreditation", () => 
     for (const i of reordered.digests.keys()) {
       expect(await verifyEverywhere(f.registry, reordered.request(i)), `credential ${i}`).toEqual({
         ...validOf(reordered, i, anchoredAt, MAX_UINT64),
-        status: Status.BatchRevoked,
+        status: "batch-revoked",
         batchRevokedAt: revokedAt,
       });
     }
     const alone = requestsOf(a.batch).map((r, i) => ({ ...r, root: a.batch.leaf(i), proof: [] }));
     for (const request of alone) await mined(as().anchor(a.batch.batchId, request.root, 1, ""));
-    await expectStatuses(alone, Status.BatchRevoked, "each leaf alone under the old batch id");
-    await expectStatuses(requestsOf(a.batch), Status.BatchRevoked, "the original root");
+    await expectStatuses(alone, "batch-revoked", "each leaf alone under the old batch id");
+    await expectStatuses(requestsOf(a.batch), "batch-revoked", "the original root");
     // The same (batch id, root) twice is refused outright.
     await expectRevert(as().anchor(a.batch.batchId, reordered.root, 4, ""), "BatchAlreadyAnchored", [
       f.issuerA,
@@ -271,7 +271,7 @@ describe("attack: escaping a revoked batch or a withdrawn accreditation", () => 
       batchId: a.batch.batchId,
     });
     const anchoredAt = await blockTimestamp(await mined(as().anchor(a.batch.batchId, second.root, 2, "")));
-    const revoked = { ...validOf(second, 0, anchoredAt, MAX_UINT64), status: Status.BatchRevoked, batchRevokedAt };
+    const revoked = { ...validOf(second, 0, anchoredAt, MAX_UINT64), status: "batch-revoked", batchRevokedAt };
     expect(await verifyEverywhere(f.registry, second.request(0))).toEqual(revoked);
     expect(await verifyEverywhere(f.registry, second.request(1))).toEqual({
       ...revoked,
@@ -286,15 +286,15 @@ describe("attack: escaping a revoked batch or a withdrawn accreditation", () => 
     await mined(as().anchor(newId, a.batch.root, 3, ""));
     await expectStatuses(
       requestsOf(a.batch).map((r) => naming(r, f.issuerA, newId)),
-      Status.BadProof,
+      "bad-proof",
       "under the new id",
     );
-    await expectStatuses(requestsOf(a.batch), Status.BatchRevoked, "under the old id");
+    await expectStatuses(requestsOf(a.batch), "batch-revoked", "under the old id");
   });
 
   it("a withdrawn accreditation holds when another issuer re-anchors the batch, and stops the issuer re-anchoring", async () => {
     await mined(as(f.accreditor).withdrawAccreditation(f.issuerA, a.anchoredAt, "key compromised"));
-    await expectStatuses(requestsOf(a.batch), Status.IssuerNotAccredited, "before C re-anchors");
+    await expectStatuses(requestsOf(a.batch), "issuer-not-accredited", "before C re-anchors");
     const other = buildBatch(f.context, f.issuerA, { digests: a.batch.digests.slice(1), batchId: a.batch.batchId });
     for (const [batchId, root] of [
       [a.batch.batchId, other.root],
@@ -303,11 +303,11 @@ describe("attack: escaping a revoked batch or a withdrawn accreditation", () => 
       await expectRevert(as().anchor(batchId!, root!, 3, ""), "IssuerNotAccredited", [f.issuerA, a.anchoredAt]);
     }
     const alone = await reanchorAsC();
-    await expectStatuses(requestsOf(a.batch), Status.IssuerNotAccredited, "naming A");
-    await expectStatuses(alone, Status.NotAnchored, "naming A, C's one-leaf roots");
+    await expectStatuses(requestsOf(a.batch), "issuer-not-accredited", "naming A");
+    await expectStatuses(alone, "not-anchored", "naming A, C's one-leaf roots");
     await expectStatuses(
       [...requestsOf(a.batch), ...alone].map((r) => naming(r, f.issuerC)),
-      Status.BadProof,
+      "bad-proof",
       "naming C",
     );
   });
@@ -345,7 +345,7 @@ describe("attack: an internal node offered as a credential", () => {
   it("returns BadProof from verify, verifyWithIssuer and verifyMany for each node, one at a time", async () => {
     for (const node of nodes) {
       const leaf = leafOf(f.context, f.issuerA, a.batch.batchId, node.digest);
-      expect(await verifyEverywhere(f.registry, node)).toEqual(failureOf(Status.BadProof, leaf));
+      expect(await verifyEverywhere(f.registry, node)).toEqual(failureOf("bad-proof", leaf));
     }
   });
 
@@ -353,26 +353,26 @@ describe("attack: an internal node offered as a credential", () => {
     const { batch } = a;
     const answers = await verifyManyOf(f.registry, [...nodes, batch.request(0), batch.request(1)]);
     expect(answers.map((x) => x.verification.status)).toEqual([
-      Status.BadProof,
-      Status.BadProof,
-      Status.BadProof,
-      Status.CredentialRevoked,
-      Status.Valid,
+      "bad-proof",
+      "bad-proof",
+      "bad-proof",
+      "credential-revoked",
+      "valid",
     ]);
   });
 
   it("returns BadProof for a node offered as the root too, with an empty path", async () => {
     const { batch } = a;
     const asRoots = nodes.map((node) => ({ ...node, root: node.digest, proof: [] }));
-    await expectStatuses(asRoots, Status.BadProof, "node as its own root");
+    await expectStatuses(asRoots, "bad-proof", "node as its own root");
     expect(await statusEverywhere(f.registry, { ...batch.request(2), root: batch.node(1, 1), proof: [] })).toBe(
-      Status.BadProof,
+      "bad-proof",
     );
   });
 
   it("returns BadProof for a leaf offered in place of its digest", async () => {
     const { batch } = a;
     const asLeaf = [2, 5].map((i) => ({ ...batch.request(i), digest: batch.leaf(i) }));
-    await expectStatuses(asLeaf, Status.BadProof, "leaf as digest");
+    await expectStatuses(asLeaf, "bad-proof", "leaf as digest");
   });
 });

@@ -3,7 +3,6 @@ import type { ContractTransactionReceipt } from "ethers";
 import { expect } from "vitest";
 import { buildBatch, type BatchOptions, type CredentialBatch } from "./batches";
 import {
-  Status,
   blockTimestamp,
   mined,
   toVerification,
@@ -16,6 +15,7 @@ import {
   type Issuer,
   type Verification,
   type VerifyRequest,
+  type RegistryStatus,
 } from "./helpers";
 
 /** Registry calls the tests make again and again, read as plain objects. */
@@ -67,7 +67,7 @@ export async function verifyEverywhere(registry: CredentialRegistry, request: Ve
 }
 
 /** The status `verify`, `verifyWithIssuer` and `verifyMany` all give `request`. */
-export async function statusEverywhere(registry: CredentialRegistry, request: VerifyRequest): Promise<number> {
+export async function statusEverywhere(registry: CredentialRegistry, request: VerifyRequest): Promise<RegistryStatus> {
   return (await verifyEverywhere(registry, request)).status;
 }
 
@@ -102,7 +102,7 @@ export function validOf(
   accreditedUntil: bigint,
 ): Verification {
   return {
-    status: Status.Valid,
+    status: "valid",
     leaf: batch.leaf(index),
     anchoredAt,
     batchRevokedAt: 0n,
@@ -116,6 +116,6 @@ export function validOf(
  * (`BadProof`, checked first) or for a root the issuer never anchored under the batch id
  * (`NotAnchored`): the leaf alone, no record.
  */
-export function failureOf(status: typeof Status.BadProof | typeof Status.NotAnchored, leaf: string): Verification {
+export function failureOf(status: "bad-proof" | "not-anchored", leaf: string): Verification {
   return { status, leaf, anchoredAt: 0n, batchRevokedAt: 0n, credentialRevokedAt: 0n, accreditedUntil: 0n };
 }

@@ -2,19 +2,19 @@ import { inspect } from "node:util";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import {
-  Interface,
   isError,
   type AddressLike,
-  type BaseContract,
-  type BaseContractMethod,
   type BigNumberish,
-  type BytesLike,
-  type ContractRunner,
   type ContractTransactionReceipt,
   type ContractTransactionResponse,
-  type Result,
 } from "ethers";
 import { expect } from "vitest";
+import { type CredentialRegistry, CredentialRegistry__factory } from "../../src/contracts";
+import type { ICredentialRegistry } from "../../src/contracts/CredentialRegistry";
+import { credentialRegistryInterface } from "../../src/registry-interface";
+import { type RegistryStatus, registryStatusOf } from "../../src/registry-status";
+
+export type { CredentialRegistry, RegistryStatus };
 
 /** Where a leaf is bound: the chain and the registry it is anchored on. */
 export interface LeafContext {
@@ -22,78 +22,15 @@ export interface LeafContext {
   registry: string;
 }
 
-// ---------------------------------------------------------------- typed contract
-
-type Send<A extends unknown[], R = void> = BaseContractMethod<A, R, ContractTransactionResponse>;
-type View<A extends unknown[], R> = BaseContractMethod<A, R, R>;
-type Bytes32 = BytesLike;
-type Bytes16 = BytesLike;
-
-/**
- * The registry (format v2) as ethers v6 sees it, typed by hand (the project has no TypeChain).
- * Struct returns stay `Result`s: read them through `toVerification`, `toBatch` and `toIssuer`.
- */
-export interface CredentialRegistry extends BaseContract {
-  connect(runner: ContractRunner | null): CredentialRegistry;
-
-  DEFAULT_ADMIN_ROLE: View<[], string>;
-  ACCREDITOR_ROLE: View<[], string>;
-  MAX_SIGNERS: View<[], bigint>;
-  hasRole: View<[role: Bytes32, account: AddressLike], boolean>;
-  grantRole: Send<[role: Bytes32, account: AddressLike]>;
-  revokeRole: Send<[role: Bytes32, account: AddressLike]>;
-  defaultAdmin: View<[], string>;
-  defaultAdminDelay: View<[], bigint>;
-  pendingDefaultAdmin: View<[], Result>;
-  beginDefaultAdminTransfer: Send<[newAdmin: AddressLike]>;
-  cancelDefaultAdminTransfer: Send<[]>;
-  acceptDefaultAdminTransfer: Send<[]>;
-
-  registerIssuer: Send<[name: string, uri: string, signer: AddressLike], bigint>;
-  updateIssuer: Send<[issuerId: BigNumberish, name: string, uri: string]>;
-  setIssuerActive: Send<[issuerId: BigNumberish, active: boolean]>;
-  withdrawAccreditation: Send<[issuerId: BigNumberish, effectiveFrom: BigNumberish, reason: string]>;
-  addSigner: Send<[issuerId: BigNumberish, signer: AddressLike]>;
-  removeSigner: Send<[issuerId: BigNumberish, signer: AddressLike]>;
-  anchor: Send<[batchId: Bytes16, root: Bytes32, count: BigNumberish, uri: string]>;
-  revokeBatch: Send<[batchId: Bytes16, reason: string]>;
-  revokeCredential: Send<[digest: Bytes32, reason: string]>;
-
-  verify: View<[issuerId: BigNumberish, batchId: Bytes16, root: Bytes32, digest: Bytes32, proof: Bytes32[]], Result>;
-  verifyWithIssuer: View<
-    [issuerId: BigNumberish, batchId: Bytes16, root: Bytes32, digest: Bytes32, proof: Bytes32[]],
-    Result
-  >;
-  verifyMany: View<[requests: VerifyRequest[]], Result>;
-  leafOf: View<[issuerId: BigNumberish, batchId: Bytes16, digest: Bytes32], string>;
-  getBatch: View<[issuerId: BigNumberish, batchId: Bytes16, root: Bytes32], Result>;
-  credentialRevokedAt: View<[issuerId: BigNumberish, digest: Bytes32], bigint>;
-  getIssuer: View<[issuerId: BigNumberish], Result>;
-  issuerOf: View<[account: AddressLike], bigint>;
-  signerRecord: View<[account: AddressLike], Result>;
-  getSigners: View<[issuerId: BigNumberish], string[]>;
-  issuerCount: View<[], bigint>;
-}
-
-/** The registry's ABI (its own errors and events plus OpenZeppelin's access-control ones). */
-export const registryInterface = new Interface(hre.artifacts.readArtifactSync("CredentialRegistry").abi);
+// ---------------------------------------------------------------- answers as plain objects
 
 export const MAX_UINT64 = 2n ** 64n - 1n;
 /** Seconds a new default admin waits before accepting the role, in every test deployment. */
 export const ADMIN_DELAY = 3n * 24n * 3600n;
 
-/** `ICredentialRegistry.Status`, by enum index. */
-export const Status = {
-  Valid: 0,
-  NotAnchored: 1,
-  BadProof: 2,
-  BatchRevoked: 3,
-  CredentialRevoked: 4,
-  IssuerNotAccredited: 5,
-} as const;
-
+/** `ICredentialRegistry.Verification`, its status named (`ICredentialRegistry.Status`, as the library names it). */
 export interface Verification {
-  status: number;
+  status: RegistryStatus;
   leaf: string;
   anchoredAt: bigint;
   batchRevokedAt: bigint;
@@ -129,86 +66,48 @@ export const NO_ISSUER: Issuer = { accreditedUntil: 0n, active: false, name: "",
 /** The all-zero record `getBatch` returns for a root never anchored under an unrevoked batch id. */
 export const NO_BATCH: Batch = { anchoredAt: 0n, revokedAt: 0n };
 
-function field(result: Result, name: string): unknown {
-  return result.getValue(name) as unknown;
-}
+// Struct answers are ethers `Result`s (arrays with named fields): tests compare plain objects.
 
-/** The JavaScript type of each Solidity value this file reads. */
-interface FieldTypes {
-  bigint: bigint;
-  string: string;
-  boolean: boolean;
-}
-
-function typedField<K extends keyof FieldTypes>(result: Result, name: string, type: K): FieldTypes[K] {
-  const value = field(result, name);
-  if (typeof value !== type) throw new TypeError(`${name} is not a ${type}: ${String(value)}`);
-  return value as FieldTypes[K];
-}
-
-const bigintField = (result: Result, name: string) => typedField(result, name, "bigint");
-const stringField = (result: Result, name: string) => typedField(result, name, "string");
-
-// Structural, not `instanceof`: Hardhat require()s the CommonJS build of ethers while vitest may load
-// another copy, so a `Result` from a contract call need not come from this module's `Result` class.
-function isResult(value: unknown): value is Result {
-  return Array.isArray(value) && "getValue" in value && typeof value.getValue === "function";
-}
-
-function resultField(result: Result, index: number): Result {
-  const value: unknown = result[index];
-  if (!isResult(value)) throw new TypeError(`element ${index} is not a struct`);
-  return value;
-}
-
-export function toVerification(result: Result): Verification {
+export function toVerification(result: ICredentialRegistry.VerificationStructOutput): Verification {
+  const status = registryStatusOf(result.status);
+  if (status === undefined) throw new TypeError(`no ICredentialRegistry.Status ${result.status}`);
   return {
-    status: Number(bigintField(result, "status")),
-    leaf: stringField(result, "leaf"),
-    anchoredAt: bigintField(result, "anchoredAt"),
-    batchRevokedAt: bigintField(result, "batchRevokedAt"),
-    credentialRevokedAt: bigintField(result, "credentialRevokedAt"),
-    accreditedUntil: bigintField(result, "accreditedUntil"),
+    status,
+    leaf: result.leaf,
+    anchoredAt: result.anchoredAt,
+    batchRevokedAt: result.batchRevokedAt,
+    credentialRevokedAt: result.credentialRevokedAt,
+    accreditedUntil: result.accreditedUntil,
   };
 }
 
-export function toBatch(result: Result): Batch {
-  return {
-    anchoredAt: bigintField(result, "anchoredAt"),
-    revokedAt: bigintField(result, "revokedAt"),
-  };
+export function toBatch(result: ICredentialRegistry.BatchStructOutput): Batch {
+  return { anchoredAt: result.anchoredAt, revokedAt: result.revokedAt };
 }
 
-export function toIssuer(result: Result): Issuer {
-  return {
-    accreditedUntil: bigintField(result, "accreditedUntil"),
-    active: typedField(result, "active", "boolean"),
-    name: stringField(result, "name"),
-    uri: stringField(result, "uri"),
-  };
+export function toIssuer(result: ICredentialRegistry.IssuerStructOutput): Issuer {
+  return { accreditedUntil: result.accreditedUntil, active: result.active, name: result.name, uri: result.uri };
 }
 
 /** `signerRecord` returns (issuerId, active). */
-export function toSignerRecord(result: Result): { issuerId: bigint; active: boolean } {
-  return {
-    issuerId: bigintField(result, "issuerId"),
-    active: typedField(result, "active", "boolean"),
-  };
+export function toSignerRecord([issuerId, active]: [bigint, boolean]): { issuerId: bigint; active: boolean } {
+  return { issuerId, active };
 }
 
 /** `verifyWithIssuer` returns two structs: the verification and the issuer record. */
-export function toVerificationWithIssuer(result: Result): { verification: Verification; issuer: Issuer } {
-  return { verification: toVerification(resultField(result, 0)), issuer: toIssuer(resultField(result, 1)) };
+export function toVerificationWithIssuer([result, issuer]: [
+  ICredentialRegistry.VerificationStructOutput,
+  ICredentialRegistry.IssuerStructOutput,
+]): { verification: Verification; issuer: Issuer } {
+  return { verification: toVerification(result), issuer: toIssuer(issuer) };
 }
 
 /** `verifyMany` returns two arrays of structs: the verifications and the issuer records. */
-export function toVerificationsWithIssuers(result: Result): { verification: Verification; issuer: Issuer }[] {
-  const verifications = resultField(result, 0);
-  const issuers = resultField(result, 1);
-  return Array.from(verifications, (_, i) => ({
-    verification: toVerification(resultField(verifications, i)),
-    issuer: toIssuer(resultField(issuers, i)),
-  }));
+export function toVerificationsWithIssuers([results, issuers]: [
+  ICredentialRegistry.VerificationStructOutput[],
+  ICredentialRegistry.IssuerStructOutput[],
+]): { verification: Verification; issuer: Issuer }[] {
+  return results.map((result, i) => ({ verification: toVerification(result), issuer: toIssuer(issuers[i]!) }));
 }
 
 // ---------------------------------------------------------------- fixture
@@ -247,8 +146,8 @@ export async function deployRegistry(
   const factory = await hre.ethers.getContractFactory("CredentialRegistry");
   const contract = await factory.deploy(adminDelay, admin, accreditor);
   await contract.waitForDeployment();
-  // No TypeChain: the deployed contract carries the ABI above, the interface only names it.
-  return contract as unknown as CredentialRegistry;
+  // Deployed from Hardhat's artifact, typed by the library's bindings of the same contract.
+  return CredentialRegistry__factory.connect(await contract.getAddress(), contract.runner);
 }
 
 /** The chain id and address that the leaves of `registry` commit to. */
@@ -362,7 +261,7 @@ export function decodeRevert(error: unknown): DecodedRevert | null {
   if (typeof error !== "object" || error === null || !("data" in error)) return null;
   const data: unknown = error.data;
   if (typeof data !== "string" || !data.startsWith("0x")) return null;
-  const parsed = registryInterface.parseError(data);
+  const parsed = credentialRegistryInterface.parseError(data);
   return parsed === null ? null : { name: parsed.name, args: parsed.args.toArray() };
 }
 

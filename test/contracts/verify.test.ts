@@ -7,7 +7,6 @@ import {
   ISSUER_B,
   MAX_UINT64,
   NO_ISSUER,
-  Status,
   blockTimestamp,
   deployFixture,
   latestTimestamp,
@@ -55,7 +54,7 @@ describe("verify", () => {
 
   describe("returns BadProof, with the derived leaf and no record (the proof is checked first),", () => {
     const index = 11;
-    const badProof = (leaf: string = a37.batch.leaf(index)): Verification => failureOf(Status.BadProof, leaf);
+    const badProof = (leaf: string = a37.batch.leaf(index)): Verification => failureOf("bad-proof", leaf);
     const request = (): VerifyRequest => a37.batch.request(index);
 
     it("for a proof with one wrong element", async () => {
@@ -119,29 +118,27 @@ describe("verify", () => {
         [99n, a37.batch.batchId],
       ] as const) {
         const batch = buildBatch(f.context, issuerId, { size: 5, batchId });
-        expect(await verify(batch.request(3)), `issuer ${issuerId}`).toEqual(
-          failureOf(Status.NotAnchored, batch.leaf(3)),
-        );
+        expect(await verify(batch.request(3)), `issuer ${issuerId}`).toEqual(failureOf("not-anchored", batch.leaf(3)));
       }
     });
 
     it("when only another issuer anchored that batch id and root", async () => {
       const batch = buildBatch(f.context, f.issuerA, { size: 5 });
       await mined(as(f.signerB).anchor(batch.batchId, batch.root, 5, ""));
-      expect(await verify(batch.request(0))).toEqual(failureOf(Status.NotAnchored, batch.leaf(0)));
+      expect(await verify(batch.request(0))).toEqual(failureOf("not-anchored", batch.leaf(0)));
     });
 
     it("when the issuer anchored that root under another batch id only", async () => {
       const batch = buildBatch(f.context, f.issuerA, { size: 5 });
       await mined(as().anchor(randomBatchId(), batch.root, 5, ""));
-      expect(await verify(batch.request(4))).toEqual(failureOf(Status.NotAnchored, batch.leaf(4)));
+      expect(await verify(batch.request(4))).toEqual(failureOf("not-anchored", batch.leaf(4)));
     });
 
     it("even when the batch id and the digest are revoked", async () => {
       const batch = buildBatch(f.context, f.issuerA, { size: 2 });
       await mined(as().revokeBatch(batch.batchId, ""));
       await mined(as().revokeCredential(batch.digest(1), ""));
-      expect(await verify(batch.request(1))).toEqual(failureOf(Status.NotAnchored, batch.leaf(1)));
+      expect(await verify(batch.request(1))).toEqual(failureOf("not-anchored", batch.leaf(1)));
     });
   });
 
@@ -150,7 +147,7 @@ describe("verify", () => {
     for (const index of [0, 17, 36]) {
       expect(await verify(a37.batch.request(index))).toEqual({
         ...valid(index),
-        status: Status.BatchRevoked,
+        status: "batch-revoked",
         batchRevokedAt: revokedAt,
       });
     }
@@ -160,7 +157,7 @@ describe("verify", () => {
     const revokedAt = await blockTimestamp(await mined(as().revokeCredential(a37.batch.digest(20), "")));
     expect(await verify(a37.batch.request(20))).toEqual({
       ...valid(20),
-      status: Status.CredentialRevoked,
+      status: "credential-revoked",
       credentialRevokedAt: revokedAt,
     });
     expect(await verify(a37.batch.request(19))).toEqual(valid(19));
@@ -172,7 +169,7 @@ describe("verify", () => {
     await mined(as(f.accreditor).withdrawAccreditation(f.issuerA, a37.anchoredAt, ""));
     const expected: Verification = {
       ...valid(2),
-      status: Status.CredentialRevoked,
+      status: "credential-revoked",
       credentialRevokedAt,
       accreditedUntil: a37.anchoredAt,
     };
@@ -180,11 +177,11 @@ describe("verify", () => {
     expect(await verify(a37.batch.request(3))).toEqual({
       ...expected,
       leaf: a37.batch.leaf(3),
-      status: Status.IssuerNotAccredited,
+      status: "issuer-not-accredited",
       credentialRevokedAt: 0n,
     });
     const batchRevokedAt = await blockTimestamp(await mined(as().revokeBatch(a37.batch.batchId, "")));
-    expect(await verify(a37.batch.request(2))).toEqual({ ...expected, status: Status.BatchRevoked, batchRevokedAt });
+    expect(await verify(a37.batch.request(2))).toEqual({ ...expected, status: "batch-revoked", batchRevokedAt });
   });
 });
 
@@ -207,18 +204,18 @@ describe("verifyWithIssuer", () => {
 
   it("returns the issuer record even for a bad proof", async () => {
     const result = await verifyWithIssuerOf(f.registry, { ...a37.batch.request(0), proof: [] });
-    expect(result.verification.status).toBe(Status.BadProof);
+    expect(result.verification.status).toBe("bad-proof");
     expect(result.issuer).toEqual({ accreditedUntil: MAX_UINT64, active: true, ...ISSUER_A });
   });
 
   it("returns an all-zero issuer record for an unknown issuer", async () => {
     const batch = buildBatch(f.context, 42n, { size: 2 });
     expect(await verifyWithIssuerOf(f.registry, batch.request(0))).toEqual({
-      verification: failureOf(Status.NotAnchored, batch.leaf(0)),
+      verification: failureOf("not-anchored", batch.leaf(0)),
       issuer: NO_ISSUER,
     });
     const named = await verifyWithIssuerOf(f.registry, { ...a37.batch.request(0), issuerId: 42n });
-    expect(named.verification.status).toBe(Status.BadProof);
+    expect(named.verification.status).toBe("bad-proof");
     expect(named.issuer).toEqual(NO_ISSUER);
   });
 });
@@ -231,7 +228,7 @@ describe("gas", () => {
     const { batch } = await anchorBatch(f, f.signerA, f.issuerA, { size: 1024 });
     const r10 = batch.request(777);
     expect(r10.proof).toHaveLength(10);
-    expect((await verify(r10)).status).toBe(Status.Valid);
+    expect((await verify(r10)).status).toBe("valid");
     const estimate = (r: VerifyRequest) =>
       f.registry.verify.estimateGas(r.issuerId, r.batchId, r.root, r.digest, r.proof);
     const verify10 = await estimate(r10);
@@ -243,7 +240,7 @@ describe("gas", () => {
     const root = processProof(leafOf(f.context, f.issuerA, batchId, digest), proof);
     const r20: VerifyRequest = { issuerId: f.issuerA, batchId, root, digest, proof };
     await mined(as().anchor(batchId, root, 2 ** 20, BATCH_URI));
-    expect((await verify(r20)).status).toBe(Status.Valid);
+    expect((await verify(r20)).status).toBe("valid");
     const verify20 = await estimate(r20);
 
     console.log(`gas | anchor (receipt.gasUsed, 16-byte batch id, ${BATCH_URI.length}-char uri) | ${anchorGas}`);

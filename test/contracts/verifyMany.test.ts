@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildBatch, type CredentialBatch } from "./batches";
 import { anchorBatch, failureOf, verifyManyOf, verifyWithIssuerOf } from "./calls";
-import { NO_ISSUER, Status, deployFixture, latestTimestamp, mined, type Fixture, type VerifyRequest } from "./helpers";
+import { NO_ISSUER, deployFixture, latestTimestamp, mined, type Fixture, type VerifyRequest } from "./helpers";
 
 let f: Fixture;
 /** Issuer A's batch: credential 3 revoked. */
@@ -45,15 +45,15 @@ describe("verifyMany", () => {
     const answers = await verifyManyOf(f.registry, requests);
     expect(answers).toEqual(await oneByOne(requests));
     expect(answers.map((a) => a.verification.status)).toEqual([
-      Status.Valid,
-      Status.CredentialRevoked,
-      Status.NotAnchored,
-      Status.BadProof,
-      Status.BatchRevoked,
-      Status.IssuerNotAccredited,
-      Status.BadProof,
-      Status.BadProof,
-      Status.Valid,
+      "valid",
+      "credential-revoked",
+      "not-anchored",
+      "bad-proof",
+      "batch-revoked",
+      "issuer-not-accredited",
+      "bad-proof",
+      "bad-proof",
+      "valid",
     ]);
   });
 
@@ -61,9 +61,9 @@ describe("verifyMany", () => {
     const unknown = buildBatch(f.context, 77n, { size: 2 });
     const answers = await verifyManyOf(f.registry, [unknown.request(1), { ...batchA.request(0), issuerId: 77n }]);
     expect(answers).toEqual([
-      { verification: failureOf(Status.NotAnchored, unknown.leaf(1)), issuer: NO_ISSUER },
+      { verification: failureOf("not-anchored", unknown.leaf(1)), issuer: NO_ISSUER },
       {
-        verification: failureOf(Status.BadProof, await f.registry.leafOf(77n, batchA.batchId, batchA.digest(0))),
+        verification: failureOf("bad-proof", await f.registry.leafOf(77n, batchA.batchId, batchA.digest(0))),
         issuer: NO_ISSUER,
       },
     ]);
@@ -72,7 +72,7 @@ describe("verifyMany", () => {
   it("answers the same request twice in one call the same way", async () => {
     const answers = await verifyManyOf(f.registry, [batchA.request(2), batchA.request(2)]);
     expect(answers[0]).toEqual(answers[1]);
-    expect(answers[0]?.verification.status).toBe(Status.Valid);
+    expect(answers[0]?.verification.status).toBe("valid");
   });
 
   it("returns two empty arrays for no request", async () => {

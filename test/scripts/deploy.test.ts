@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   AbiCoder,
-  Contract,
-  ContractFactory,
   type ContractTransactionResponse,
   type Signer,
   Wallet,
@@ -18,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as deployMain } from "../../deploy/commands/deploy";
 import type { ScriptIo } from "../../deploy/commands/script-io";
 import { main as verifyMain } from "../../deploy/commands/verify";
-import { loadArtifact, registryArtifact } from "../../deploy/artifact";
+import { registryArtifact } from "../../deploy/artifact";
 import { compareCode } from "../../deploy/bytecode";
 import { deployRegistry } from "../../deploy/deploy";
 import {
@@ -32,6 +30,8 @@ import type { DeploymentError } from "../../deploy/deployment-error";
 import { type DeploymentRecord, readRecord } from "../../deploy/deployment-record";
 import { type LocalChain, startLocalChain } from "../../deploy/local";
 import { type Connection, connect } from "../../deploy/rpc";
+import { deployMinimalAnchor } from "../../harness/mocks";
+import { type CredentialRegistry, CredentialRegistry__factory } from "../../src";
 
 const ROOT = resolve(__dirname, "../..");
 const artifact = registryArtifact();
@@ -39,12 +39,15 @@ const V1_RECORD = join(__dirname, "fixtures/deployment-v1.json");
 
 /** The registry at `address`, as `runner` sees it. */
 const registryAt = (address: string, runner: Signer | Connection["provider"]) =>
-  new Contract(address, artifact.abi as never[], runner);
+  CredentialRegistry__factory.connect(address, runner);
 
-/** Sends `method(...args)` to the registry at `address` from `signer` and waits for it to be mined. */
-async function send(address: string, signer: Signer, method: string, ...args: unknown[]): Promise<number> {
-  const tx = (await registryAt(address, signer).getFunction(method)(...args)) as ContractTransactionResponse;
-  const receipt = (await tx.wait())!;
+/** Sends `write` to the registry at `address` from `signer`, waits for it to be mined and returns its block's time. */
+async function send(
+  address: string,
+  signer: Signer,
+  write: (registry: CredentialRegistry) => Promise<ContractTransactionResponse>,
+): Promise<number> {
+  const receipt = (await (await write(registryAt(address, signer))).wait())!;
   return (await receipt.getBlock()).timestamp;
 }
 
@@ -164,15 +167,14 @@ describe("deploying the registry", () => {
 
     it("makes the admin defaultAdmin() from the constructor, with the delay, and leaves the deployer no role", async () => {
       const registry = registryAt(record.address, connection.provider);
-      const call = (name: string, ...args: unknown[]) => registry.getFunction(name)(...args) as Promise<unknown>;
-      const role = String(await call("ACCREDITOR_ROLE"));
-      expect(await call("defaultAdmin")).toBe(admin);
-      expect(await call("defaultAdminDelay")).toBe(BigInt(DEFAULT_ADMIN_DELAY));
-      expect([...((await call("pendingDefaultAdmin")) as unknown[])]).toEqual([ZeroAddress, 0n]);
-      expect(await call("hasRole", ZeroHash, deployer.address)).toBe(false);
-      expect(await call("hasRole", role, accreditor)).toBe(true);
-      expect(await call("hasRole", role, deployer.address)).toBe(false);
-      expect(await call("hasRole", role, admin)).toBe(false);
+      const role = await registry.ACCREDITOR_ROLE();
+      expect(await registry.defaultAdmin()).toBe(admin);
+      expect(await registry.defaultAdminDelay()).toBe(BigInt(DEFAULT_ADMIN_DELAY));
+      expect([...(await registry.pendingDefaultAdmin())]).toEqual([ZeroAddress, 0n]);
+      expect(await registry.hasRole(ZeroHash, deployer.address)).toBe(false);
+      expect(await registry.hasRole(role, accreditor)).toBe(true);
+      expect(await registry.hasRole(role, deployer.address)).toBe(false);
+      expect(await registry.hasRole(role, admin)).toBe(false);
     });
 
     it("passes (adminDelay, admin, accreditor) to the constructor", async () => {
@@ -330,7 +332,7 @@ describe("deploying the registry", () => {
       const embedded = await deployRegistry(deployer);
       expect(embedded).toMatchObject({ deployer: deployer.address, admin: deployer.address, adminDelay: 0 });
       const registry = registryAt(embedded.registry, connection.provider);
-      expect(await registry.getFunction("defaultAdminDelay")()).toBe(0n);
+      expect(await registry.defaultAdminDelay()).toBe(0n);
       const named = await deployRegistry(deployer, { admin, accreditor, adminDelay: 60 });
       const { checks } = await checkDeployment(
         connection.provider,
@@ -348,9 +350,9 @@ describe("deploying the registry", () => {
     it("hands the admin role over in two steps without waiting when the delay is 0", async () => {
       const { registry } = await deployRegistry(deployer);
       const next = await chain.signer(10);
-      await send(registry, deployer, "beginDefaultAdminTransfer", next.address);
-      await send(registry, next, "acceptDefaultAdminTransfer");
-      expect(await registryAt(registry, connection.provider).getFunction("defaultAdmin")()).toBe(next.address);
+      await send(registry, deployer, (r) => r.beginDefaultAdminTransfer(next.address));
+      await send(registry, next, (r) => r.acceptDefaultAdminTransfer());
+      expect(await registryAt(registry, connection.provider).defaultAdmin()).toBe(next.address);
     });
   });
 
@@ -375,9 +377,7 @@ describe("deploying the registry", () => {
     });
 
     it("fails when the address holds another contract (MinimalAnchor)", async () => {
-      const mock = loadArtifact("contracts/mocks/MinimalAnchor.sol", "MinimalAnchor");
-      const other = await new ContractFactory(mock.abi as never[], mock.bytecode, deployer).deploy(admin);
-      await other.waitForDeployment();
+      const other = await deployMinimalAnchor(deployer, admin);
       const error = await rejection(
         verifyRecordedDeployment(connection, { ...record, address: await other.getAddress() }),
       );
@@ -414,8 +414,8 @@ describe("deploying the registry", () => {
 
     it("fails when the accreditor role has moved since", async () => {
       const fresh = (await deployRegistryVerified(deployer, connection, options())).record!;
-      const role = String(await registryAt(fresh.address, connection.provider).getFunction("ACCREDITOR_ROLE")());
-      await send(fresh.address, await chain.signer(6), "grantRole", role, deployer.address);
+      const role = await registryAt(fresh.address, connection.provider).ACCREDITOR_ROLE();
+      await send(fresh.address, await chain.signer(6), (r) => r.grantRole(role, deployer.address));
       const error = await rejection(verifyRecordedDeployment(connection, fresh));
       expect(error.code).toBe("roles-mismatch");
       expect(error.message).toContain(`the deployer ${deployer.address} still holds the accreditor role`);
@@ -423,12 +423,10 @@ describe("deploying the registry", () => {
 
     it("cannot be fooled by a second admin: grantRole(DEFAULT_ADMIN_ROLE) reverts, defaultAdmin() is the one holder", async () => {
       const registry = registryAt(record.address, await chain.signer(6));
-      const revert = await registry
-        .getFunction("grantRole")(ZeroHash, deployer.address)
-        .then(
-          () => expect.fail("grantRole(DEFAULT_ADMIN_ROLE) went through"),
-          (error: unknown) => registry.interface.parseError((error as { data: string }).data)?.name,
-        );
+      const revert = await registry.grantRole(ZeroHash, deployer.address).then(
+        () => expect.fail("grantRole(DEFAULT_ADMIN_ROLE) went through"),
+        (error: unknown) => registry.interface.parseError((error as { data: string }).data)?.name,
+      );
       expect(revert).toBe("AccessControlEnforcedDefaultAdminRules");
     });
 
@@ -443,11 +441,8 @@ describe("deploying the registry", () => {
       });
 
       it("fails while pending, naming the new admin and when it may accept", async () => {
-        const begunAt = await send(
-          fresh.address,
-          await chain.signer(6),
-          "beginDefaultAdminTransfer",
-          await next.getAddress(),
+        const begunAt = await send(fresh.address, await chain.signer(6), async (r) =>
+          r.beginDefaultAdminTransfer(await next.getAddress()),
         );
         const error = await rejection(verifyRecordedDeployment(connection, fresh));
         expect(error.code).toBe("admin-mismatch");
@@ -469,7 +464,7 @@ describe("deploying the registry", () => {
 
       it("fails the roles check once the new admin has accepted it after the delay", async () => {
         await wait(delay + 1);
-        await send(fresh.address, next, "acceptDefaultAdminTransfer");
+        await send(fresh.address, next, (r) => r.acceptDefaultAdminTransfer());
         const error = await rejection(verifyRecordedDeployment(connection, fresh));
         expect(error.code).toBe("roles-mismatch");
         expect(error.message).toContain(
@@ -484,7 +479,7 @@ describe("deploying the registry", () => {
 
     it("fails when the admin has scheduled renouncing its role", async () => {
       const fresh = (await deployRegistryVerified(deployer, connection, options())).record!;
-      await send(fresh.address, await chain.signer(6), "beginDefaultAdminTransfer", ZeroAddress);
+      await send(fresh.address, await chain.signer(6), (r) => r.beginDefaultAdminTransfer(ZeroAddress));
       const error = await rejection(verifyRecordedDeployment(connection, fresh));
       expect(error.code).toBe("admin-mismatch");
       expect(error.message).toContain("admin check failed: the admin has scheduled renouncing the admin role: since ");
@@ -492,7 +487,7 @@ describe("deploying the registry", () => {
 
     it("fails while a change of the admin delay is pending, and once it took effect", async () => {
       const fresh = (await deployRegistryVerified(deployer, connection, options({ adminDelay: 3600 }))).record!;
-      const changedAt = await send(fresh.address, await chain.signer(6), "changeDefaultAdminDelay", 60);
+      const changedAt = await send(fresh.address, await chain.signer(6), (r) => r.changeDefaultAdminDelay(60));
       const pending = await rejection(verifyRecordedDeployment(connection, fresh));
       expect(pending.code).toBe("admin-mismatch");
       // Shortening waits the difference, so that no handoff gets faster than the delay in force.
@@ -578,7 +573,7 @@ describe("deploying the registry", () => {
       expect(run.stdout).toContain("Admin delay 0 s (none)");
       const record = readRecord(join(out, "31337.json"));
       expect(record.adminDelay).toBe(0);
-      expect(await registryAt(record.address, connection.provider).getFunction("defaultAdminDelay")()).toBe(0n);
+      expect(await registryAt(record.address, connection.provider).defaultAdminDelay()).toBe(0n);
     });
 
     it("says plainly that the multisig must accept the admin role when the deployer is named admin", async () => {

@@ -10,8 +10,7 @@ import {
   leafOfDigest,
   prepareBatch,
   processProof,
-  REGISTRY_STATUS,
-  registryInterface,
+  registryStatusCode,
   verifyBundle,
 } from "../../src";
 import {
@@ -22,6 +21,7 @@ import {
   toVerifiableCredential,
   UNSIGNED_NOTICE,
 } from "../../src/export";
+import { NOT_WITHDRAWN, verifyWithIssuerAnswer, verifyWithIssuerRequest } from "./fake-registry";
 import { expectCode, TEST_ANCHOR, TEST_CONTEXT } from "./helpers";
 
 const batch = prepareBatch(
@@ -44,19 +44,23 @@ const ISSUER: ExportIssuer = { id: 1, name: "Test University", uri: "https://uni
  */
 const validChain: CallProvider = {
   call: ({ data }) => {
-    const [issuerId, batchId, root, digest, proof] = registryInterface.decodeFunctionData(
-      "verifyWithIssuer",
-      data,
-    ) as unknown as [bigint, string, Hex32, Hex32, Hex32[]];
+    const { issuerId, batchId, root, digest, proof } = verifyWithIssuerRequest(data);
     const context = { ...TEST_CONTEXT, issuerId: Number(issuerId), batchId: bytes16ToBatchId(batchId) };
-    const leaf = leafOfDigest(context, digest);
-    const proven = processProof(leaf, [...proof]) === root;
+    const leaf = leafOfDigest(context, digest as Hex32);
+    const proven = processProof(leaf, proof as Hex32[]) === root;
     const status = !proven ? "bad-proof" : root === batch.root ? "valid" : "not-anchored";
     return Promise.resolve(
-      registryInterface.encodeFunctionResult("verifyWithIssuer", [
-        [REGISTRY_STATUS.indexOf(status), leaf, 1_780_000_000, 0, 0, 2n ** 64n - 1n],
-        [2n ** 64n - 1n, true, ISSUER.name, ISSUER.uri],
-      ]),
+      verifyWithIssuerAnswer(
+        {
+          status: registryStatusCode(status),
+          leaf,
+          anchoredAt: 1_780_000_000,
+          batchRevokedAt: 0,
+          credentialRevokedAt: 0,
+          accreditedUntil: NOT_WITHDRAWN,
+        },
+        { accreditedUntil: NOT_WITHDRAWN, active: true, name: ISSUER.name, uri: ISSUER.uri },
+      ),
     );
   },
 };

@@ -1,9 +1,10 @@
-import type { Result } from "ethers";
+import type { ICredentialRegistry } from "../../src/contracts/CredentialRegistry";
 import { bytes16ToBatchId } from "../../src/encoding";
 import type { Hex32 } from "../../src/hash";
 import { processProof } from "../../src/merkle";
 import { leafOfDigest } from "../../src/commit";
-import { REGISTRY_STATUS, registryInterface, type RegistryStatus } from "../../src/registry";
+import { credentialRegistryInterface as registry } from "../../src/registry-interface";
+import { type RegistryStatus, registryStatusCode as status } from "../../src/registry-status";
 import type { CallProvider } from "../../src/verdict";
 
 /*
@@ -64,32 +65,36 @@ export function fakeState(chainId: number, address: string): FakeRegistryState {
   };
 }
 
-/** What the contract's `_verify` returns, as the tuple of `Verification`. */
+/** A `VerifyRequest` as decoded from calldata (`ICredentialRegistry.VerifyRequestStructOutput` has these fields). */
+export interface DecodedRequest {
+  issuerId: bigint;
+  batchId: string;
+  root: string;
+  digest: string;
+  proof: readonly string[];
+}
+
+/** What the contract's `_verify` returns for `request`. */
 function verification(
   state: FakeRegistryState,
-  issuerId: bigint,
-  batchId: string,
-  root: string,
-  digest: string,
-  proof: string[],
-) {
+  { issuerId, batchId, root, digest, proof }: DecodedRequest,
+): ICredentialRegistry.VerificationStruct {
   const id = Number(issuerId);
   const batchUuid = bytes16ToBatchId(batchId);
   const leaf = leafOfDigest(
     { chainId: state.chainId, registry: state.address, issuerId: id, batchId: batchUuid },
     digest.toLowerCase() as Hex32,
   );
-  const status = (s: RegistryStatus) => REGISTRY_STATUS.indexOf(s);
   if (
     processProof(
       leaf,
       proof.map((p) => p.toLowerCase() as Hex32),
     ) !== root.toLowerCase()
   ) {
-    return [status("bad-proof"), leaf, 0, 0, 0, 0n];
+    return failure("bad-proof", leaf);
   }
   const anchor = state.anchorsEverything ? {} : state.anchors.get(anchorKey(id, batchUuid, root));
-  if (!anchor) return [status("not-anchored"), leaf, 0, 0, 0, 0n];
+  if (!anchor) return failure("not-anchored", leaf);
   const anchoredAt = anchor.anchoredAt ?? DEFAULT_ANCHORED_AT;
   const batchRevokedAt = state.batchRevoked.get(batchKey(id, batchUuid)) ?? 0;
   const credentialRevokedAt = state.revoked.get(revocationKey(id, digest)) ?? 0;
@@ -102,41 +107,78 @@ function verification(
         : BigInt(anchoredAt) >= until
           ? "issuer-not-accredited"
           : "valid";
-  return [status(verdict), leaf, anchoredAt, batchRevokedAt, credentialRevokedAt, until];
+  return { status: status(verdict), leaf, anchoredAt, batchRevokedAt, credentialRevokedAt, accreditedUntil: until };
 }
 
-function issuerTuple(state: FakeRegistryState, issuerId: bigint) {
-  const issuer = state.issuers.get(Number(issuerId));
-  if (!issuer) return [0n, false, "", ""];
-  return [issuer.accreditedUntil ?? NOT_WITHDRAWN, issuer.active ?? true, issuer.name, issuer.uri ?? ""];
+/** What `_verify` answers for a path that fails or a root never anchored: the leaf alone. */
+function failure(verdict: RegistryStatus, leaf: string): ICredentialRegistry.VerificationStruct {
+  return {
+    status: status(verdict),
+    leaf,
+    anchoredAt: 0,
+    batchRevokedAt: 0,
+    credentialRevokedAt: 0,
+    accreditedUntil: 0,
+  };
 }
+
+function issuerRecord(state: FakeRegistryState, issuerId: bigint): ICredentialRegistry.IssuerStruct {
+  const issuer = state.issuers.get(Number(issuerId));
+  if (!issuer) return { accreditedUntil: 0n, active: false, name: "", uri: "" };
+  return {
+    accreditedUntil: issuer.accreditedUntil ?? NOT_WITHDRAWN,
+    active: issuer.active ?? true,
+    name: issuer.name,
+    uri: issuer.uri ?? "",
+  };
+}
+
+/** `verifyWithIssuer`'s arguments, decoded: the fields of a `VerifyRequest`, in order. */
+type VerifyArgs = [issuerId: bigint, batchId: string, root: string, digest: string, proof: string[]];
 
 /** What `verifyWithIssuer` or `verifyMany` would return for `data`, as return data. */
 export function answerCall(state: FakeRegistryState, data: string): string {
   // Fragments looked up once: Interface.parseTransaction scans the whole ABI (≈ 10 ms a call).
   const selector = data.slice(0, 10);
   if (selector === VERIFY_WITH_ISSUER.selector) {
-    const args = registryInterface.decodeFunctionData(VERIFY_WITH_ISSUER, data);
-    const [issuerId, batchId, root, digest, proof] = args.toArray() as [bigint, string, string, string, string[]];
-    return registryInterface.encodeFunctionResult(VERIFY_WITH_ISSUER, [
-      verification(state, issuerId, batchId, root, digest, [...proof]),
-      issuerTuple(state, issuerId),
-    ]);
+    const request = verifyWithIssuerRequest(data);
+    return verifyWithIssuerAnswer(verification(state, request), issuerRecord(state, request.issuerId));
   }
   if (selector === VERIFY_MANY.selector) {
-    const requests = (registryInterface.decodeFunctionData(VERIFY_MANY, data)[0] as Result).toArray() as Result[];
-    const results = requests.map((r) => {
-      const [issuerId, batchId, root, digest, proof] = r.toArray() as [bigint, string, string, string, Result];
-      return verification(state, issuerId, batchId, root, digest, [...(proof.toArray() as string[])]);
-    });
-    const issuers = requests.map((r) => issuerTuple(state, r.toArray()[0] as bigint));
-    return registryInterface.encodeFunctionResult(VERIFY_MANY, [results, issuers]);
+    const args: unknown = registry.decodeFunctionData(VERIFY_MANY, data);
+    const [requests] = args as [ICredentialRegistry.VerifyRequestStructOutput[]];
+    const results = requests.map((request) => verification(state, request));
+    const issuers = requests.map((request) => issuerRecord(state, request.issuerId));
+    return registry.encodeFunctionResult(VERIFY_MANY, [results, issuers]);
   }
   throw new Error(`the fake registry does not answer ${selector}`);
 }
 
-const VERIFY_WITH_ISSUER = registryInterface.getFunction("verifyWithIssuer")!;
-const VERIFY_MANY = registryInterface.getFunction("verifyMany")!;
+const VERIFY_WITH_ISSUER = registry.getFunction("verifyWithIssuer");
+const VERIFY_MANY = registry.getFunction("verifyMany");
+
+/** The request of a `verifyWithIssuer` call, decoded from its calldata. */
+export function verifyWithIssuerRequest(data: string): DecodedRequest {
+  const args: unknown = registry.decodeFunctionData(VERIFY_WITH_ISSUER, data);
+  const [issuerId, batchId, root, digest, proof] = args as VerifyArgs;
+  return { issuerId, batchId, root, digest, proof };
+}
+
+/** Return data of `verifyWithIssuer`: the verification and the issuer record. */
+export function verifyWithIssuerAnswer(
+  verification: ICredentialRegistry.VerificationStruct,
+  issuer: ICredentialRegistry.IssuerStruct,
+): string {
+  return registry.encodeFunctionResult(VERIFY_WITH_ISSUER, [verification, issuer]);
+}
+
+/** Return data of `verifyWithIssuer`, decoded. */
+export function decodeVerifyWithIssuerAnswer(
+  data: string,
+): [ICredentialRegistry.VerificationStructOutput, ICredentialRegistry.IssuerStructOutput] {
+  const answer: unknown = registry.decodeFunctionResult("verifyWithIssuer", data);
+  return answer as [ICredentialRegistry.VerificationStructOutput, ICredentialRegistry.IssuerStructOutput];
+}
 
 /** A provider serving `states` (one per registry address); any other address has no contract ("0x"). */
 export function fakeChain(...states: FakeRegistryState[]): CallProvider & { calls: { to: string; data: string }[] } {

@@ -7,13 +7,13 @@ import {
   bundleFor,
   bundlePath,
   type CallProvider,
+  credentialRegistryInterface,
   fromHex32,
   type Hex32,
   isCredrootError,
   joinBase64url,
   newBatchId,
   prepareBatch,
-  registryInterface,
   verifyBundle,
   type VerifyOptions,
 } from "../../src";
@@ -112,7 +112,7 @@ describe("verifyPresentation (local chain)", () => {
     const result = await verifyPresentation(createPresentation(bundles), options(provider));
     expect(provider.calls).toHaveLength(1);
     expect(provider.calls[0]!.to).toBe(fx.registry.toLowerCase());
-    expect(registryInterface.parseTransaction({ data: provider.calls[0]!.data })?.name).toBe("verifyMany");
+    expect(credentialRegistryInterface.parseTransaction({ data: provider.calls[0]!.data })?.name).toBe("verifyMany");
     const one = await Promise.all(bundles.map((b) => verifyBundle(b, options(fx.chain.provider))));
     expect(result.credentials.map(({ stack: _stack, ...rest }) => rest)).toEqual(one);
     expect(result.credentials.map((c) => c.verdict)).toEqual([

@@ -12,9 +12,11 @@ import {
   encodeVerifyManyCall,
   leafOfDigest,
   newBatchId,
+  parseRegistryEvent,
   prepareBatch,
   proofOf,
   RegistryClient,
+  credentialRegistryInterface,
   registryInterface,
   type VerifyRequest,
 } from "../../src";
@@ -24,17 +26,50 @@ import { type RegistryFixture, startRegistry } from "../../harness/registry";
 const ROOT = `0x${"11".repeat(32)}` as const;
 const BATCH = "7f3c2a10-5b6e-4d8f-9a01-23456789abcd";
 
+/** The ABI of the compiled contract. */
+function abi(): unknown[] {
+  const artifact = join(__dirname, "../../artifacts/contracts/CredentialRegistry.sol/CredentialRegistry.json");
+  return (JSON.parse(readFileSync(artifact, "utf8")) as { abi: unknown[] }).abi;
+}
+
 describe("credentialRegistryAbi", () => {
-  it("is the ABI of the compiled contract (run `npm run build:abi` after changing it)", () => {
-    const artifact = join(__dirname, "../../artifacts/contracts/CredentialRegistry.sol/CredentialRegistry.json");
-    const { abi } = JSON.parse(readFileSync(artifact, "utf8")) as { abi: unknown };
-    expect(credentialRegistryAbi).toEqual(abi);
+  it("is the ABI of the compiled contract (run `npm run build:bindings` after changing it)", () => {
+    expect(credentialRegistryAbi).toEqual(abi());
+  });
+
+  it("is what registryInterface (untyped, for names chosen at run time) and the typed interface encode with", () => {
+    expect(registryInterface).toBe(credentialRegistryInterface);
+    expect(credentialRegistryInterface.fragments).toHaveLength(abi().length);
+  });
+});
+
+describe("parseRegistryEvent", () => {
+  const signer = "0x00000000000000000000000000000000000000A1";
+  const log = credentialRegistryInterface.encodeEventLog("CredentialRevoked", [7, ROOT, signer, "issued in error"]);
+
+  it("decodes the registry's event by name, its arguments typed by position and by name", () => {
+    const event = parseRegistryEvent(log, "CredentialRevoked");
+    expect(event?.issuerId).toBe(7n);
+    expect(event?.digest).toBe(ROOT);
+    expect(event?.signer).toBe(signer);
+    expect(event?.reason).toBe("issued in error");
+    expect(event?.[3]).toBe("issued in error");
+  });
+
+  it("answers null for another event, and for a log whose data does not decode", () => {
+    expect(parseRegistryEvent(log, "BatchRevoked")).toBeNull();
+    expect(parseRegistryEvent({ topics: [], data: "0x" }, "CredentialRevoked")).toBeNull();
+    expect(parseRegistryEvent({ ...log, data: "0x1234" }, "CredentialRevoked")).toBeNull();
   });
 });
 
 describe("decodeRegistryError", () => {
   it("decodes a custom error found anywhere in an ethers error, by name and arguments", () => {
-    const data = registryInterface.encodeErrorResult("BatchAlreadyAnchored", [3, batchIdToBytes16(BATCH), ROOT]);
+    const data = credentialRegistryInterface.encodeErrorResult("BatchAlreadyAnchored", [
+      3,
+      batchIdToBytes16(BATCH),
+      ROOT,
+    ]);
     const error = decodeRegistryError({ code: "UNKNOWN_ERROR", info: { error: { code: 3, data } } });
     expect(error).toBeInstanceOf(CredrootError);
     expect(error.code).toBe("CONTRACT_REVERT");
@@ -75,10 +110,10 @@ describe("encodeVerifyCall and decodeVerifyResult", () => {
   const request: VerifyRequest = { issuerId: 4, batchId: BATCH, root: ROOT, digest: ROOT, proof: [ROOT] };
 
   it("encodes verifyWithIssuer(issuerId, bytes16 batchId, root, digest, proof) and verifyMany of requests", () => {
-    const call = registryInterface.parseTransaction({ data: encodeVerifyCall(request) });
+    const call = credentialRegistryInterface.parseTransaction({ data: encodeVerifyCall(request) });
     expect(call?.name).toBe("verifyWithIssuer");
     expect(call?.args.toArray().slice(0, 4)).toEqual([4n, batchIdToBytes16(BATCH), ROOT, ROOT]);
-    const many = registryInterface.parseTransaction({ data: encodeVerifyManyCall([request, request]) });
+    const many = credentialRegistryInterface.parseTransaction({ data: encodeVerifyManyCall([request, request]) });
     expect(many?.name).toBe("verifyMany");
   });
 
@@ -88,7 +123,7 @@ describe("encodeVerifyCall and decodeVerifyResult", () => {
   });
 
   it("rejects a status the library does not know", () => {
-    const data = registryInterface.encodeFunctionResult("verifyWithIssuer", [
+    const data = credentialRegistryInterface.encodeFunctionResult("verifyWithIssuer", [
       [0, ROOT, 0, 0, 0, 0],
       [0, false, "", ""],
     ]);
@@ -97,7 +132,7 @@ describe("encodeVerifyCall and decodeVerifyResult", () => {
   });
 
   it("rejects a verifyMany answer with another number of results than requests", () => {
-    const one = registryInterface.encodeFunctionResult("verifyMany", [
+    const one = credentialRegistryInterface.encodeFunctionResult("verifyMany", [
       [[0, ROOT, 1, 0, 0, 2n ** 64n - 1n]],
       [[2n ** 64n - 1n, true, "T", ""]],
     ]);
@@ -137,9 +172,7 @@ describe("RegistryClient (local chain)", () => {
   it("derives the same leaf on chain as the library (leafOf)", async () => {
     const context = { chainId: fx.chain.chainId, registry: fx.registry, issuerId: fx.issuerId, batchId: BATCH };
     const [committed] = prepareBatch([sampleCredential(0)], context).credentials;
-    const onChain = (await fx.issuer.contract
-      .getFunction("leafOf")
-      .staticCall(fx.issuerId, batchIdToBytes16(BATCH), committed!.digest)) as string;
+    const onChain = await fx.issuer.contract.leafOf(fx.issuerId, batchIdToBytes16(BATCH), committed!.digest);
     expect(onChain).toBe(committed!.leaf);
     expect(leafOfDigest(context, committed!.digest)).toBe(committed!.leaf);
   });
@@ -185,10 +218,9 @@ describe("RegistryClient (local chain)", () => {
     const digest = batch.credentials[1]!.digest;
     const revoked = await fx.issuer.revokeCredential(digest, "withdrawn");
     const at = (await fx.chain.provider.getBlock(revoked.blockNumber))!.timestamp;
-    const read = fx.issuer.contract.getFunction("credentialRevokedAt");
-    expect(await read.staticCall(fx.issuerId, digest)).toBe(BigInt(at));
+    expect(await fx.issuer.credentialRevokedAt(fx.issuerId, digest)).toBe(at);
     // Keyed by (issuer, digest): another issuer's credential of the same digest is not revoked.
-    expect(await read.staticCall(secondId, digest)).toBe(0n);
+    expect(await fx.issuer.credentialRevokedAt(secondId, digest)).toBe(0);
     await expect(fx.issuer.revokeCredential(digest, "again")).rejects.toMatchObject({
       revert: { name: "CredentialAlreadyRevoked" },
     });

@@ -6,9 +6,10 @@ import {
   bundleFor,
   bundlePath,
   type CallProvider,
+  credentialRegistryInterface,
   discloseBundle,
   prepareBatch,
-  registryInterface,
+  registryStatusCode,
   verifyBundle,
   type VerifyOptions,
 } from "../../src";
@@ -20,10 +21,12 @@ import {
   answerCall,
   batchKey,
   DEFAULT_ANCHORED_AT,
+  decodeVerifyWithIssuerAnswer,
   fakeChain,
   type FakeRegistryState,
   fakeState,
   revocationKey,
+  verifyWithIssuerAnswer,
 } from "./fake-registry";
 import { TEST_ANCHOR, TEST_CONTEXT } from "./helpers";
 
@@ -74,7 +77,7 @@ describe("verifyBundle", () => {
     expect(result.verdict).toBe("valid");
     expect(provider.calls).toHaveLength(1);
     expect(provider.calls[0]!.to).toBe(REGISTRY);
-    const call = registryInterface.parseTransaction({ data: provider.calls[0]!.data });
+    const call = credentialRegistryInterface.parseTransaction({ data: provider.calls[0]!.data });
     expect(call?.name).toBe("verifyWithIssuer");
     const [issuerId, batchId, root, digest, path] = call!.args.toArray() as [bigint, string, string, string, string[]];
     expect([issuerId, batchId, root, digest, [...path]]).toEqual([
@@ -311,10 +314,16 @@ describe("verifyBundle", () => {
     const other = anchored();
     const provider = fake((tx) => {
       // A registry that derives the same leaf but claims the path fails.
-      const answer = registryInterface.decodeFunctionResult("verifyWithIssuer", answerCall(other, tx.data));
-      const [result, issuer] = answer.toArray() as [unknown[], unknown[]];
-      const badProof = [2, (result as unknown as { toArray(): unknown[] }).toArray()[1], 0, 0, 0, 0n];
-      return Promise.resolve(registryInterface.encodeFunctionResult("verifyWithIssuer", [badProof, issuer]));
+      const [result, issuer] = decodeVerifyWithIssuerAnswer(answerCall(other, tx.data));
+      const badProof = {
+        status: registryStatusCode("bad-proof"),
+        leaf: result.leaf,
+        anchoredAt: 0,
+        batchRevokedAt: 0,
+        credentialRevokedAt: 0,
+        accreditedUntil: 0,
+      };
+      return Promise.resolve(verifyWithIssuerAnswer(badProof, issuer));
     });
     const result = await verifyBundle(bundle, options(provider));
     expect(result.verdict).toBe("tampered");

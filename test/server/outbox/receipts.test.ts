@@ -76,9 +76,10 @@ describe("Outbox", () => {
       await h.worker.tick();
       const sent = await t.opIn(q.op.id, "sent");
       // The accreditor's deactivation is ordered first in the same block (higher tip).
-      await t.fx.accreditor.contract
-        .getFunction("setIssuerActive")
-        .send(t.fx.issuerId, false, { maxPriorityFeePerGas: 50n * GWEI, maxFeePerGas: 500n * GWEI });
+      await t.fx.accreditor.contract.setIssuerActive(t.fx.issuerId, false, {
+        maxPriorityFeePerGas: 50n * GWEI,
+        maxFeePerGas: 500n * GWEI,
+      });
       await t.fx.mine();
       expect((await t.chain.getTransactionReceipt(sent.txHash))?.status).toBe(0);
 

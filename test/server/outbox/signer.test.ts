@@ -126,9 +126,10 @@ describe("Outbox", () => {
       await h.worker.tick();
       const sent = await t.opIn(q.op.id, "sent");
       // The removal is ordered first in the same block (higher tip).
-      await t.fx.accreditor.contract
-        .getFunction("removeSigner")
-        .send(t.fx.issuerId, h.wallet.address, { maxPriorityFeePerGas: 50n * GWEI, maxFeePerGas: 500n * GWEI });
+      await t.fx.accreditor.contract.removeSigner(t.fx.issuerId, h.wallet.address, {
+        maxPriorityFeePerGas: 50n * GWEI,
+        maxFeePerGas: 500n * GWEI,
+      });
       await t.fx.mine();
       expect((await t.chain.getTransactionReceipt(sent.txHash))?.status).toBe(0);
 

@@ -135,9 +135,7 @@ export function useTestbed(): Testbed {
     },
     credentialRevokedAt(issuerId, digest) {
       const { fx, chain } = current();
-      return new RegistryClient(fx.registry, chain).contract
-        .getFunction("credentialRevokedAt")
-        .staticCall(issuerId, digest) as Promise<bigint>;
+      return new RegistryClient(fx.registry, chain).contract.credentialRevokedAt(issuerId, digest);
     },
     async ticks(h, n, mine = false) {
       for (let i = 0; i < n; i++) {

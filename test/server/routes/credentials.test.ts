@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleCredential } from "../../../scripts/lib/samples";
-import { bundlePath, bundleRoot, parseBundle } from "../../../src";
+import { bundlePath, bundleRoot, type Hex32, parseBundle } from "../../../src";
 import { type ServiceFixture, startService, waitFor } from "../../support/service";
 import {
   type AcceptedBatch,
@@ -194,10 +194,7 @@ describe("credential routes", () => {
       ]);
       // On chain by its digest, for this issuer: it stays revoked under every root.
       const { digest } = (await fx.store.getCredential(target))!;
-      const revokedAt = (await fx.issuer.contract
-        .getFunction("credentialRevokedAt")
-        .staticCall(fx.issuerId, digest)) as bigint;
-      expect(revokedAt).toBeGreaterThan(0n);
+      expect(await fx.issuer.credentialRevokedAt(fx.issuerId, digest as Hex32)).toBeGreaterThan(0);
       const result = (await postVerify(fx, bundle)).json<VerificationBody & { digest: string }>();
       expect(result).toMatchObject({ verdict: "revoked", digest });
       expect(result.checks.find((c) => c.name === "revocation")?.message).toContain("the credential was revoked");
