@@ -51,7 +51,7 @@ function rawHashSeconds(pool: readonly Buffer[], count: number): number {
 const P3A_LIMIT = 4;
 
 /**
- * P3a: the library's `keccak256` (hash-wasm once `initHasher()` ran) against the `keccak256` npm
+ * P3a: the library's `keccak256` (hash-wasm's WebAssembly module once loaded) against the `keccak256` npm
  * package on the same 64-byte inputs; rounds interleaved, the median round of each reported.
  */
 export async function benchKeccak(sizes: Sizes): Promise<SectionResult> {
@@ -75,7 +75,7 @@ export async function benchKeccak(sizes: Sizes): Promise<SectionResult> {
     const ratio = measured / baseline;
     const row: Row = {
       id: "P3a",
-      figure: "keccak-256 throughput, library hasher (hash-wasm), 64-byte inputs",
+      figure: "keccak-256 throughput, library hasher (hash-wasm's module, called directly), 64-byte inputs",
       measured: { value: measured, unit: "hash/s" },
       baseline: { value: baseline, unit: "hash/s" },
       ratio,
