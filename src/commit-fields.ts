@@ -3,7 +3,7 @@ import { batchIdToBytes16 } from "./encoding";
 import { CredrootError } from "./errors";
 import { isWellFormedText } from "./json";
 import { type KeccakKernel } from "./keccak-wasm";
-import { KeccakSink } from "./keccak-sink";
+import { KeccakSink, reentered } from "./keccak-sink";
 import type { JsonValue } from "./pointer";
 
 /*
@@ -247,7 +247,17 @@ function hashDigest(kernel: KeccakKernel): void {
  * @throws CredrootError `INVALID_ARGUMENT` for a value or key that has no canonical form.
  */
 export function digestInPlace(kernel: KeccakKernel, secret: Uint8Array, values: { [key: string]: JsonValue }): void {
-  fieldCount = 0;
-  hashFields(kernel, secret, values, ROOT);
-  hashDigest(kernel);
+  // Field hashes are kept in one module-wide array: a commitment started from inside another (by
+  // a getter among the values) would overwrite it.
+  if (committing) throw reentered();
+  committing = true;
+  try {
+    fieldCount = 0;
+    hashFields(kernel, secret, values, ROOT);
+    hashDigest(kernel);
+  } finally {
+    committing = false;
+  }
 }
+
+let committing = false;

@@ -1,4 +1,5 @@
 import { keccak_256 } from "@noble/hashes/sha3";
+import { CredrootError } from "./errors";
 import { type KeccakKernel, loadKeccakKernel, loadKeccakKernelSync } from "./keccak-wasm";
 
 /*
@@ -70,8 +71,13 @@ export function wasmLoaded(): boolean {
 
 let busy = false;
 
+/** The error for hashing asked for while a hash is under way (only code run by a value can do that). */
+export function reentered(): CredrootError {
+  return new CredrootError("INVALID_ARGUMENT", "credential values must be plain JSON data: a value ran code that hashed");
+}
+
 /**
- * True while a {@link KeccakSink} is between `begin` and `end`: a hash asked for meanwhile (a
+ * True while a {@link KeccakSink} is between `begin` and `end`: a hash asked for meanwhile (by a
  * getter on a value being hashed) must not touch the kernel's buffer.
  */
 export function sinkBusy(): boolean {
@@ -89,8 +95,12 @@ export class KeccakSink {
   private kernel: KeccakKernel = js;
   private streaming = false;
 
-  /** Starts a hash on `kernel`; input starts at `at` (bytes before it are already in place). */
+  /**
+   * Starts a hash on `kernel`; input starts at `at` (bytes before it are already in place).
+   * @throws CredrootError `INVALID_ARGUMENT` when another hash is under way: a value's getter hashing.
+   */
   begin(kernel: KeccakKernel, at = 0): void {
+    if (busy) throw reentered();
     this.kernel = kernel;
     this.buf = kernel.buffer;
     this.pos = at;

@@ -333,6 +333,24 @@ describe("commitCredential", () => {
     expect(commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("commit") })).toEqual(committed);
   });
 
+  it("gives the right digest when a value's getter hashes, and refuses one that commits meanwhile", () => {
+    const hashing = { ...values };
+    Object.defineProperty(hashing, "title", {
+      enumerable: true,
+      get: () => (keccak256(utf8Bytes("side effect")), values.title),
+    });
+    const c = commitCredential(hashing as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("commit") });
+    expect(c.digest).toBe(committed.digest);
+    const nested = { ...values };
+    Object.defineProperty(nested, "title", {
+      enumerable: true,
+      get: () => commitCredential(credential, TEST_CONTEXT).digest,
+    });
+    const error = expectCode(() => commitCredential(nested as unknown as Credential, TEST_CONTEXT), "INVALID_ARGUMENT");
+    expect(error.message).toContain("plain JSON data");
+    expect(commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("commit") })).toEqual(committed);
+  });
+
   it("refuses a secret source that returns other than 16 bytes", () => {
     expectCode(
       () => commitCredential(credential, TEST_CONTEXT, { secret: () => new Uint8Array(32) }),
