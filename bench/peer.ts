@@ -68,7 +68,6 @@ function checkFiles(credroot: readonly string[], openAttestation: readonly strin
   check(processProof(leaf, bundlePath(bundle)) === bundleRoot(bundle), "a credroot bundle misses its root");
   const wrapped = JSON.parse(openAttestation[index]!) as v2.WrappedDocument;
   check(verifySignature(wrapped), "an OpenAttestation document fails its own signature check");
-  check(wrapped.signature.proof.length === bundlePath(bundle).length, "the two trees differ in depth");
 }
 
 interface Race {
@@ -141,7 +140,7 @@ export async function benchPeer(sizes: Sizes): Promise<SectionResult> {
     openAttestationFiles(warmup);
     check(hasherKind() === "wasm", "prepareBatch did not load the WebAssembly keccak by itself");
     const result = race(credentials, sizes.peerRounds);
-    checkFiles(result.files.credroot, result.files.openAttestation, 0); // leaf 0 has a sibling on every level
+    checkFiles(result.files.credroot, result.files.openAttestation, n - 1);
     const details: Details = {
       credentials: n,
       rounds: sizes.peerRounds,
