@@ -73,7 +73,10 @@ let busy = false;
 
 /** The error for hashing asked for while a hash is under way (only code run by a value can do that). */
 export function reentered(): CredrootError {
-  return new CredrootError("INVALID_ARGUMENT", "credential values must be plain JSON data: a value ran code that hashed");
+  return new CredrootError(
+    "INVALID_ARGUMENT",
+    "credential values must be plain JSON data: a value ran code that hashed",
+  );
 }
 
 /**
