@@ -33,7 +33,12 @@ function written(value: JsonValue, size: number): Buffer {
   const kernel = recordingKernel(size);
   const sink = new KeccakSink();
   sink.begin(kernel);
-  writeCanonical(sink, value);
+  try {
+    writeCanonical(sink, value);
+  } catch (error) {
+    sink.abort(); // as the library's callers do: the next hash must start afresh
+    throw error;
+  }
   sink.end();
   return kernel.fed();
 }
