@@ -4,6 +4,7 @@ import { benchKeccak, benchPrepareBatch } from "./hashing";
 import { benchBundleHttp, benchVerifyHttp } from "./http";
 import { benchInstances } from "./instances";
 import { benchCsvToFinal } from "./issuance";
+import { benchPeer } from "./peer";
 import { benchRpcCalls } from "./rpc";
 import type { Mode, Section, SectionId, Sizes } from "./lib/types";
 
@@ -19,6 +20,7 @@ export const SECTIONS: Record<SectionId, Section> = {
   P7: benchRpcCalls,
   P8: benchBundleSize,
   P9: benchInstances,
+  P10: benchPeer,
 };
 
 const DEFAULT_SIZES: Sizes = {
@@ -37,6 +39,8 @@ const DEFAULT_SIZES: Sizes = {
   httpSeconds: 5,
   httpRounds: 2,
   bundleBatch: 1_000_000,
+  peerCredentials: 10_000,
+  peerRounds: 2,
 };
 
 /** Sizes per mode: `smoke` runs every section in seconds (the figures mean little), `full` adds the 1M P3b. */
@@ -57,5 +61,7 @@ export const SIZES: Record<Mode, Sizes> = {
     httpSeconds: 0.5,
     httpRounds: 1,
     bundleBatch: 1_000,
+    peerCredentials: 200,
+    peerRounds: 1,
   },
 };

@@ -1,10 +1,22 @@
-import canonicalize from "canonicalize";
+import { canonicalError, writeCanonical } from "./canonical";
+import {
+  type AnchorContext,
+  bytesOfPointer,
+  contextPrefix,
+  DIGEST_DOMAIN,
+  digestInPlace,
+  hashSalt,
+  leafInPlace,
+  sink,
+} from "./commit-fields";
 import type { Credential } from "./credential";
-import { batchIdToBytes16, toBase64url } from "./encoding";
+import { toBase64url } from "./encoding";
 import { CredrootError } from "./errors";
-import { compareBytes, fromHex32, type Hex32, keccak256, keccak256Concat, randomSalt, toHex, utf8Bytes } from "./hash";
-import { findLoneSurrogate } from "./json";
-import { flatten, type JsonValue } from "./pointer";
+import { compareBytes, fromHex32, type Hex32, randomSalt, toHex } from "./hash";
+import { currentKernel, issuanceKernel } from "./keccak-sink";
+import type { JsonValue } from "./pointer";
+
+export type { AnchorContext } from "./commit-fields";
 
 /*
  * Format v2 hashing, byte for byte (docs/format.md states the same for reimplementers):
@@ -24,19 +36,6 @@ export const SECRET_BYTES = 16;
 /** Bytes of a field salt. */
 export const SALT_BYTES = 16;
 
-const SALT_DOMAIN = utf8Bytes("credroot/salt/v2");
-const DIGEST_DOMAIN = utf8Bytes("credroot/credential/v2");
-
-/** Where and by whom a credential is anchored: what its leaf commits to besides its fields. */
-export interface AnchorContext {
-  chainId: number;
-  /** Registry contract address (0x + 40 hex digits; compared and hashed as 20 bytes). */
-  registry: string;
-  issuerId: number;
-  /** The issuer's id for the batch, a lowercase UUID (16 bytes on chain). */
-  batchId: string;
-}
-
 /** A credential committed to: its secret, its fields, its digest and its Merkle leaf. */
 export interface CommittedCredential {
   /** The per-credential secret (base64url of 16 bytes): whoever holds it can open every field. */
@@ -47,81 +46,60 @@ export interface CommittedCredential {
   leaf: Hex32;
 }
 
-function canonical(value: JsonValue): Uint8Array {
-  const lone = findLoneSurrogate(value);
-  if (lone !== null) throw new CredrootError("INVALID_ARGUMENT", `a lone surrogate at ${lone} has no canonical form`);
-  const text = canonicalize(value);
-  if (text === undefined) throw new CredrootError("INVALID_ARGUMENT", "value cannot be canonicalised");
-  return utf8Bytes(text);
-}
-
-/** Pointers repeat in every credential of a batch: their UTF-8 bytes are computed once. */
-const pointerBytes = new Map<string, Uint8Array>();
-const MAX_CACHED_POINTERS = 4096;
-
-function bytesOfPointer(pointer: string): Uint8Array {
-  let bytes = pointerBytes.get(pointer);
-  if (!bytes) {
-    bytes = utf8Bytes(pointer);
-    if (pointerBytes.size < MAX_CACHED_POINTERS) pointerBytes.set(pointer, bytes);
-  }
-  return bytes;
-}
-
 /** The salt of field `pointer`: the first 16 bytes of `keccak256("credroot/salt/v2" ‖ secret ‖ pointer)`. */
 export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
   if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
-  return keccak256Concat(SALT_DOMAIN, secret, bytesOfPointer(pointer)).slice(0, SALT_BYTES);
+  hashSalt(currentKernel(), secret, bytesOfPointer(pointer));
+  return sink.buf.slice(0, SALT_BYTES);
 }
 
 /** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
 export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
   if (salt.length !== SALT_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 16 bytes");
-  return keccak256Concat(salt, canonical(value));
+  try {
+    sink.begin(currentKernel());
+    sink.write(salt);
+    writeCanonical(sink, value);
+    sink.end();
+  } catch (error) {
+    sink.abort();
+    throw canonicalError(error, value);
+  }
+  return sink.buf.slice(0, 32);
 }
 
 /** `keccak256(pointer ‖ valueHash)`: the value hash is 32 bytes, so the split is unambiguous. */
 export function fieldHashOf(pointer: string, hashedValue: Uint8Array): Uint8Array {
-  return keccak256Concat(bytesOfPointer(pointer), hashedValue);
+  sink.begin(currentKernel());
+  sink.write(bytesOfPointer(pointer));
+  sink.write(hashedValue);
+  sink.end();
+  return sink.buf.slice(0, 32);
 }
 
 /** `keccak256("credroot/credential/v2" ‖ sorted field hashes)`: independent of field order. */
 export function digestOf(fieldHashes: readonly Uint8Array[]): Uint8Array {
   const sorted = [...fieldHashes].sort(compareBytes);
-  return keccak256Concat(DIGEST_DOMAIN, ...sorted);
-}
-
-function uint256(value: bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  for (let i = 31, v = value; i >= 0 && v > 0n; i--, v >>= 8n) out[i] = Number(v & 0xffn);
-  return out;
-}
-
-function hexBytes(hex: string, length: number, what: string): Uint8Array {
-  const h = hex.replace(/^0x/, "");
-  if (h.length !== length * 2 || !/^[0-9a-fA-F]*$/.test(h)) {
-    throw new CredrootError("INVALID_ARGUMENT", `${what} must be ${length} bytes of hex, got ${JSON.stringify(hex)}`);
-  }
-  return Uint8Array.from({ length }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16));
+  sink.begin(currentKernel());
+  sink.write(DIGEST_DOMAIN);
+  for (const hash of sorted) sink.write(hash);
+  sink.end();
+  return sink.buf.slice(0, 32);
 }
 
 /**
  * The Merkle leaf of `digest` anchored at `context`:
  * `keccak256(keccak256(abi.encode(uint256 chainId, address registry, uint64 issuerId, bytes16 batchId, bytes32 digest)))`,
  * as the registry's `leafOf` computes it (bytes16 is left-aligned in its word, the numbers right-aligned).
+ * @throws CredrootError `INVALID_ARGUMENT` for a bad context or a digest that is not 32 bytes.
  */
 export function leafOf(context: AnchorContext, digest: Uint8Array): Uint8Array {
-  const { chainId, registry, issuerId, batchId } = context;
-  if (!Number.isSafeInteger(chainId) || chainId < 1) throw new CredrootError("INVALID_ARGUMENT", "bad chain id");
-  if (!Number.isSafeInteger(issuerId) || issuerId < 1) throw new CredrootError("INVALID_ARGUMENT", "bad issuer id");
+  const prefix = contextPrefix(context);
   if (digest.length !== 32) throw new CredrootError("INVALID_ARGUMENT", "a digest must be 32 bytes");
-  const encoded = new Uint8Array(160);
-  encoded.set(uint256(BigInt(chainId)), 0);
-  encoded.set(hexBytes(registry, 20, "registry"), 44);
-  encoded.set(uint256(BigInt(issuerId)), 64);
-  encoded.set(hexBytes(batchIdToBytes16(batchId), 16, "batch id"), 96);
-  encoded.set(digest, 128);
-  return keccak256(keccak256(encoded));
+  const kernel = currentKernel();
+  kernel.buffer.set(digest, 0);
+  leafInPlace(kernel, prefix);
+  return kernel.buffer.slice(0, 32);
 }
 
 /** The fields of a (possibly partly hidden) credential, by pointer, as a verifier rebuilds them. */
@@ -159,17 +137,12 @@ export function commitCredential(
   const secret = options.secret ? options.secret() : randomSalt().subarray(0, SECRET_BYTES);
   if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
   const values = credential as unknown as { [key: string]: JsonValue };
-  const hashes: Uint8Array[] = [];
-  for (const [pointer, value] of flatten(values)) {
-    hashes.push(fieldHashOf(pointer, valueHash(saltOf(secret, pointer), value)));
-  }
-  const digest = digestOf(hashes);
-  return {
-    secret: toBase64url(secret),
-    credential: values,
-    digest: toHex(digest),
-    leaf: toHex(leafOf(context, digest)),
-  };
+  const prefix = contextPrefix(context);
+  const kernel = issuanceKernel();
+  digestInPlace(kernel, secret, values);
+  const digest = toHex(kernel.buffer.subarray(0, 32));
+  leafInPlace(kernel, prefix);
+  return { secret: toBase64url(secret), credential: values, digest, leaf: toHex(kernel.buffer.subarray(0, 32)) };
 }
 
 /** The leaf of a committed digest given as hex (for callers holding stored records). */

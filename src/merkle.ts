@@ -1,5 +1,7 @@
 import { CredrootError } from "./errors";
 import { compareBytes, fromHex32, type Hex32, keccak256Concat, toHex } from "./hash";
+import { issuanceKernel } from "./keccak-sink";
+import type { KeccakKernel } from "./keccak-wasm";
 
 /**
  * A Merkle tree over 32-byte leaves, internal nodes hashing sorted pairs: the tree that
@@ -41,10 +43,11 @@ export function buildTree(leaves: readonly Uint8Array[]): MerkleTree {
     seen.set(key, i);
     first.set(leaf, i * 32);
   });
+  const kernel = issuanceKernel();
   const layers = [first];
   for (let layer = first, n = leaves.length; n > 1; n = Math.ceil(n / 2)) {
     const next = new Uint8Array(Math.ceil(n / 2) * 32);
-    for (let i = 0; i + 1 < n; i += 2) next.set(hashPair(node(layer, i), node(layer, i + 1)), (i / 2) * 32);
+    for (let i = 0; i + 1 < n; i += 2) pairInto(kernel, layer, i * 32, next, (i / 2) * 32);
     if (n % 2 === 1) next.set(node(layer, n - 1), ((n - 1) / 2) * 32);
     layers.push(next);
     layer = next;
@@ -52,9 +55,47 @@ export function buildTree(leaves: readonly Uint8Array[]): MerkleTree {
   return { layers, leafCount: leaves.length };
 }
 
+/** Hashes the sorted pair of nodes at `from` and `from + 32` of `layer` into `to` of `next`. */
+function pairInto(kernel: KeccakKernel, layer: Uint8Array, from: number, next: Uint8Array, to: number): void {
+  let first = from;
+  let second = from + 32;
+  for (let i = 0; i < 32; i++) {
+    const diff = layer[from + i]! - layer[from + 32 + i]!;
+    if (diff === 0) continue;
+    if (diff > 0) [first, second] = [second, first];
+    break;
+  }
+  const buf = kernel.buffer;
+  for (let i = 0; i < 32; i++) {
+    buf[i] = layer[first + i]!;
+    buf[32 + i] = layer[second + i]!;
+  }
+  kernel.hash(64);
+  for (let i = 0; i < 32; i++) next[to + i] = buf[i]!;
+}
+
 /** The root of `tree`. */
 export function treeRoot(tree: MerkleTree): Hex32 {
   return toHex(tree.layers[tree.layers.length - 1]!.subarray(0, 32));
+}
+
+/**
+ * Proofs of every leaf of a tree share their upper siblings: from this level up, each node's hex
+ * is kept once asked for (an eighth of the leaf count at most), the lower levels are written afresh.
+ */
+const CACHED_FROM_LEVEL = 3;
+const hexCache = new WeakMap<MerkleTree, (Hex32 | undefined)[][]>();
+
+function hexOfNode(tree: MerkleTree, level: number, index: number): Hex32 {
+  const layer = tree.layers[level]!;
+  if (level < CACHED_FROM_LEVEL) return toHex(node(layer, index));
+  let cache = hexCache.get(tree);
+  if (!cache) {
+    cache = [];
+    hexCache.set(tree, cache);
+  }
+  const row = (cache[level] ??= new Array<Hex32 | undefined>(layer.length / 32));
+  return (row[index] ??= toHex(node(layer, index)));
 }
 
 /**
@@ -68,7 +109,7 @@ export function proofOf(tree: MerkleTree, index: number): Hex32[] {
   const proof: Hex32[] = [];
   for (let level = 0, i = index, n = tree.leafCount; n > 1; level++, i >>= 1, n = Math.ceil(n / 2)) {
     const sibling = i ^ 1;
-    if (sibling < n) proof.push(toHex(node(tree.layers[level]!, sibling)));
+    if (sibling < n) proof.push(hexOfNode(tree, level, sibling));
   }
   return proof;
 }

@@ -168,6 +168,16 @@ describe("bundleFor", () => {
     expect(bundle).not.toHaveProperty("hidden");
   });
 
+  it("gives a copy of the values: changing a bundle changes neither the batch nor the next bundle", () => {
+    const before = structuredClone(batch.credentials[3]!.credential);
+    const bundle = bundleFor(batch, 3, 7) as unknown as { credential: Loose & { learner: Loose; skills: string[] } };
+    bundle.credential.learner.name = "Mallory";
+    bundle.credential.skills.push("http://example.org/forged");
+    bundle.credential.title = "Forged";
+    expect(batch.credentials[3]!.credential).toEqual(before);
+    expect(bundleFor(batch, 3, 7).credential).toEqual(before);
+  });
+
   it.each([-1, 50, 1.5, Number.NaN])("rejects the index %s with INVALID_ARGUMENT", (index) => {
     const error = expectCode(() => bundleFor(batch, index, 7), "INVALID_ARGUMENT");
     expect(error.message).toContain(`no credential ${index}`);

@@ -18,7 +18,7 @@ import {
   SECRET_BYTES,
   valueHash,
 } from "../../src/commit";
-import { parseCredential } from "../../src/credential";
+import { type Credential, parseCredential } from "../../src/credential";
 import { batchIdToBytes16, fromBase64url } from "../../src/encoding";
 import { fromHex32, keccak256, toHex, utf8Bytes } from "../../src/hash";
 import { flatten, type JsonValue } from "../../src/pointer";
@@ -278,6 +278,79 @@ describe("commitCredential", () => {
     expect(toHex(digestOfOpening({ shown: swapped, hidden: new Map() }))).not.toBe(committed.digest);
   });
 
+  it("gives a reimplementation's digest for any JSON object, nested, keys with ~ and / included", () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("a/b", "~", "~1", "", "é", "😀"));
+    const object = fc.dictionary(key, fc.oneof(jsonValue, fc.dictionary(key, jsonValue, { maxKeys: 3 })), {
+      maxKeys: 6,
+      noNullPrototype: true,
+    });
+    fc.assert(
+      fc.property(object, (values) => {
+        fc.pre(!/[\ud800-\udfff]/.test(JSON.stringify(values).replace(/😀/g, "")));
+        const c = commitCredential(values as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("any") });
+        expect(c.digest).toBe(independentDigest(fromBase64url(c.secret), values));
+        expect(c.leaf).toBe(independentLeaf(TEST_CONTEXT, c.digest));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("hashes values longer than the hasher's 16 KiB buffer, and a pointer that long", () => {
+    const outcomes = Array.from({ length: 20 }, (_, i) => `${i} ${"é€😀".repeat(400)}`);
+    const long = parseCredential(sampleCredential(2, { learningOutcomes: outcomes }));
+    const c = commitCredential(long, TEST_CONTEXT, { secret: secretSequence("long") });
+    expect(c.digest).toBe(independentDigest(fromBase64url(c.secret), long as unknown as { [key: string]: JsonValue }));
+    const deep = { ["k".repeat(20_000)]: { x: "v" } } as unknown as Credential;
+    const d = commitCredential(deep, TEST_CONTEXT, { secret: secretSequence("deep") });
+    expect(d.digest).toBe(independentDigest(fromBase64url(d.secret), deep as unknown as { [key: string]: JsonValue }));
+  });
+
+  it("skips undefined properties, as JSON would, and commits an empty object as a value", () => {
+    const values = { a: 1, b: undefined, c: {}, d: { e: undefined } } as unknown as Credential;
+    const c = commitCredential(values, TEST_CONTEXT, { secret: secretSequence("undefined") });
+    expect(c.digest).toBe(independentDigest(fromBase64url(c.secret), { a: 1, c: {} }));
+  });
+
+  it("refuses a key with a lone surrogate, naming its pointer", () => {
+    const values = { learner: { ["n\udc00"]: "x" } } as unknown as Credential;
+    const error = expectCode(() => commitCredential(values, TEST_CONTEXT), "INVALID_ARGUMENT");
+    expect(error.message).toBe("a lone surrogate at /learner/n\udc00 has no canonical form");
+  });
+
+  it("refuses a value that is not JSON (NaN) with INVALID_ARGUMENT, naming its pointer", () => {
+    const error = expectCode(
+      () => commitCredential({ ...credential, eqfLevel: Number.NaN }, TEST_CONTEXT),
+      "INVALID_ARGUMENT",
+    );
+    expect(error.message).toContain("/eqfLevel");
+  });
+
+  it("commits the next credential correctly after one was refused midway", () => {
+    expectCode(
+      () => commitCredential({ ...credential, title: `${"x".repeat(20_000)}\ud800` }, TEST_CONTEXT),
+      "INVALID_ARGUMENT",
+    );
+    expect(commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("commit") })).toEqual(committed);
+  });
+
+  it("gives the right digest when a value's getter hashes, and refuses one that commits meanwhile", () => {
+    const hashing = { ...values };
+    Object.defineProperty(hashing, "title", {
+      enumerable: true,
+      get: () => (keccak256(utf8Bytes("side effect")), values.title),
+    });
+    const c = commitCredential(hashing as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("commit") });
+    expect(c.digest).toBe(committed.digest);
+    const nested = { ...values };
+    Object.defineProperty(nested, "title", {
+      enumerable: true,
+      get: () => commitCredential(credential, TEST_CONTEXT).digest,
+    });
+    const error = expectCode(() => commitCredential(nested as unknown as Credential, TEST_CONTEXT), "INVALID_ARGUMENT");
+    expect(error.message).toContain("plain JSON data");
+    expect(commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("commit") })).toEqual(committed);
+  });
+
   it("refuses a secret source that returns other than 16 bytes", () => {
     expectCode(
       () => commitCredential(credential, TEST_CONTEXT, { secret: () => new Uint8Array(32) }),
@@ -292,6 +365,6 @@ describe("commitCredential", () => {
       () => commitCredential({ ...credential, title: "Data\ud800" }, TEST_CONTEXT),
       "INVALID_ARGUMENT",
     );
-    expect(error.message).toContain("lone surrogate");
+    expect(error.message).toBe("a lone surrogate at /title has no canonical form");
   });
 });

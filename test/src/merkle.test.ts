@@ -163,6 +163,27 @@ describe("proofOf", () => {
     ]);
   });
 
+  it("gives every leaf its own siblings whatever order proofs are asked in, tree by tree", () => {
+    // Proofs share their upper siblings' hex, kept per tree: two trees of one shape must not mix.
+    const a = buildTree(leavesFor(1000, 1));
+    const b = buildTree(leavesFor(1000, 2));
+    const siblings = (tree: typeof a, index: number) => {
+      const out: string[] = [];
+      for (let level = 0, i = index, n = tree.leafCount; n > 1; level++, i >>= 1, n = Math.ceil(n / 2)) {
+        if ((i ^ 1) < n) out.push(toHex(tree.layers[level]!.subarray((i ^ 1) * 32, (i ^ 1) * 32 + 32)));
+      }
+      return out;
+    };
+    for (const index of [999, 0, 513, 0, 999, 256]) {
+      expect(proofOf(a, index)).toEqual(siblings(a, index));
+      expect(proofOf(b, index)).toEqual(siblings(b, index));
+      expect(processProof(toHex(a.layers[0]!.subarray(index * 32, index * 32 + 32)), proofOf(a, index))).toBe(
+        treeRoot(a),
+      );
+    }
+    expect(proofOf(a, 0)).not.toEqual(proofOf(b, 0));
+  });
+
   it("skips every layer on which the node is alone", () => {
     // 5 leaves make layers of 5, 3, 2 and 1 nodes: leaf 4 is alone on layers 0 and 1.
     const five = buildTree(leavesFor(5));
