@@ -16,7 +16,7 @@ const shared = {
  * test makes a database of its own on it.
  */
 const ON_BOTH_DATABASES = [
-  "test/server/store.test.ts",
+  "test/server/store/**/*.test.ts",
   "test/server/worker.test.ts",
   "test/server/instances.test.ts",
   "test/server/routes/**/*.test.ts",
