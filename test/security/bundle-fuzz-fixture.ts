@@ -1,11 +1,12 @@
 /**
- * The setting of the bundle fuzz tests (test/security/bundle-fuzz*.test.ts). Issue 6, item 8 and issue 11: `parseBundle` and `verifyBundle` under hostile input, against fake
- * registries that answer as the v2 contract does (the leaf derived from the request, batches per
- * issuer). Another issuer has anchored the genuine batch id and root (front-running) and the
- * genuine leaf as a one-leaf batch (re-anchoring); another trusted registry and another trusted
- * chain hold the same batch under the same issuer id and batch id; any untrusted address is a
- * look-alike that answers "valid" to everything. A false "valid" can therefore only come from the
- * verifier: the oracle says which inputs may legitimately verify.
+ * The setting of the bundle fuzz tests (test/security/bundle-fuzz*.test.ts). Issue 6, item 8 and
+ * issue 11: `parseBundle` and `verifyBundle` under hostile input, against fake registries that
+ * answer as the v2 contract does (the leaf derived from the request, batches per issuer). Another
+ * issuer has anchored the genuine batch id and root (front-running) and the genuine leaf as a
+ * one-leaf batch (re-anchoring); another trusted registry and another trusted chain hold the same
+ * batch under the same issuer id and batch id; any untrusted address is a look-alike that answers
+ * "valid" to everything. A false "valid" can therefore only come from the verifier: the oracle
+ * says which inputs may legitimately verify.
  */
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
