@@ -30,8 +30,6 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, (args: { solcVersion: string }) =>
   });
 });
 
-const deployerKey = process.env.DEPLOYER_PRIVATE_KEY;
-
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -41,15 +39,8 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
+    // Only the in-process chain: `npm run deploy` connects to RPC_URL itself (deploy/commands/deploy.ts).
     hardhat: { hardfork: EVM_VERSION, chainId: 31337 },
-    ...(process.env.RPC_URL
-      ? {
-          remote: {
-            url: process.env.RPC_URL,
-            accounts: deployerKey ? [deployerKey] : [],
-          },
-        }
-      : {}),
   },
   paths: { tests: "test/contracts" },
 };

@@ -1,4 +1,5 @@
 import { isCredrootError, parseStrictJson } from "../src";
+import { sleep } from "../src/timeout";
 import { CliError, type CliIo, EXIT, flagOrEnv, usageError } from "./io";
 
 /** One problem the service lists in an error body; `row` and `line` for batch submissions. */
@@ -41,8 +42,6 @@ export interface BatchStatus {
 const REQUEST_TIMEOUT_MS = 10 * 60_000;
 /** Retries of a request the service rate-limited (429), each after its `retry-after`. */
 const MAX_RETRIES = 8;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `--api` is required; `--key` (or `CREDROOT_API_KEY`) when `needsKey`. */
 export function serviceClient(io: CliIo, flags: { api?: string; key?: string }, needsKey: boolean): ServiceClient {

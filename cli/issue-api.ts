@@ -1,5 +1,6 @@
 import { basename, join } from "node:path";
 import { type Bundle, isCredrootError, parseBundle } from "../src";
+import { sleep } from "../src/timeout";
 import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
 import { CliError, type CliIo, csvLine, EXIT, jsonText, makeFolder, mapLimit, writeText } from "./io";
 import { bundlePath, type IssueFlags, type IssueInput, type IssueSummary, invalidRows } from "./issue-input";
@@ -22,8 +23,6 @@ const STAGES = ["pending", "submitted", "anchored", "final"] as const;
 const PAGE = 1000;
 const POLL_MS = 500;
 const DOWNLOADS_AT_ONCE = 8;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function submit(client: ServiceClient, input: IssueInput): Promise<Accepted> {
   try {

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { ApiError, type BatchStatus, type ServiceClient, serviceClient } from "./api";
 import type { Hex32 } from "../src";
+import { sleep } from "../src/timeout";
 import { CliError, type CliIo, type CommandContext, EXIT, usageError } from "./io";
 import { address, apiOption, chainIdOption, keyOption, rpcOption, seconds } from "./options";
 import { type ChainRevocation, revokeOnChain } from "./revoke-rpc";
@@ -22,7 +23,6 @@ export interface RevokeFlags {
 }
 
 const POLL_MS = 500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `done` until it holds or the timeout passes, with a bar showing the time spent. */
 async function waitUntil(io: CliIo, what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {

@@ -4,6 +4,7 @@ import { type Config, loadConfig } from "../server/config";
 import { generateApiKey } from "../server/keys";
 import type { Store } from "../server/store/types";
 import { openStore } from "../server/store";
+import { sleep } from "../src/timeout";
 import { type RegistryFixture, startRegistry } from "./registry";
 
 /** A local chain with the registry, and the service built on it (not listening: use `app.inject`). */
@@ -86,6 +87,6 @@ export async function waitFor<T>(
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }

@@ -2,7 +2,8 @@
  * `npm start`: the credroot service on the embedded default — a Hardhat chain in this process,
  * the registry deployed on it, a demo issuer with its signer and a fresh API key, a SQLite file,
  * and the server on 127.0.0.1. With RPC_URL (and CHAIN_ID, REGISTRY_ADDRESS, ISSUER_PRIVATE_KEY)
- * in the environment it runs against that chain instead, like `server/main.ts`.
+ * in the environment it runs against that chain instead, like `server/main.ts`. It builds what is
+ * missing or out of date first (the web page; the contracts, for the embedded chain), and only that.
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
@@ -14,6 +15,7 @@ import { ConfigError, loadConfig } from "../server/config";
 import { generateApiKey } from "../server/keys";
 import { serve } from "../server/main";
 import { sqlitePathOf } from "../server/store";
+import { compileContracts, ensureWebBuild } from "./lib/build";
 import { sampleCredential } from "./lib/samples";
 
 const EMBEDDED_DB = "file:.credroot/embedded.db";
@@ -60,6 +62,7 @@ function markEphemeral(value: unknown): void {
 }
 
 async function embedded(): Promise<void> {
+  await compileContracts(); // the registry is deployed from artifacts/
   const chain = await startChain();
   // Blocks every second besides automining, so that confirmations (FINALITY) accrue.
   await chain.provider.send("evm_setIntervalMining", [1000]);
@@ -146,6 +149,7 @@ run are not on it (their verdict: not-anchored). Ctrl-C (or SIGTERM) stops the s
 }
 
 async function main(): Promise<void> {
+  await ensureWebBuild((line) => console.log(line));
   if (process.env.RPC_URL) {
     await serve(loadConfig());
     return;

@@ -7,6 +7,7 @@ import { processProof } from "./merkle";
 import type { JsonValue } from "./pointer";
 import { decodeRegistryError } from "./registry-errors";
 import type { ChainVerification, VerifyRequest } from "./registry-verify";
+import { withTimeout } from "./timeout";
 import type { CallProvider, Check, TrustedChain, VerificationResult, Verdict } from "./verdict";
 
 /*
@@ -34,18 +35,12 @@ export async function callWithTimeout(
   data: string,
   timeoutMs: number,
 ): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new CredrootError("CHAIN_UNAVAILABLE", `no answer from the chain within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([provider.call({ to, data }), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // In an async function, a provider that throws synchronously still gives a rejection.
+  return await withTimeout(
+    provider.call({ to, data }),
+    timeoutMs,
+    () => new CredrootError("CHAIN_UNAVAILABLE", `no answer from the chain within ${timeoutMs} ms`),
+  );
 }
 
 function trustedList(chains: readonly TrustedChain[]): string {

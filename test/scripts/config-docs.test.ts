@@ -47,7 +47,7 @@ describe("configTable", () => {
 
   it("refuses a variable without a description, so none is documented by omission", () => {
     const bare: EnvSchema = { required: [], properties: { NEW_THING: { type: "string" } } };
-    expect(() => configTable(bare)).toThrow("NEW_THING has no description in server/config.ts");
+    expect(() => configTable(bare)).toThrow("NEW_THING has no description in server/config-schema.ts");
   });
 
   it("makes the page differ when the schema gains a variable, so the drift test can fail", async () => {

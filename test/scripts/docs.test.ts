@@ -92,7 +92,7 @@ describe("the link checker", () => {
   });
 
   it("sees the paths and links it checks", () => {
-    expect(pathsOf("docs/configuration.md")).toContain("server/config.ts");
+    expect(pathsOf("docs/configuration.md")).toContain("server/config-schema.ts");
     expect(linksOf("README.md").map((link) => link.target)).toContain("docs/format.md");
   });
 });

@@ -44,8 +44,8 @@ function hold(): Promise<number> {
 }
 
 /**
- * Runs `node --import tsx scripts/start.ts` (`npm: true`: `npm run start --ignore-scripts`, the
- * web build skipped) with a database of its own, an ephemeral PORT and a free CHAIN_PORT.
+ * Runs `node --import tsx scripts/start.ts` (`npm: true`: `npm run start`, which has no pre-scripts
+ * to skip) with a database of its own, an ephemeral PORT and a free CHAIN_PORT.
  */
 async function start(env: Record<string, string> = {}, options: { npm?: boolean } = {}): Promise<StartRun> {
   const command = options.npm

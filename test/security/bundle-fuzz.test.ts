@@ -1,39 +1,38 @@
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { sampleCredential } from "../../scripts/lib/samples";
+import { describe, expect, it } from "vitest";
 import {
-  type AnchorContext,
-  type Bundle,
-  bundleFor,
-  buildTree,
   bundlePath,
-  type CallProvider,
   digestOfOpening,
   discloseBundle,
   fromHex32,
-  initHasher,
-  isCredrootError,
   joinBase64url,
   leafOf,
   openBundle,
   parseBundle,
-  prepareBatch,
   processProof,
-  proofOf,
   toBase64url,
   toHex,
-  treeRoot,
   type TrustedChain,
   verifyBundle,
-  type VerificationResult,
 } from "../../src";
-import { anchorKey, answerCall, type FakeRegistryState, fakeState } from "../src/fake-registry";
+import { hostileBundles, isGenuineOrDisclosure } from "../support/bundle-mutations";
 import {
-  hideablePointers,
-  hostileBundles,
-  isGenuineOrDisclosure,
-  type MutationContext,
-} from "../support/bundle-mutations";
+  batch,
+  CHAIN_ID,
+  chains,
+  expectPrototypeClean,
+  fakeChain,
+  genuine,
+  HIDEABLE,
+  home,
+  MILL_ID,
+  mutationContext,
+  NOW,
+  outcome,
+  report,
+  useHostileChecks,
+  verifyHostile,
+} from "./bundle-fuzz-fixture";
 
 /**
  * Issue 6, item 8 and issue 11: `parseBundle` and `verifyBundle` under hostile input, against fake
@@ -45,139 +44,8 @@ import {
  * verifier: the oracle says which inputs may legitimately verify.
  */
 
-const CHAIN_ID = 31337;
-const REGISTRY = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
-/** Trusted too, on the same chain: the same batch under the same ids is anchored there. */
-const OTHER_REGISTRY = "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512";
-/** A second trusted chain, likewise. */
-const OTHER_CHAIN = { chainId: 11155111, registry: "0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0" };
-const ISSUER_ID = 1;
-const MILL_ID = 2;
-const NOW = Date.parse("2027-01-01T00:00:00Z");
-const context: AnchorContext = {
-  chainId: CHAIN_ID,
-  registry: REGISTRY,
-  issuerId: ISSUER_ID,
-  batchId: "6b1f3c5e-0d4a-4e2b-8c7d-9a0b1c2d3e4f",
-};
-const REANCHORED = "00000000-0000-4000-8000-00000000abcd";
-const OTHER_BATCH = "11111111-2222-4333-8444-555555555555";
-
-const batch = prepareBatch(
-  Array.from({ length: 11 }, (_, i) => sampleCredential(i, { validUntil: "2099-12-31" })),
-  context,
-);
-const other = prepareBatch([sampleCredential(20), sampleCredential(21)], { ...context, batchId: OTHER_BATCH });
-const genuine: Bundle = bundleFor(batch, 6, 7);
-/** The mill's own tree holding the genuine leaf, and that leaf's path in it. */
-const millTree = (() => {
-  const tree = buildTree([batch.credentials[6]!.leaf, other.credentials[0]!.leaf].map(fromHex32));
-  return { root: treeRoot(tree), path: proofOf(tree, 0) };
-})();
-const HIDEABLE = hideablePointers(genuine);
-
-const mutationContext: MutationContext = {
-  genuine,
-  sibling: bundleFor(batch, 7, 7),
-  otherBatches: [
-    { issuerId: MILL_ID, batchId: context.batchId, root: batch.root, proof: proofOf(batch.tree, 6) },
-    { issuerId: MILL_ID, batchId: REANCHORED, root: batch.credentials[6]!.leaf, proof: [] },
-    { issuerId: MILL_ID, batchId: REANCHORED, root: millTree.root, proof: millTree.path },
-    { issuerId: ISSUER_ID, batchId: OTHER_BATCH, root: other.root },
-    { issuerId: ISSUER_ID, batchId: REANCHORED, root: batch.credentials[6]!.leaf, proof: [] },
-    { issuerId: 3, batchId: context.batchId, root: batch.root, proof: proofOf(batch.tree, 6) },
-  ],
-  otherTrusted: [{ chainId: CHAIN_ID, registry: OTHER_REGISTRY }, OTHER_CHAIN],
-};
-
-/** A registry holding the genuine batch (and, at home, the attacks on it). */
-function registryState(chainId: number, address: string, home: boolean): FakeRegistryState {
-  const state = fakeState(chainId, address);
-  state.anchors.set(anchorKey(ISSUER_ID, context.batchId, batch.root), {});
-  if (!home) return state;
-  state.issuers.set(MILL_ID, { name: "Diploma Mill" });
-  state.anchors.set(anchorKey(ISSUER_ID, OTHER_BATCH, other.root), {});
-  state.anchors.set(anchorKey(MILL_ID, context.batchId, batch.root), {});
-  state.anchors.set(anchorKey(MILL_ID, REANCHORED, batch.credentials[6]!.leaf), {});
-  state.anchors.set(anchorKey(MILL_ID, REANCHORED, millTree.root), {});
-  return state;
-}
-
-/** Routes calls to the fake registries of one chain; any other address is a look-alike that anchors everything. */
-function fakeChain(chainId: number, states: FakeRegistryState[]): CallProvider & { calls: number } {
-  const chain = {
-    calls: 0,
-    call({ to, data }: { to: string; data: string }): Promise<string> {
-      chain.calls += 1;
-      const state = states.find((s) => s.address === to.toLowerCase()) ?? {
-        ...fakeState(chainId, to),
-        anchorsEverything: true,
-      };
-      return Promise.resolve(answerCall(state, data));
-    },
-  };
-  return chain;
-}
-
-const home = fakeChain(CHAIN_ID, [
-  registryState(CHAIN_ID, REGISTRY, true),
-  registryState(CHAIN_ID, OTHER_REGISTRY, false),
-]);
-const elsewhere = fakeChain(OTHER_CHAIN.chainId, [registryState(OTHER_CHAIN.chainId, OTHER_CHAIN.registry, false)]);
-const chains: TrustedChain[] = [
-  { chainId: CHAIN_ID, registries: [REGISTRY, OTHER_REGISTRY], provider: home },
-  { chainId: OTHER_CHAIN.chainId, registries: [OTHER_CHAIN.registry], provider: elsewhere },
-];
-
-/** Nothing polluted Object.prototype (a `__proto__` or `constructor.prototype` key reaching it). */
-function expectPrototypeClean(): void {
-  expect(Object.prototype).not.toHaveProperty("polluted");
-  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-}
-
-/** Runs `fn`; a throw must be a CredrootError INVALID_BUNDLE, and is returned as `null`. */
-async function outcome<T>(fn: () => T | Promise<T>): Promise<T | null> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (!isCredrootError(error, "INVALID_BUNDLE")) throw error;
-    return null;
-  }
-}
-
-const report = (what: string, runs: number, extra = "") =>
-  console.log(`bundle-fuzz | ${what} | ${runs} cases${extra ? ` (${extra})` : ""}`);
-
 describe("parseBundle and verifyBundle under hostile input (fake v2 registries)", () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-  beforeAll(async () => {
-    // The WebAssembly keccak, as the service and the CLI use it: thousands of cases in seconds.
-    await initHasher();
-    process.on("unhandledRejection", onUnhandled);
-  });
-  afterEach(async () => {
-    // Let any stray rejection surface before looking.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(unhandled).toEqual([]);
-    expectPrototypeClean();
-  });
-  afterAll(() => {
-    process.off("unhandledRejection", onUnhandled);
-  });
-
-  /** Verifies `input`; asserts "valid" only for the genuine bundle or a disclosure of it. */
-  async function verifyHostile(input: unknown): Promise<VerificationResult | null> {
-    const calls = home.calls + elsewhere.calls;
-    const result = await outcome(() => verifyBundle(input, { chains, now: NOW }));
-    expect(home.calls + elsewhere.calls - calls).toBeLessThanOrEqual(1);
-    if (result?.verdict === "valid") {
-      expect(isGenuineOrDisclosure(parseBundle(input), genuine), "a false valid").toBe(true);
-      expect(result.issuer?.id).toBe(ISSUER_ID);
-    }
-    return result;
-  }
+  useHostileChecks();
 
   it("verifies the genuine bundle valid with one call, as text and as a value", async () => {
     expect((await verifyBundle(genuine, { chains, now: NOW })).verdict).toBe("valid");
@@ -382,71 +250,5 @@ describe("parseBundle and verifyBundle under hostile input (fake v2 registries)"
     const result = await verifyBundle(moved, { chains, now: NOW });
     expect(result.verdict).toBe("valid");
     expect(result.anchoredAt).toBe(1_780_000_000);
-  });
-
-  describe("with a misbehaving chain", () => {
-    // A hostile or broken provider rejects with anything at all, not only Errors.
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-    const rejectWith = (reason: unknown): Promise<string> => Promise.reject(reason);
-    /**
-     * How late a late answer comes, against a 5 ms timeout. Far later, not just later: when the
-     * event loop stalls (a loaded machine), Node may run a due 15 ms timer before a due 5 ms one.
-     */
-    const LATE_MS = 150;
-    const validAnswer = (data: string) => answerCall(registryState(CHAIN_ID, REGISTRY, true), data);
-    const misbehaviours = fc.oneof(
-      fc.anything().map((reason) => ({ name: "rejects", call: () => rejectWith(reason) })),
-      fc.anything().map((reason) => ({
-        name: "throws synchronously",
-        call: (): Promise<string> => {
-          throw reason;
-        },
-      })),
-      fc
-        .oneof(
-          fc.string(),
-          fc.constant("0x"),
-          fc.uint8Array({ maxLength: 200 }).map((b) => `0x${Buffer.from(b).toString("hex")}`),
-        )
-        .map((data) => ({ name: `answers ${data.slice(0, 20)}`, call: () => Promise.resolve(data) })),
-      fc.integer({ min: 6, max: 255 }).map((status) => ({
-        name: `answers an unknown status ${status}`,
-        call: (data: string) =>
-          Promise.resolve(validAnswer(data).replace(/^0x0{64}/, `0x${status.toString(16).padStart(64, "0")}`)),
-      })),
-      fc.constant({
-        name: "answers valid about another leaf",
-        call: (data: string) => Promise.resolve(answerCall(registryState(1, REGISTRY, true), data)),
-      }),
-      fc.constant({ name: "never answers", call: () => new Promise<string>(() => undefined) }),
-      fc.anything().map((reason) => ({
-        name: "rejects after the timeout",
-        call: () => new Promise<string>((resolve) => setTimeout(() => resolve(rejectWith(reason)), LATE_MS)),
-      })),
-      fc.constant({
-        name: "answers valid after the timeout",
-        call: (data: string) => new Promise<string>((resolve) => setTimeout(() => resolve(validAnswer(data)), LATE_MS)),
-      }),
-    );
-
-    it("answers chain-unavailable for the genuine bundle, never valid, never invalid, never an unhandled rejection", async () => {
-      let runs = 0;
-      await fc.assert(
-        fc.asyncProperty(misbehaviours, fc.subarray(HIDEABLE, { maxLength: 3 }), async (chain, hide) => {
-          runs += 1;
-          const provider: CallProvider = { call: ({ data }) => chain.call(data) };
-          const bundle = discloseBundle(genuine, hide);
-          const result = await verifyBundle(bundle, {
-            chains: [{ chainId: CHAIN_ID, registries: [REGISTRY], provider }],
-            now: NOW,
-            timeoutMs: 5,
-          });
-          expect(result.verdict, chain.name).toBe("chain-unavailable");
-          expect(result.checks.at(-1)).toMatchObject({ name: "anchor", ok: null });
-        }),
-        { numRuns: 600 },
-      );
-      report("misbehaving chains", runs);
-    });
   });
 });

@@ -12,7 +12,7 @@ import {
   verifyBundle,
   verifyPresentation,
 } from "../../src";
-import { byId, el } from "./dom";
+import { byId } from "./dom";
 import { decodeFragment, encodeFragment, fragmentData, InputError, type Loaded, readCredentialText } from "./input";
 import { credentialFileText } from "./input"; // a PDF certificate's bundle (issue 14): kept apart for the main.ts split
 import {
@@ -22,17 +22,8 @@ import {
   presentationWarnings,
   showRevocationReason,
 } from "./render";
-import {
-  isRpcUrl,
-  loadTrustConfig,
-  logsProviderFor,
-  probeNode,
-  readOverrides,
-  rpcUrlFor,
-  type RpcOverrides,
-  saveOverrides,
-  trustedChains,
-} from "./trust";
+import { rpcOverrides, showSettings } from "./settings";
+import { loadTrustConfig, logsProviderFor, trustedChains } from "./trust";
 import { EPHEMERAL_NOT_ANCHORED, VERDICT_WORDS } from "./words";
 
 const verdictBox = byId("verdict", HTMLElement);
@@ -42,7 +33,6 @@ const share = byId("share", HTMLElement);
 const shareLink = byId("share-link", HTMLInputElement);
 
 let trust: TrustConfig | null = null;
-let overrides: RpcOverrides = readOverrides();
 /** What is on screen, to re-check after a settings change and to put in a share link. */
 let current: Loaded | null = null;
 /** Each check bumps this; an older check that finishes late does not overwrite a newer one. */
@@ -79,7 +69,7 @@ async function check(loaded: Loaded): Promise<void> {
   reset();
   current = loaded;
   showVerdict("checking", "checking", "Checking with the blockchain…");
-  const options = { chains: trustedChains(trust, overrides) };
+  const options = { chains: trustedChains(trust, rpcOverrides()) };
   if (loaded.kind === "bundle") {
     const result = await verifyBundle(loaded.bundle, options);
     if (mine !== generation) return;
@@ -110,7 +100,7 @@ async function check(loaded: Loaded): Promise<void> {
 async function fillReason(card: HTMLElement, bundle: Bundle, result: VerificationResult): Promise<void> {
   if (result.verdict !== "revoked" || !result.digest || !trust) return;
   const { chainId, registry, issuerId, batchId, block } = bundle.anchor;
-  const provider = logsProviderFor(trust, overrides, chainId);
+  const provider = logsProviderFor(trust, rpcOverrides(), chainId);
   if (!provider) {
     showRevocationReason(card, new Error("no node"));
     return;
@@ -224,99 +214,6 @@ async function copyShareLink(): Promise<void> {
   }
 }
 
-function renderSettings(config: TrustConfig): void {
-  const rows = config.chains.map(({ chainId, rpcUrl }) => {
-    const id = `settings-rpc-${chainId}`;
-    return el(
-      "div",
-      {},
-      el("label", { for: id }, `Blockchain node (JSON-RPC URL) for chain ${chainId}`),
-      el("input", {
-        id,
-        "data-testid": id,
-        "data-chain": String(chainId),
-        type: "url",
-        placeholder: rpcUrl ?? "https://… (your own node: this page has none set)",
-        value: overrides[String(chainId)] ?? "",
-      }),
-    );
-  });
-  byId("settings-chains", HTMLElement).replaceChildren(...rows);
-  const summary = config.chains.map((c) => {
-    const url = rpcUrlFor(config, overrides, c.chainId);
-    const registries = c.registries.join(", ");
-    return `Trusts registry ${registries} on chain ${c.chainId}, asking ${url ?? "no node yet: enter one above"}.`;
-  });
-  byId("trust-summary", HTMLElement).textContent = summary.join(" ");
-  if (config.chains.some((c) => rpcUrlFor(config, overrides, c.chainId) === null)) {
-    byId("settings", HTMLDetailsElement).open = true;
-  }
-}
-
-/**
- * Saves the person's nodes, but only ones this page may really ask: a node its own security
- * policy (connect-src) blocks is refused, saying which nodes it may ask, never "saved".
- */
-async function saveSettings(config: TrustConfig, status: HTMLElement): Promise<void> {
-  const next: RpcOverrides = {};
-  const unanswered: string[] = [];
-  status.classList.remove("refused");
-  for (const input of byId("settings-chains", HTMLElement).querySelectorAll<HTMLInputElement>("input[data-chain]")) {
-    const value = input.value.trim();
-    if (value === "") continue;
-    if (!isRpcUrl(value)) {
-      status.textContent = `"${value}" is not an http(s) URL.`;
-      return;
-    }
-    if (value !== overrides[input.dataset.chain!]) {
-      status.textContent = `Trying ${value}…`;
-      const probe = await probeNode(value);
-      if (probe.kind === "blocked") {
-        const allowed = probe.allowed
-          .split(/\s+/)
-          .map((source) => (source === "'self'" ? "this site" : source))
-          .join(", ");
-        status.classList.add("refused");
-        status.textContent =
-          `Not saved: this page's security policy only lets it talk to ${allowed}, so it cannot ask ` +
-          `${new URL(value).origin}. Checks still ask the node they asked before. To use your own node, ` +
-          `open a copy of this page that allows it (npm run build:web), or ask this site's operator.`;
-        return;
-      }
-      if (probe.kind === "chain" && probe.chainId !== Number(input.dataset.chain)) {
-        status.classList.add("refused");
-        status.textContent = `Not saved: ${value} serves chain ${probe.chainId}, not chain ${input.dataset.chain}.`;
-        return;
-      }
-      if (probe.kind === "unreachable") unanswered.push(value);
-    }
-    next[input.dataset.chain!] = value;
-  }
-  overrides = next;
-  saveOverrides(overrides);
-  renderSettings(config);
-  status.textContent =
-    unanswered.length === 0
-      ? "Saved in this browser. Checks now ask this node."
-      : `Saved in this browser, but ${unanswered.join(", ")} did not answer: checks will say the chain did not answer.`;
-  if (current) void check(current);
-}
-
-function wireSettings(config: TrustConfig): void {
-  const status = byId("settings-status", HTMLElement);
-  byId("settings-form", HTMLElement).addEventListener("submit", (event) => {
-    event.preventDefault();
-    void saveSettings(config, status);
-  });
-  byId("settings-reset", HTMLElement).addEventListener("click", () => {
-    overrides = {};
-    saveOverrides(overrides);
-    renderSettings(config);
-    status.textContent = "Back to this page's default node.";
-    if (current) void check(current);
-  });
-}
-
 /** Opened from a link or QR code: the verdict and the credential first, the inputs folded below. */
 function foldInputs(): void {
   const inputs = byId("input-box", HTMLDetailsElement);
@@ -342,8 +239,9 @@ async function load(): Promise<void> {
     errorBox.hidden = false;
     return;
   }
-  renderSettings(trust);
-  wireSettings(trust);
+  showSettings(trust, () => {
+    if (current) void check(current);
+  });
   const data = fragmentData(location.hash);
   const shared = /\/v\/([^/]+)$/.exec(location.pathname);
   if (data !== null || shared) foldInputs();

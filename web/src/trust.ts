@@ -7,6 +7,7 @@ import {
   type TrustConfig,
   type TrustedChain,
 } from "../../src";
+import { withTimeout } from "../../src/timeout";
 
 /** localStorage key of the person's own RPC URLs, by chain id. */
 const STORAGE_KEY = "credroot.rpcUrls";
@@ -133,7 +134,7 @@ export async function probeNode(
       : { kind: "unreachable" };
   } catch {
     // The browser reports a blocked request in a task of its own, after or before the rejection.
-    await Promise.race([reported, new Promise((resolve) => setTimeout(resolve, 500))]);
+    await withTimeout(reported, 500).catch(() => undefined);
     const event = violation as SecurityPolicyViolationEvent | null;
     if (event) {
       const policy = event.originalPolicy.split(";").map((d) => d.trim());
