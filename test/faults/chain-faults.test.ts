@@ -139,9 +139,9 @@ describe("chain faults: the service keeps every batch exactly once", () => {
           // The next blocks' base fee is ten times what the transaction offers: it cannot be mined.
           await chain.send("hardhat_setNextBlockBaseFeePerGas", [hex(original.maxFeePerGas! * 10n)]);
           await chain.send("evm_mine", []);
-          expect(await chain.getTransactionReceipt(first.txHash!)).toBeNull();
+          expect(await chain.getTransactionReceipt(first.txHash)).toBeNull();
         }
-        expect(await chain.getTransaction(first.txHash!)).not.toBeNull();
+        expect(await chain.getTransaction(first.txHash)).not.toBeNull();
         const second = await waitFor(
           async () => {
             const op = await anchorOp(fx.store, accepted.id);
@@ -172,7 +172,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         const [batch] = await mineUntilFinal(client, [accepted.id]);
         expect(batch!.txHash).toBe(mined.txHash);
         await expectAnchoredOnce(batch!);
-        expect(await chain.getTransactionReceipt(lost.txHash!)).toBeNull();
+        expect(await chain.getTransactionReceipt(lost.txHash)).toBeNull();
         expect([await nonceOfSigner("latest"), await nonceOfSigner("pending")]).toEqual([nonce + 1, nonce + 1]);
         expect(failures(writes)).toEqual([]);
         // Every transaction signed for the op: one nonce, each outbidding the one before by ≥ 10%.
@@ -287,7 +287,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
         const op = await anchorOp(fx.store, accepted.id);
         return op.status === "sent" ? op : undefined; // broadcast, not only signed
       });
-      const dropped = (await chain.getTransaction(sent.txHash!))!;
+      const dropped = (await chain.getTransaction(sent.txHash))!;
       expect((await client.batch(accepted.id)).status).toBe("submitted");
       expect(await chain.send("hardhat_dropTransaction", [sent.txHash])).toBe(true);
 
@@ -318,7 +318,7 @@ describe("chain faults: the service keeps every batch exactly once", () => {
       expect(trail).toContain(`pending -`); // back to pending, with no transaction named
       expect(batch!.txHash).toBe(resent.txHash);
       expect((await chain.getTransaction(resent.txHash!))!.nonce).toBe(dropped.nonce);
-      expect(await chain.getTransactionReceipt(sent.txHash!)).toBeNull();
+      expect(await chain.getTransactionReceipt(sent.txHash)).toBeNull();
       await expectAnchoredOnce(batch!);
       expect(await nonceOfSigner("latest")).toBe(nonce + 1);
       expect((await anchorOp(fx.store, accepted.id)).attempts).toBe(2);
