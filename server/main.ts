@@ -22,6 +22,14 @@ const IDLE_SWEEP_MS = 50;
  * @throws ConfigError naming the port and the PORT variable when the port is taken; the app (its worker,
  * its store and whatever its onClose hooks stop) is closed first.
  */
+/** The port the service should listen on is taken: the message says which, and to set PORT. */
+export class PortInUseError extends Error {
+  override readonly name = "PortInUseError";
+  constructor(config: Pick<Config, "host" | "port">, cause: unknown) {
+    super(`port ${config.port} on ${config.host} is in use: set PORT to a free one (e.g. PORT=3001)`, { cause });
+  }
+}
+
 export async function serve(config: Config, app?: FastifyInstance): Promise<FastifyInstance> {
   const server = app ?? (await buildApp(config));
   try {
@@ -29,12 +37,7 @@ export async function serve(config: Config, app?: FastifyInstance): Promise<Fast
   } catch (error) {
     await server.close().catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      throw new ConfigError(
-        `port ${config.port} on ${config.host} is in use: set PORT to a free one (e.g. PORT=3001)`,
-        {
-          cause: error,
-        },
-      );
+      throw new PortInUseError(config, error);
     }
     throw error;
   }
