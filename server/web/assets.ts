@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildWeb, WEB_DIST, WEB_FILES } from "./build";
+import { buildWeb, CHUNKS, WEB_DIST, WEB_FILES } from "./build";
 
 /** The built web verifier page, read once into memory. */
 export interface WebAssets {
@@ -8,6 +8,8 @@ export interface WebAssets {
   html: string;
   js: string;
   css: string;
+  /** The chunks app.js imports on demand, by file name (`<name>-<hash>.js`). */
+  chunks: ReadonlyMap<string, string>;
 }
 
 const isBuilt = (dir: string) => WEB_FILES.every((file) => existsSync(join(dir, file)));
@@ -37,5 +39,10 @@ export async function loadWebAssets(dir: string = WEB_DIST): Promise<WebAssets> 
     html: read("index.html").replace("<head>", '<head>\n    <base href="/" />'),
     js: read("app.js"),
     css: read("style.css"),
+    chunks: new Map(
+      (existsSync(join(dir, CHUNKS)) ? readdirSync(join(dir, CHUNKS)) : [])
+        .filter((name) => name.endsWith(".js"))
+        .map((name) => [name, read(join(CHUNKS, name))]),
+    ),
   };
 }

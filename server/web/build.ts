@@ -20,6 +20,9 @@ export const WEB_DIST = join(WEB_ROOT, "dist");
 /** The files of a build: what the service serves, and what a static host needs. */
 export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
 
+/** The folder of the build holding the chunks `app.js` imports on demand (`chunks/<name>-<hash>.js`). */
+export const CHUNKS = "chunks";
+
 export interface BuildWebParameters {
   /** Folder to write (created; an existing build there is replaced). Default `web/dist`. */
   outDir?: string;
@@ -44,11 +47,14 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
   try {
     chmodSync(staging, 0o755); // mkdtemp makes it private; a static host must read it
     await build({
-      entryPoints: [join(WEB_ROOT, "src/main.ts")],
-      outfile: join(staging, "app.js"),
+      entryPoints: { app: join(WEB_ROOT, "src/main.ts") },
+      outdir: staging,
+      // An ES module split into chunks: what only a PDF needs (pdf-lib) loads only when one is given.
+      splitting: true,
+      chunkNames: `${CHUNKS}/[name]-[hash]`,
       bundle: true,
       platform: "browser",
-      format: "iife",
+      format: "esm",
       target: ["es2022"],
       minify: true,
       legalComments: "none",

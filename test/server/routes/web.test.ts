@@ -97,6 +97,23 @@ describe("web verifier routes", () => {
       expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
     });
 
+    it("loads pdf-lib only for a PDF: app.js imports its chunk on demand, served from /chunks/", async () => {
+      const js = (await fx.app.inject({ url: "/app.js" })).body;
+      expect(js).not.toContain("PDFDocument");
+      expect(js.length).toBeLessThan(400_000);
+      const imported = [...js.matchAll(/"\.\/chunks\/([\w-]+\.js)"/g)].map((m) => m[1]!);
+      expect(imported.length).toBeGreaterThan(0);
+      const bodies = await Promise.all(imported.map((name) => fx.app.inject({ url: `/chunks/${name}` })));
+      for (const chunk of bodies) {
+        expect(chunk.statusCode).toBe(200);
+        expect(chunk.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+        expect(chunk.headers["cache-control"]).toContain("immutable");
+      }
+      expect(bodies.some((chunk) => chunk.body.includes("PDFDocument"))).toBe(true);
+      expect((await fx.app.inject({ url: "/chunks/none-AAAA.js" })).statusCode).toBe(404);
+      expect((await fx.app.inject({ url: "/chunks/..%2Fapp.js" })).statusCode).toBe(400);
+    });
+
     it("lets the page connect only to itself and the configured RPC origin", async () => {
       const csp = (await fx.app.inject({ url: "/" })).headers["content-security-policy"];
       expect(directive(csp, "connect-src")).toBe(`'self' ${new URL(fx.chain.url).origin}`);
