@@ -1,4 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mapLimit } from "../src/map-limit";
+
+export { mapLimit };
 
 /** Where the CLI writes: `process.stdout` / `process.stderr`, or a test's recorder. */
 export interface Output {
@@ -146,24 +149,6 @@ export function table(rows: readonly (readonly string[])[]): string {
     )
     .map((line) => `${line}\n`)
     .join("");
-}
-
-/** Runs `fn` over `items`, at most `concurrency` at a time, results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
 }
 
 /** What a command's registration needs: the io, and where to report its exit status. */
