@@ -9,9 +9,13 @@ export const STATUS_LIST_MAX_AGE_S = 30;
 /** The path of issuer `issuerId`'s list; entries name it under the service's base URL. */
 export const statusListPath = (issuerId: number) => `/v1/status-lists/${issuerId}`;
 
-/** The URL of issuer `issuerId`'s list credential: PUBLIC_URL (or the listen address) + its path. */
+/**
+ * The URL of issuer `issuerId`'s list credential: under STATUS_LIST_BASE_URL when set (lists hosted
+ * elsewhere), else this route's under PUBLIC_URL (or the listen address).
+ */
 export function statusListUrl(app: FastifyInstance, issuerId: number): string {
-  return `${baseUrl(app)}${statusListPath(issuerId)}`;
+  const base = app.config.statusListBaseUrl;
+  return base === null ? `${baseUrl(app)}${statusListPath(issuerId)}` : `${base}/${issuerId}`;
 }
 
 const ISSUER_ID = /^(0|[1-9][0-9]{0,15})$/;
