@@ -24,6 +24,8 @@ export class RevocationScanner {
   /** The last block read (`fromBlock - 1` before the first refresh). */
   #scanned: number;
   readonly #byIssuer = new Map<number, IssuerRevocations>();
+  /** How many revocations of each issuer were read: a list whose count is unchanged needs no rebuild. */
+  readonly #versions = new Map<number, number>();
 
   constructor(
     private readonly provider: Pick<JsonRpcProvider, "getBlockNumber" | "getLogs">,
@@ -64,6 +66,11 @@ export class RevocationScanner {
     return changed;
   }
 
+  /** How many revocation events of `issuerId` were read so far. */
+  version(issuerId: number): number {
+    return this.#versions.get(issuerId) ?? 0;
+  }
+
   /** What the chain revoked of `issuerId` so far (empty sets for none). */
   of(issuerId: number): IssuerRevocations {
     return this.#byIssuer.get(issuerId) ?? { digests: new Set(), batchIds: new Set() };
@@ -86,6 +93,7 @@ export class RevocationScanner {
   }
 
   #issuer(issuerId: number): IssuerRevocations {
+    this.#versions.set(issuerId, this.version(issuerId) + 1);
     let found = this.#byIssuer.get(issuerId);
     if (!found) {
       found = { digests: new Set(), batchIds: new Set() };

@@ -46,7 +46,8 @@ export class StatusLists {
   #refreshedAt = Number.NEGATIVE_INFINITY;
   #refreshing: Promise<void> | null = null;
   readonly #signed = new Map<number, { fingerprint: string; list: PublishedList }>();
-  readonly #revoked = new Map<number, { at: number; revoked: number[] }>();
+  readonly #revoked = new Map<number, { stamp: string; revoked: number[] }>();
+  readonly #accreditation = new Map<number, { at: number; until: number | null }>();
   /** Anchoring times of batches (immutable once non-zero). */
   readonly #anchoredAt = new Map<string, number>();
 
@@ -87,8 +88,9 @@ export class StatusLists {
     const key = await keyFor(issuerId);
     if (key === null) return "no-key";
     await this.fresh();
-    const length = statusListLength(await store.statusListSize(issuerId));
-    const revoked = await this.#revokedNow(issuerId);
+    const size = await store.statusListSize(issuerId);
+    const length = statusListLength(size);
+    const revoked = await this.#revokedNow(issuerId, size);
     const fingerprint = JSON.stringify([url, key.did, length, revoked]);
     const cached = this.#signed.get(issuerId);
     if (cached?.fingerprint === fingerprint) return cached.list;
@@ -100,31 +102,46 @@ export class StatusLists {
     return list;
   }
 
-  /** {@link revokedIndexes}, computed once per refresh. */
-  async #revokedNow(issuerId: number): Promise<number[]> {
+  /**
+   * {@link revokedIndexes}, computed again only when the issuer's revocation events, accreditation
+   * or number of credentials changed (the query reads every revoked batch's credentials).
+   */
+  async #revokedNow(issuerId: number, size: number): Promise<number[]> {
+    const accreditedUntil = await this.#accreditedUntil(issuerId);
+    const stamp = JSON.stringify([this.#options.scanner.version(issuerId), accreditedUntil, size]);
     const known = this.#revoked.get(issuerId);
-    if (known?.at === this.#refreshedAt) return known.revoked;
-    const at = this.#refreshedAt;
-    const revoked = await this.revokedIndexes(issuerId);
-    this.#revoked.set(issuerId, { at, revoked });
+    if (known?.stamp === stamp) return known.revoked;
+    const revoked = await this.revokedIndexes(issuerId, accreditedUntil);
+    this.#revoked.set(issuerId, { stamp, revoked });
     return revoked;
   }
 
-  /** The indexes of the issuer's credentials that the chain has revoked (as read at the last refresh). */
-  async revokedIndexes(issuerId: number): Promise<number[]> {
+  /** The issuer's end of accreditation (null while it stands), asked once per refresh. */
+  async #accreditedUntil(issuerId: number): Promise<number | null> {
+    const known = this.#accreditation.get(issuerId);
+    if (known?.at === this.#refreshedAt) return known.until;
+    const at = this.#refreshedAt;
+    const { accreditedUntil } = await this.#options.registry.getIssuer(issuerId);
+    this.#accreditation.set(issuerId, { at, until: accreditedUntil });
+    return accreditedUntil;
+  }
+
+  /**
+   * The indexes of the issuer's credentials that the chain has revoked (as read at the last
+   * refresh), given its end of accreditation (`getIssuer(issuerId).accreditedUntil`).
+   */
+  async revokedIndexes(issuerId: number, accreditedUntil: number | null): Promise<number[]> {
     const { digests, batchIds } = this.#options.scanner.of(issuerId);
-    const withdrawn = await this.#unaccreditedBatches(issuerId);
+    const withdrawn = accreditedUntil === null ? [] : await this.#unaccreditedBatches(issuerId, accreditedUntil);
     return this.#options.store.statusIndexes(issuerId, {
       digests: [...digests],
       batchIds: [...new Set([...batchIds, ...withdrawn])],
     });
   }
 
-  /** The issuer's batches anchored at or after the end of its accreditation (none while it stands). */
-  async #unaccreditedBatches(issuerId: number): Promise<string[]> {
+  /** The issuer's batches anchored at or after the end of its accreditation. */
+  async #unaccreditedBatches(issuerId: number, accreditedUntil: number): Promise<string[]> {
     const { store, registry } = this.#options;
-    const { accreditedUntil } = await registry.getIssuer(issuerId);
-    if (accreditedUntil === null) return [];
     const found: string[] = [];
     for (let offset = 0; ; offset += BATCHES_PER_PAGE) {
       const page = await store.listBatches(issuerId, offset, BATCHES_PER_PAGE);

@@ -215,8 +215,6 @@ CREATE TABLE status_list_entries (
   status_index INTEGER NOT NULL CHECK (status_index >= 0),
   UNIQUE (issuer_id, status_index)
 );
--- Which credentials a CredentialRevoked event (issuer, digest) names, for the list's bits.
-CREATE INDEX credentials_digest ON credentials (digest);
 INSERT INTO status_list_entries (credential_id, issuer_id, status_index)
 SELECT c.id, b.issuer_id, ROW_NUMBER() OVER (PARTITION BY b.issuer_id ORDER BY b.created_at, b.id, c.idx) - 1
 FROM credentials c JOIN batches b ON b.id = c.batch_id;
