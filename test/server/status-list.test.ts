@@ -9,7 +9,8 @@ import { type TestDatabase, testDatabase } from "../support/db";
 import { type ServiceFixture, startService } from "../support/service";
 import { fetchFrom, revokedBit } from "../src/standard/status-list-third-party";
 import { dccVerify, digitalbazaarVerify } from "../src/standard/third-party";
-import { expectError, issueFinalBatch } from "./helpers";
+import { fromVerifiableCredential } from "../../src/export";
+import { expectError, issueFinalBatch, verdictOf } from "./helpers";
 
 const SEED = "6b".repeat(32);
 /** The service's block poll (WORKER_INTERVAL_MS): a revocation must show in the list within one. */
@@ -125,6 +126,8 @@ describe("GET /v1/status-lists/:issuerId and the credentials' status entries", (
     expect(await revokedBit(doc, fetchList())).toBe(true);
     const result = await vcWithStatus(doc);
     expect(result.verified).toBe(false);
+    // credroot's own verifier reads the revocation from the chain, not from the list.
+    expect(await verdictOf(fx, fromVerifiableCredential(doc))).toBe("revoked");
     // Only its own bit: the next credential of the batch stays unrevoked.
     expect(await revokedBit(await credential(batches[0]!.credentials[1]!), fetchList())).toBe(false);
     // The service no longer signs it, and the list it signed still verifies.
