@@ -25,12 +25,14 @@ import batchRoutes from "./routes/batches";
 import certificateRoutes from "./routes/certificate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
+import issuerDidRoutes from "./routes/issuer-did";
 import issuerRoutes from "./routes/issuers";
 import keyRoutes from "./routes/keys";
 import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
 import webRoutes, { webTrustConfig } from "./routes/web";
 import { batchSchema, errorSchema } from "./schemas/common";
+import { signingKeysPlugin } from "./signing-keys";
 import type { Store } from "./store/types";
 
 declare module "fastify" {
@@ -191,9 +193,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(options.store ? { store: options.store } : {}),
   });
   await app.register(chainPlugin, { config });
+  await app.register(signingKeysPlugin);
   await app.register(authPlugin);
   await app.register(workerPlugin, { config, enabled: options.worker ?? true });
-  await app.register(statusListsPlugin, { config });
+  await app.register(statusListsPlugin, { config, background: options.worker ?? true });
 
   await app.register(healthRoutes);
   await app.register(batchRoutes);
@@ -201,6 +204,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keyRoutes);
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
+  await app.register(issuerDidRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
   await app.register(import("./routes/status-lists"));

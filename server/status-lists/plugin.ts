@@ -1,5 +1,4 @@
 import fp from "fastify-plugin";
-import { IssuerKey } from "../../src/standard";
 import type { Config } from "../config";
 import { RevocationScanner } from "./revocations";
 import { type IssuerKeyFor, StatusLists } from "./status-lists";
@@ -12,43 +11,32 @@ declare module "fastify" {
 }
 
 /**
- * Today's key: ISSUER_SIGNING_KEY signs for every issuer (null without it). Per-issuer keys
- * (`keyFor(issuerId)` of server/signing-keys.ts) replace it through the plugin's `keyFor` option.
+ * `app.statusLists`, signing each issuer's list with the key that signs its credentials
+ * (`app.signingKeys.forIssuer`, unless `keyFor` says otherwise). With `background` (the service's
+ * worker runs) it reads the registry's revocation events every WORKER_INTERVAL_MS, the service's
+ * block poll; in every case it reads them again before serving a list from reads older than that.
  */
-export function configuredKeyFor(config: Config): IssuerKeyFor {
-  const seed = config.issuerSigningKey;
-  let key: Promise<IssuerKey> | undefined;
-  return () => (seed === undefined ? Promise.resolve(null) : (key ??= IssuerKey.fromSeed(seed)));
-}
-
-/**
- * `app.statusLists`: reads the registry's revocation events every WORKER_INTERVAL_MS (the service's
- * block poll) in the background, when the service can sign lists at all, and before serving a list
- * whose reads are older than that.
- */
-export default fp<{ config: Config; keyFor?: IssuerKeyFor }>(
-  (app, { config, keyFor }, done) => {
+export default fp<{ config: Config; keyFor?: IssuerKeyFor; background: boolean }>(
+  (app, { config, keyFor, background }, done) => {
     const scanner = new RevocationScanner(app.chain.provider, app.chain.registryAddress, config.registryFromBlock);
     const lists = new StatusLists({
       store: app.store,
       scanner,
       registry: app.chain.registry,
-      keyFor: keyFor ?? configuredKeyFor(config),
+      keyFor: keyFor ?? ((issuerId) => app.signingKeys.forIssuer(issuerId)),
       pollMs: config.workerIntervalMs,
     });
     app.decorate("statusLists", lists);
     let timer: ReturnType<typeof setInterval> | undefined;
     app.addHook("onReady", (next) => {
-      if (keyFor === undefined && config.issuerSigningKey === undefined) {
-        next();
-        return;
+      if (background) {
+        const poll = () => {
+          lists.refresh().catch(() => undefined); // a request asks again, and says why
+        };
+        poll();
+        timer = setInterval(poll, config.workerIntervalMs);
+        timer.unref();
       }
-      const poll = () => {
-        lists.refresh().catch(() => undefined); // a request asks again, and says why
-      };
-      poll();
-      timer = setInterval(poll, config.workerIntervalMs);
-      timer.unref();
       next();
     });
     app.addHook("onClose", (_app, next) => {
@@ -57,5 +45,5 @@ export default fp<{ config: Config; keyFor?: IssuerKeyFor }>(
     });
     done();
   },
-  { name: "credroot-status-lists", dependencies: ["credroot-store", "credroot-chain"] },
+  { name: "credroot-status-lists", dependencies: ["credroot-store", "credroot-chain", "signing-keys"] },
 );

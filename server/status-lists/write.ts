@@ -2,14 +2,14 @@ import type { Config } from "../config";
 import { connectChain } from "../plugins/chain";
 import { openStore } from "../store";
 import { statusListPath } from "../routes/status-lists";
-import { configuredKeyFor } from "./plugin";
+import { SigningKeys } from "../signing-keys";
 import { RevocationScanner } from "./revocations";
 import { type IssuerKeyFor, type PublishedList, StatusLists } from "./status-lists";
 
 export interface WriteStatusListParameters {
   config: Config;
   issuerId: number;
-  /** The key that signs the list (default: the service's, as it signs credentials). */
+  /** The key that signs the list (default: the issuer's key, as the service signs its credentials). */
   keyFor?: IssuerKeyFor;
 }
 
@@ -37,16 +37,17 @@ export async function writeStatusList(parameters: WriteStatusListParameters): Pr
   const { providers, provider, registry, registryAddress } = connectChain(config);
   try {
     await store.migrate();
+    const keys = parameters.keyFor === undefined ? await SigningKeys.open(config, store) : null;
     const lists = new StatusLists({
       store,
       scanner: new RevocationScanner(provider, registryAddress, config.registryFromBlock),
       registry,
-      keyFor: parameters.keyFor ?? configuredKeyFor(config),
+      keyFor: parameters.keyFor ?? ((id) => keys!.forIssuer(id)),
       pollMs: 0,
     });
     const list = await lists.publish(issuerId, url);
     if (list === null) throw new Error(`issuer ${issuerId} is not in this service's database`);
-    if (list === "no-key") throw new Error("no signing key: set ISSUER_SIGNING_KEY as the service has it");
+    if (list === "no-key") throw new Error(`no signing key for issuer ${issuerId}`);
     return { ...list, url };
   } finally {
     for (const p of providers) p.destroy();

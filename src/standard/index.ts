@@ -7,3 +7,4 @@ export * from "./keys";
 export * from "./sign";
 export * from "./verify";
 export * from "./status-list";
+export * from "./verify-credential";

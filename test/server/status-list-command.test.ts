@@ -9,6 +9,7 @@ import { sampleCredential } from "../../scripts/lib/samples";
 import { writeStatusList } from "../../server/status-lists/write";
 import type { Hex32 } from "../../src";
 import { type TestDatabase, testDatabase } from "../support/db";
+import { recordIssuerKey } from "../support/issuer-key";
 import { type ServiceFixture, startService } from "../support/service";
 import { revokedBit } from "../src/standard/status-list-third-party";
 import { digitalbazaarVerify } from "../src/standard/third-party";
@@ -39,6 +40,7 @@ describe("npm run status-list (scripts/status-list.ts)", () => {
       store: db.open(),
       env: { ISSUER_SIGNING_KEY: SEED, STATUS_LIST_BASE_URL: `${HOSTED}/` },
     });
+    await recordIssuerKey(fx);
     const { accepted } = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(1)]);
     ids = accepted.credentials.map((c) => c.id);
     const digest = (await fx.store.getCredential(ids[1]!))!.digest as Hex32;

@@ -36,6 +36,7 @@ const ROUTES: Record<string, number[]> = {
   "post /v1/verify/presentation": [200, 400, 413, 415, 429, 500],
   "get /v1/issuers": [200, 400, 429, 500, 503],
   "get /v1/issuers/{id}": [200, 400, 404, 429, 500, 503],
+  "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}": [200, 400, 404, 429, 500, 503],
 };
 
