@@ -5,7 +5,7 @@
  */
 import { Option } from "commander";
 import { address } from "../options";
-import { type EffectiveFrom, effectiveFrom, issuerId, nonBlank, uriText } from "./inputs";
+import { didKey, type EffectiveFrom, effectiveFrom, issuerId, nonBlank, uriText } from "./inputs";
 
 /** One call to the registry, with what it does in words. */
 export interface AccreditorCall {
@@ -27,7 +27,8 @@ export interface OperationFlags {
   signer?: string;
   from?: EffectiveFrom;
   reason?: string;
-  did?: string;
+  /** The did:key given, and its raw 32-byte public key (0x…). */
+  did?: { did: string; key: string };
   compromised?: boolean;
 }
 
@@ -53,6 +54,8 @@ const uriOption = () =>
   new Option("--uri <uri>", "website, DID or other metadata URI of the issuer")
     .argParser(uriText)
     .makeOptionMandatory();
+const didOption = (what: string) =>
+  new Option("--did <did:key>", what).argParser((value) => ({ did: value, key: didKey(value) })).makeOptionMandatory();
 const signerOption = (what: string) => new Option("--signer <address>", what).argParser(address).makeOptionMandatory();
 
 /** `2026-11-01T00:00:00.000Z` for seconds since the epoch. */
@@ -159,6 +162,40 @@ export const OPERATIONS: readonly Operation[] = [
         method: "withdrawAccreditation",
         args: [id, seconds, reason],
         summary: `withdraw the accreditation of issuer ${id} from ${isoOf(seconds)}: ${reason}`,
+        issuerId: id,
+      };
+    },
+  },
+  {
+    command: "add-key",
+    summary: "record an issuer's credential-signing key (its did:key)",
+    accreditorOnly: true,
+    options: () => [issuerOption(), didOption("the issuer's Ed25519 did:key (did:key:z6Mk…)")],
+    call: (f) => {
+      const [id, did] = [given(f.issuer, "issuer"), given(f.did, "did")];
+      return {
+        method: "addIssuerKey",
+        args: [id, did.key],
+        summary: `record key ${did.did} for issuer ${id}`,
+        issuerId: id,
+      };
+    },
+  },
+  {
+    command: "retire-key",
+    summary: "retire an issuer's key (--compromised: refuse every signature it made)",
+    accreditorOnly: true,
+    options: () => [
+      issuerOption(),
+      didOption("the did:key to retire"),
+      new Option("--compromised", "the key is or may be in other hands: refuse even what it signed before"),
+    ],
+    call: (f) => {
+      const [id, did, compromised] = [given(f.issuer, "issuer"), given(f.did, "did"), f.compromised === true];
+      return {
+        method: "retireIssuerKey",
+        args: [id, did.key, compromised],
+        summary: `retire key ${did.did} of issuer ${id}${compromised ? " as compromised" : ""}`,
         issuerId: id,
       };
     },

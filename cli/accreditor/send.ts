@@ -7,6 +7,7 @@ import { type JsonRpcProvider, type Log, Wallet } from "ethers";
 import { credentialRegistryInterface, decodeRegistryError, isCredrootError, RegistryClient } from "../../src";
 import { connect, rpcUrl } from "../chain";
 import { CliError, type CliIo, EXIT, usageError } from "../io";
+import { didKeyOf } from "./inputs";
 import { type AccreditorCall, isoOf, type Operation, type OperationFlags } from "./operations";
 
 export interface SendTarget {
@@ -54,6 +55,7 @@ export function explainRevert(error: unknown, registry: string): unknown {
   if (!isCredrootError(decoded, "CONTRACT_REVERT") || decoded.revert === undefined) return decoded;
   const { name, args } = decoded.revert;
   const [a, b, c] = args.map((arg) => String(arg));
+  const did = (key: string | undefined) => (key !== undefined && /^0x[0-9a-f]{64}$/.test(key) ? didKeyOf(key) : "?");
   // A time argument in words; uint64's maximum is the contract's "no end".
   const when = (seconds: string | undefined) => {
     const ms = Number(seconds) * 1000;
@@ -73,9 +75,9 @@ export function explainRevert(error: unknown, registry: string): unknown {
     EmptyIssuerName: "an issuer needs a name",
     ZeroAddress: "the zero address cannot be a signer",
     ZeroPublicKey: "the zero key cannot be an issuer key",
-    IssuerKeyAlreadyUsed: `key ${a} is or was a key of issuer ${b}: a key serves one issuer, ever`,
-    IssuerKeyNotOfIssuer: `key ${b} is not a key of issuer ${a}`,
-    IssuerKeyAlreadyRetired: `key ${b} of issuer ${a} was already retired (at ${when(c)})`,
+    IssuerKeyAlreadyUsed: `${did(a)} is or was a key of issuer ${b}: a key serves one issuer, ever`,
+    IssuerKeyNotOfIssuer: `${did(b)} is not a key of issuer ${a}`,
+    IssuerKeyAlreadyRetired: `${did(b)} of issuer ${a} was already retired at ${when(c)}`,
     TooManyIssuerKeys: `issuer ${a} already has the most keys allowed (${b})`,
   };
   const sentence = words[name] ?? `the registry refused: ${name}(${args.map((x) => String(x)).join(", ")})`;

@@ -11,6 +11,9 @@ import { cli, tempFolder } from "./harness";
 const abi = new Interface(registryArtifact.abi);
 const SAFE = "0x5aFE3855358E112B5647B952709E6165e1c1eEEe";
 const SIGNER = "0x8ba1f109551bD432803012645Ac136ddd64DBA72";
+/** The did:key of the W3C did:key test suite, and its raw Ed25519 public key. */
+const DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK";
+const DID_KEY = "0x2e6fcce36701dc791488e0d0b1745cc1e33a4c1c9fcc41c63bd343dbbe0970e6";
 const REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
 /** The example batch of the Transaction Builder's own checksum test (apps/tx-builder/src/lib/checksum.test.js). */
@@ -146,6 +149,8 @@ describe("credroot accreditor … --safe (a Safe Transaction Builder batch)", ()
       "withdrawAccreditation",
       [7, Date.parse("2026-11-01T09:30:00Z") / 1000, "audit failed"],
     ],
+    [["add-key", "--issuer", "7", "--did", DID], "addIssuerKey", [7, DID_KEY]],
+    [["retire-key", "--issuer", "7", "--did", DID, "--compromised"], "retireIssuerKey", [7, DID_KEY, true]],
   ])("%j writes one transaction whose calldata decodes to the call", async (args, method, expected) => {
     const file = join(tempFolder(), "batch.json");
     const run = await cli(["accreditor", ...args, ...safeArgs(file)]);

@@ -1,4 +1,6 @@
-import { Wallet } from "ethers";
+import { getBytes, hexlify, Wallet } from "ethers";
+import { fromBase64url } from "../../src/encoding";
+import { IssuerKey } from "../../src/standard";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closedPort } from "../../harness/net";
 import { type RegistryFixture, startRegistry } from "../../harness/registry";
@@ -131,6 +133,74 @@ describe("credroot accreditor … --rpc (sending with ACCREDITOR_PRIVATE_KEY)", 
       const run = await accreditor("withdraw", "--issuer", "2", "--from", "now", "--reason", "closed");
       expect(run.status).toBe(0);
       expect((await fx.accreditor.getIssuer(2)).accreditedUntil).toBe(before);
+    });
+  });
+
+  describe("add-key and retire-key", () => {
+    let key: IssuerKey;
+    /** The raw key, as @digitalbazaar/ed25519-multikey derives it from the seed: the did:key parser is not ours alone. */
+    let raw: string;
+    beforeAll(async () => {
+      key = await IssuerKey.fromSeed(`0x${"42".repeat(32)}`);
+      raw = hexlify(fromBase64url(key.publicJwk.x));
+    });
+
+    it("records the did:key's public key for the issuer", async () => {
+      const run = await accreditor("add-key", "--issuer", "1", "--did", key.did);
+      expect(run.stderr).toBe("");
+      expect(run.stdout).toMatch(new RegExp(`^record key ${key.did} for issuer 1: done\n`));
+      expect(run.stdout).toContain(`  event  IssuerKeyAdded(issuerId=1, publicKey=${raw})\n`);
+      expect([...(await fx.accreditor.contract.getIssuerKeys(1))]).toEqual([raw]);
+      const record = await fx.accreditor.contract.getIssuerKey(1, raw);
+      expect(record.addedAt).toBeGreaterThan(0n);
+      expect(record.retiredAt).toBe(2n ** 64n - 1n);
+    });
+
+    it("refuses the same key for another issuer, in words naming the did:key", async () => {
+      const run = await accreditor("add-key", "--issuer", "2", "--did", key.did);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        `credroot: ${key.did} is or was a key of issuer 1: a key serves one issuer, ever: nothing was changed\n`,
+      );
+    });
+
+    it("retires the key, then marks it compromised, then refuses a third time", async () => {
+      const retired = await accreditor("retire-key", "--issuer", "1", "--did", key.did);
+      expect(retired.status).toBe(0);
+      expect(retired.stdout).toContain(`IssuerKeyRetired(issuerId=1, publicKey=${raw}, compromised=false)`);
+      const at = (await fx.accreditor.contract.getIssuerKey(1, raw)).retiredAt;
+      expect(at).toBeLessThan(2n ** 64n - 1n);
+      const compromised = await accreditor("retire-key", "--issuer", "1", "--did", key.did, "--compromised");
+      expect(compromised.stdout).toMatch(/^retire key did:key:z6Mk\S+ of issuer 1 as compromised: done\n/);
+      const record = await fx.accreditor.contract.getIssuerKey(1, raw);
+      expect([record.retiredAt, record.compromised]).toEqual([at, true]);
+      const again = await accreditor("retire-key", "--issuer", "1", "--did", key.did);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toMatch(new RegExp(`^credroot: ${key.did} of issuer 1 was already retired at \\d{4}-`));
+    });
+
+    it("refuses to retire a key the issuer does not have", async () => {
+      const other = await IssuerKey.fromSeed(`0x${"43".repeat(32)}`);
+      const run = await accreditor("retire-key", "--issuer", "1", "--did", other.did);
+      expect(run.stderr).toBe(`credroot: ${other.did} is not a key of issuer 1: nothing was changed\n`);
+    });
+
+    it.each([
+      "did:web:uni.test",
+      "did:key:z6LSbysY2xFMRpGMhb7tFTLMpeuPRaqaWM1yECx2AtzE3KCc", // X25519, not Ed25519
+      "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2do", // one character short
+      "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK#z6Mk",
+    ])("refuses %s as a usage error", async (did) => {
+      const run = await accreditor("add-key", "--issuer", "1", "--did", did);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain("expected an Ed25519 did:key (did:key:z6Mk…)");
+    });
+
+    it("reads a did:key as the multikey library does", async () => {
+      const { didKey, didKeyOf } = await import("../../cli/accreditor/inputs");
+      expect(didKey(key.did)).toBe(raw);
+      expect(didKeyOf(raw)).toBe(key.did);
+      expect(getBytes(didKey("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"))).toHaveLength(32);
     });
   });
 
