@@ -30,6 +30,7 @@ import issuerRoutes from "./routes/issuers";
 import keyRoutes from "./routes/keys";
 import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
+import issuersPageRoutes from "./routes/issuers-page";
 import webRoutes, { webTrustConfig } from "./routes/web";
 import { batchSchema, errorSchema } from "./schemas/common";
 import { signingKeysPlugin } from "./signing-keys";
@@ -210,5 +211,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(import("./routes/status-lists"));
   await app.register(certificateRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
+  await app.register(issuersPageRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }
