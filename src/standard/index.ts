@@ -6,3 +6,5 @@ export * from "./document-loader";
 export * from "./keys";
 export * from "./sign";
 export * from "./verify";
+export * from "./sd-jwt";
+export * from "./sd-jwt-verify";
