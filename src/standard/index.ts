@@ -7,4 +7,5 @@ export * from "./keys";
 export * from "./sign";
 export * from "./verify";
 export * from "./sd-jwt";
+export * from "./sd-jwt-status";
 export * from "./sd-jwt-verify";

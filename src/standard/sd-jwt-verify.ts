@@ -1,4 +1,4 @@
-import { SDJwt } from "@sd-jwt/core";
+import { SDJwt, SDJwtInstance } from "@sd-jwt/core";
 import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
 import { compactVerify, decodeProtectedHeader, importJWK } from "jose";
 import type { Bundle } from "../bundle-format";
@@ -31,6 +31,12 @@ export interface SdJwtCheck {
 export interface SdJwtCheckOptions {
   /** The time `iat`, `nbf` and `exp` are judged at (default now). */
   now?: Date;
+  /**
+   * Fetches the Token Status List JWT at a URL, to check a `status.status_list` claim (signed by the
+   * same key). Without it the status is not checked and nothing is fetched: credroot reads revocation
+   * from the chain, and a URL in a credential is never requested on its say-so.
+   */
+  statusList?: (uri: string) => Promise<string>;
 }
 
 const invalid = (message: string, cause?: unknown): CredrootError =>
@@ -153,7 +159,8 @@ async function verifierFor(kid: string) {
  * Checks an SD-JWT VC as a wallet or verifier would, with `@sd-jwt/sd-jwt-vc`: the EdDSA signature by
  * the key the header's `kid` names (a `did:key`, resolved locally: nothing is fetched), whose DID must be
  * the `iss`; each presented disclosure (strictly: none unreferenced or repeated); `iat`, `nbf`, `exp`
- * at `now`; `typ` `dc+sd-jwt` and credroot's `vct`. It says nothing of the chain: {@link sdJwtToBundle}
+ * at `now`; `typ` `dc+sd-jwt` and credroot's `vct`; the `status` in the issuer's Token Status List only
+ * when `options.statusList` fetches it (nothing is fetched otherwise). It says nothing of the chain: {@link sdJwtToBundle}
  * gives the bundle for `verifyBundle`.
  * @example
  * const { verified, issuer, payload, errors } = await verifySdJwtVc(text);
@@ -168,16 +175,27 @@ export async function verifySdJwtVc(text: string, options: SdJwtCheckOptions = {
     if (header.alg !== "EdDSA") result.errors.push(`alg must be EdDSA, got ${String(header.alg)}`);
     if (header.typ !== SD_JWT_VC_TYPE) result.errors.push(`typ must be ${SD_JWT_VC_TYPE}, got ${String(header.typ)}`);
     if (result.kid === null) throw invalid("the header has no kid");
-    const instance = new SDJwtVcInstance({ hasher: sdJwtHasher, verifier: await verifierFor(result.kid) });
+    const config = { hasher: sdJwtHasher, verifier: await verifierFor(result.kid) };
+    // The core instance checks signature, disclosures and dates; the VC one adds the status list (fetched).
+    const instance = options.statusList
+      ? new SDJwtVcInstance({ ...config, statusListFetcher: options.statusList })
+      : new SDJwtInstance(config);
     const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
-    const { payload } = await instance.verify(text.trim(), { currentDate: now });
+    const { payload } = (await instance.verify(text.trim(), { currentDate: now })) as { payload: Json };
     result.payload = payload;
     if (result.issuer === null || result.kid.split("#")[0] !== result.issuer) {
       result.errors.push(`the signing key ${result.kid} is not the issuer ${String(result.issuer)}'s`);
     }
     if (payload.vct !== CREDROOT_VCT) result.errors.push(`vct must be ${CREDROOT_VCT}`);
   } catch (error) {
-    result.errors.push(isCredrootError(error) ? error.message : `SD-JWT VC: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    result.errors.push(
+      isCredrootError(error)
+        ? message
+        : /^Status is not valid/.test(message)
+          ? "revoked (status list)"
+          : `SD-JWT VC: ${message}`,
+    );
   }
   result.verified = result.errors.length === 0;
   return result;

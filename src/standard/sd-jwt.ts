@@ -9,6 +9,7 @@ import type { ExportIssuer } from "../export";
 import type { JsonValue } from "../pointer";
 import { dateTime, isObject, type Json } from "./fields";
 import type { IssuerKey } from "./keys";
+import { type SdJwtStatusReference, sdJwtStatusClaim } from "./sd-jwt-status";
 
 /*
  * The credential as an IETF SD-JWT VC (draft-ietf-oauth-sd-jwt-vc, as @sd-jwt/sd-jwt-vc 0.19 implements
@@ -71,6 +72,8 @@ export interface SdJwtSkeleton {
 export interface SdJwtOptions {
   /** The `iat` (default now). */
   now?: Date;
+  /** Where the credential's revocation bit is, in the issuer's Token Status List (`status.status_list`). */
+  status?: SdJwtStatusReference;
 }
 
 const utf8 = new TextEncoder();
@@ -119,7 +122,7 @@ async function packFields(
 /**
  * The bundle as an SD-JWT VC signed with EdDSA by `key`: `iss` the key's DID, header `kid` its
  * verification method, `vct` {@link CREDROOT_VCT}, `iat` now, `nbf` the start of `issuedOn`, `exp` the end
- * of `validUntil` (when it has one). Every shown field is selectively disclosable; a field the bundle
+ * of `validUntil` (when it has one), and `status` when `options.status` says where its revocation bit is. Every shown field is selectively disclosable; a field the bundle
  * already hides stays hidden (only its value hash travels, in the `credroot` claim). The issuer is
  * the registry's record of the bundle's issuer, as `verifyBundle` returns it.
  * @throws CredrootError `INVALID_ARGUMENT` for an issuer record of another issuer, or a credential
@@ -166,6 +169,7 @@ export async function issueSdJwtVc(
     nbf: seconds(dateTime(credential.issuedOn as string, false)),
     exp: validUntil === undefined ? undefined : seconds(dateTime(validUntil, true)),
     vct: CREDROOT_VCT,
+    ...(options.status === undefined ? {} : { status: sdJwtStatusClaim(options.status) as unknown as Json }),
     [SKELETON_CLAIM]: skeleton as unknown as Json,
     ...fields,
     _sd_alg: SD_HASH_ALG,

@@ -20,20 +20,32 @@ export async function publicKeyOfDid(didOrKid: string) {
   return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x }, format: "jwk" });
 }
 
-/** An `SDJwtVcInstance` verifying EdDSA signatures of the key the did:key `did` names. */
-export async function thirdPartyInstance(did: string): Promise<SDJwtVcInstance> {
+/**
+ * An `SDJwtVcInstance` verifying EdDSA signatures of the key the did:key `did` names; `statusList`
+ * answers its requests for Token Status Lists (else a `status` claim fails: nothing is fetched).
+ */
+export async function thirdPartyInstance(
+  did: string,
+  statusList: (uri: string) => Promise<string> = (uri) => Promise.reject(new Error(`no status list for ${uri}`)),
+): Promise<SDJwtVcInstance> {
   const key = await publicKeyOfDid(did);
   return new SDJwtVcInstance({
     hasher: digest,
+    statusListFetcher: statusList,
     saltGenerator: generateSalt,
     verifier: (data: string, signature: string) =>
       verify(null, Buffer.from(data), key, Buffer.from(signature, "base64url")),
   });
 }
 
-/** `SDJwtVcInstance.verify` with the key of `did`, judged at `now`. */
-export async function sdJwtVcVerify(sdJwt: string, did: string, now?: Date) {
-  const instance = await thirdPartyInstance(did);
+/** `SDJwtVcInstance.verify` with the key of `did`, judged at `now`, its status lists from `statusList`. */
+export async function sdJwtVcVerify(
+  sdJwt: string,
+  did: string,
+  now?: Date,
+  statusList?: (uri: string) => Promise<string>,
+) {
+  const instance = await thirdPartyInstance(did, statusList);
   return instance.verify(sdJwt, now ? { currentDate: Math.floor(now.getTime() / 1000) } : undefined);
 }
 
