@@ -1,5 +1,4 @@
 import { SDJwt, SDJwtInstance } from "@sd-jwt/core";
-import { SDJwtVcInstance } from "@sd-jwt/sd-jwt-vc";
 import { compactVerify, decodeProtectedHeader, importJWK } from "jose";
 import type { Bundle } from "../bundle-format";
 import { parseBundle } from "../bundle-parse";
@@ -177,8 +176,9 @@ export async function verifySdJwtVc(text: string, options: SdJwtCheckOptions = {
     if (result.kid === null) throw invalid("the header has no kid");
     const config = { hasher: sdJwtHasher, verifier: await verifierFor(result.kid) };
     // The core instance checks signature, disclosures and dates; the VC one adds the status list (fetched).
+    // It is loaded only then: it brings zod and pako (≈ 500 kB), which a web page need not load.
     const instance = options.statusList
-      ? new SDJwtVcInstance({ ...config, statusListFetcher: options.statusList })
+      ? new (await import("@sd-jwt/sd-jwt-vc")).SDJwtVcInstance({ ...config, statusListFetcher: options.statusList })
       : new SDJwtInstance(config);
     const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
     const { payload } = (await instance.verify(text.trim(), { currentDate: now })) as { payload: Json };
