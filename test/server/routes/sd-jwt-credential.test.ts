@@ -24,8 +24,8 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
   const id = (index = 0) => accepted.credentials[index]!.id;
   const get = (query: string, credential = id()) =>
     fx.app.inject({ url: `/v1/credentials/${credential}/credential?format=sd-jwt${query}` });
-  const sdJwtOf = async (query = "") => {
-    const res = await get(query);
+  const sdJwtOf = async (query = "", credential = id()) => {
+    const res = await get(query, credential);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^application\/dc\+sd-jwt(;|$)/);
     return res.body;
@@ -76,9 +76,13 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
     expectError(await get("&hide=title"), 400, "invalid-argument");
   });
 
-  it("answers 409 not-valid once the credential is revoked on chain", async () => {
+  it("once the credential is revoked on chain: credroot's verdict on a fetched copy is revoked, and 409 not-valid", async () => {
     const other = await issueFinalBatch(fx, [sampleCredential(4)]);
+    const credential = other.accepted.credentials[0]!.id;
+    const fetched = await sdJwtOf("", credential);
+    expect(await verdictOf(fx, await sdJwtToBundle(fetched))).toBe("valid");
     await fx.issuer.revokeBatch(other.accepted.id, "issued in error");
-    expectError(await get("", other.accepted.credentials[0]!.id), 409, "not-valid");
+    expect(await verdictOf(fx, await sdJwtToBundle(fetched))).toBe("revoked");
+    expectError(await get("", credential), 409, "not-valid");
   });
 });
