@@ -12,6 +12,7 @@ import {
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError } from "../errors";
 import { errors, idParams } from "../schemas/common";
+import { credentialStatusOf, sdJwtStatusOf } from "../status-lists/entry";
 
 /** The formats `GET /v1/credentials/:id/credential` serves. */
 export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt", "sd-jwt"] as const;
@@ -134,10 +135,15 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
       }
       const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
       const issuer = await validIssuer(app, bundle);
-      if (format === "sd-jwt") return reply.type(SD_JWT_VC_MEDIA_TYPE).send(await issueSdJwtVc(bundle, issuer, key));
+      const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
+      if (format === "sd-jwt") {
+        const status = await sdJwtStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId/token
+        return reply.type(SD_JWT_VC_MEDIA_TYPE).send(await issueSdJwtVc(bundle, issuer, key, status ? { status } : {}));
+      }
       const doc = toVerifiableCredential(bundle, issuer, {
         format: format === "vc" ? "vc" : "ob3",
         issuerDid: key.did,
+        ...(credentialStatus === undefined ? {} : { credentialStatus }),
       });
       if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key));
       return reply.type(MEDIA_TYPE.json).send(JSON.stringify(await signCredential(doc, key)));

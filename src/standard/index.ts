@@ -9,3 +9,4 @@ export * from "./verify";
 export * from "./sd-jwt";
 export * from "./sd-jwt-status";
 export * from "./sd-jwt-verify";
+export * from "./status-list";

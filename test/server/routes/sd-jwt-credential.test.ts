@@ -21,6 +21,13 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
     await fx.close();
   });
 
+  /** The service's Token Status Lists, as a wallet would fetch them (here without a socket). */
+  const fetchList = async (uri: string) => {
+    const res = await fx.app.inject({ url: new URL(uri).pathname });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^application\/statuslist\+jwt/);
+    return res.body;
+  };
   const id = (index = 0) => accepted.credentials[index]!.id;
   const get = (query: string, credential = id()) =>
     fx.app.inject({ url: `/v1/credentials/${credential}/credential?format=sd-jwt${query}` });
@@ -33,7 +40,7 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
 
   it("serves an SD-JWT VC that @sd-jwt/sd-jwt-vc verifies with the issuer's did:key, offline", async () => {
     const sdJwt = await sdJwtOf();
-    const { header, payload } = await sdJwtVcVerify(sdJwt, did);
+    const { header, payload } = await sdJwtVcVerify(sdJwt, did, undefined, fetchList);
     expect(header).toMatchObject({ typ: "dc+sd-jwt", alg: "EdDSA", kid: expect.stringMatching(`^${did}#`) as unknown });
     expect(payload).toMatchObject({ iss: did, title: sampleCredential(0).title, learner: sampleCredential(0).learner });
     expect(payload.credroot).toMatchObject({ issuer: { id: fx.issuerId, name: "Test University" } });
@@ -52,7 +59,7 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
     const sdJwt = await sdJwtOf("&hide=learner.email,assessment.grade");
     const email = sampleCredential(0).learner.email!;
     expect(sdJwt).not.toContain(Buffer.from(JSON.stringify(email)).toString("base64url").slice(0, 12));
-    const { payload } = await sdJwtVcVerify(sdJwt, did);
+    const { payload } = await sdJwtVcVerify(sdJwt, did, undefined, fetchList);
     expect(payload.learner).not.toHaveProperty("email");
     expect(payload.assessment).not.toHaveProperty("grade");
     const bundle = await sdJwtToBundle(sdJwt);
@@ -63,12 +70,32 @@ describe("GET /v1/credentials/:id/credential?format=sd-jwt", () => {
   it("lets the holder drop more with any SD-JWT tool: still signed, still valid on chain", async () => {
     const sdJwt = await sdJwtOf("&hide=learner.email");
     const presented = await sdJwtVcPresent(sdJwt, { id: true, title: true, issuedOn: true, learner: { name: true } });
-    const { payload } = await sdJwtVcVerify(presented, did);
+    const { payload } = await sdJwtVcVerify(presented, did, undefined, fetchList);
     expect(payload.learner).toEqual({ name: sampleCredential(0).learner.name });
     expect(payload).not.toHaveProperty("learningOutcomes");
     const bundle = await sdJwtToBundle(presented);
     expect(Object.keys(bundle.credential).sort()).toEqual(["id", "issuedOn", "learner", "title"]);
     expect(await verdictOf(fx, bundle)).toBe("valid");
+  });
+
+  it("names its bit in the issuer's Token Status List, which @sd-jwt/sd-jwt-vc reads: revoked once revoked on chain", async () => {
+    const other = await issueFinalBatch(fx, [sampleCredential(5)]);
+    const credential = other.accepted.credentials[0]!.id;
+    const sdJwt = await sdJwtOf("", credential);
+    const { payload } = await sdJwtVcVerify(sdJwt, did, undefined, fetchList);
+    expect(payload.status).toMatchObject({
+      status_list: {
+        idx: expect.any(Number) as unknown,
+        uri: expect.stringMatching(/\/v1\/status-lists\/\d+\/token$/) as unknown,
+      },
+    });
+    await fx.issuer.revokeBatch(other.accepted.id, "issued in error");
+    await fx.app.statusLists.refresh();
+    await expect(sdJwtVcVerify(sdJwt, did, undefined, fetchList)).rejects.toThrow(/Status is not valid/);
+    expect(await verifySdJwtVc(sdJwt, { statusList: fetchList })).toMatchObject({
+      verified: false,
+      errors: ["revoked (status list)"],
+    });
   });
 
   it("never shows the signing key, and answers 400 for a field that cannot be hidden", async () => {
