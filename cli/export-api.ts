@@ -1,16 +1,24 @@
 import { fromVerifiableCredential } from "../src/export";
-import { type SignatureCheck, verifyCredentialJwt, verifyDataIntegrity } from "../src/standard";
+import {
+  SD_JWT_VC_MEDIA_TYPE,
+  type SignatureCheck,
+  sdJwtToBundle,
+  verifyCredentialJwt,
+  verifyDataIntegrity,
+  verifySdJwtVc,
+} from "../src/standard";
 import { ApiError, type ApiErrorDetail } from "./api";
 import { CliError, EXIT } from "./io";
 
-/** The formats `credroot export` writes: the two JSON-LD documents and the VC-JOSE JWT. */
-export type CliExportFormat = "ob3" | "vc" | "jwt";
+/** The formats `credroot export` writes: the two JSON-LD documents, the VC-JOSE JWT and the SD-JWT VC. */
+export type CliExportFormat = "ob3" | "vc" | "jwt" | "sd-jwt";
 
 /** How long the service may take to sign one credential. */
 const FETCH_TIMEOUT_MS = 60_000;
 
-/** What the service sent: the JSON-LD credential, or the JWT's text. */
-export type FetchedCredential = { format: "ob3" | "vc"; document: object } | { format: "jwt"; jwt: string };
+/** What the service sent: the JSON-LD credential, or the JWT's (SD-JWT's) text. */
+export type FetchedCredential =
+  { format: "ob3" | "vc"; document: object } | { format: "jwt"; jwt: string } | { format: "sd-jwt"; sdJwt: string };
 
 function errorOf(status: number, text: string): ApiError {
   let body: { code?: unknown; message?: unknown; details?: unknown } = {};
@@ -43,7 +51,7 @@ export async function fetchCredential(
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { accept: "application/vc, application/vc+jwt, application/json" },
+      headers: { accept: `application/vc, application/vc+jwt, ${SD_JWT_VC_MEDIA_TYPE}, application/json` },
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
   } catch (error) {
@@ -54,6 +62,7 @@ export async function fetchCredential(
   const text = await response.text();
   if (!response.ok) throw errorOf(response.status, text);
   if (format === "jwt") return { format, jwt: text.trim() };
+  if (format === "sd-jwt") return { format, sdJwt: text.trim() };
   try {
     return { format, document: JSON.parse(text) as object };
   } catch {
@@ -68,6 +77,7 @@ export async function fetchCredential(
  * @throws CliError (exit 1) naming what failed.
  */
 export async function checkFetched(fetched: FetchedCredential): Promise<SignatureCheck> {
+  if (fetched.format === "sd-jwt") return checkSdJwt(fetched.sdJwt);
   const check =
     fetched.format === "jwt" ? await verifyCredentialJwt(fetched.jwt) : await verifyDataIntegrity(fetched.document);
   if (!check.verified) {
@@ -79,4 +89,16 @@ export async function checkFetched(fetched: FetchedCredential): Promise<Signatur
     throw new CliError(`the service's credential: ${(error as Error).message}`, EXIT.refused);
   }
   return check;
+}
+
+/** {@link checkFetched} of an SD-JWT VC: its signature (`@sd-jwt/sd-jwt-vc`) and the bundle its disclosures rebuild. */
+async function checkSdJwt(sdJwt: string): Promise<SignatureCheck> {
+  const { verified, issuer, errors } = await verifySdJwtVc(sdJwt);
+  if (!verified) throw new CliError(`the service's credential does not verify: ${errors.join("; ")}`, EXIT.refused);
+  try {
+    await sdJwtToBundle(sdJwt);
+  } catch (error) {
+    throw new CliError(`the service's credential: ${(error as Error).message}`, EXIT.refused);
+  }
+  return { verified, issuer, errors };
 }

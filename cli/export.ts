@@ -12,7 +12,7 @@ import {
   verifyBundle,
 } from "../src";
 import { toVerifiableCredential, UNSIGNED_NOTICE } from "../src/export";
-import { IssuerKey, signCredential, signCredentialJwt } from "../src/standard";
+import { IssuerKey, issueSdJwtVc, signCredential, signCredentialJwt } from "../src/standard";
 import { RPC_TIMEOUT_MS, rpcUrl } from "./chain";
 import { checkFetched, type CliExportFormat, fetchCredential } from "./export-api";
 import {
@@ -47,6 +47,7 @@ const WHAT: Record<CliExportFormat, string> = {
   ob3: "Open Badges 3.0",
   vc: "Verifiable Credential 2.0",
   jwt: "VC-JOSE JWT",
+  "sd-jwt": "SD-JWT VC",
 };
 
 /** Writes `value` (JSON, or a JWT's text) to `-o` (saying so on stderr) or to stdout. */
@@ -136,7 +137,7 @@ async function exportFromService(context: CommandContext, id: string, flags: Exp
   const { issuer } = await checkFetched(fetched);
   emit(
     context,
-    fetched.format === "jwt" ? fetched.jwt : fetched.document,
+    fetched.format === "jwt" ? fetched.jwt : fetched.format === "sd-jwt" ? fetched.sdJwt : fetched.document,
     flags.output,
     `${WHAT[flags.format]}, signed by ${issuer}`,
   );
@@ -156,9 +157,9 @@ async function exportFromBundle(context: CommandContext, file: string, flags: Ex
   }
   refuseOverwrite(file, flags.output);
   const seed = flagOrEnv(io, undefined, SIGNING_KEY_VARIABLE);
-  if (flags.format === "jwt" && seed === undefined) {
+  if ((flags.format === "jwt" || flags.format === "sd-jwt") && seed === undefined) {
     throw usageError(
-      `a JWT is always signed: set ${SIGNING_KEY_VARIABLE} to the issuer's Ed25519 key, or fetch it with --api`,
+      `a${flags.format === "jwt" ? " JWT" : "n SD-JWT VC"} is always signed: set ${SIGNING_KEY_VARIABLE} to the issuer's Ed25519 key, or fetch it with --api`,
     );
   }
   let key: IssuerKey | undefined;
@@ -178,6 +179,10 @@ async function exportFromBundle(context: CommandContext, file: string, flags: Ex
     io.stderr.write(`credroot: note: ${UNSIGNED_NOTICE}\n`);
     return;
   }
+  if (flags.format === "sd-jwt") {
+    emit(context, await issueSdJwtVc(bundle, issuer, key), flags.output, `${WHAT[flags.format]}, signed by ${key.did}`);
+    return;
+  }
   const doc = toVerifiableCredential(bundle, issuer, { format, issuerDid: key.did });
   const signed = flags.format === "jwt" ? await signCredentialJwt(doc, key) : await signCredential(doc, key);
   emit(context, signed, flags.output, `${WHAT[flags.format]}, signed by ${key.did}`);
@@ -186,10 +191,11 @@ async function exportFromBundle(context: CommandContext, file: string, flags: Ex
 export function addExportCommand(program: Command, context: CommandContext): void {
   program
     .command("export")
-    .summary("write a credential as a signed Open Badge 3.0, W3C VC 2.0 or VC-JOSE JWT (learners)")
+    .summary("write a credential as a signed Open Badge 3.0, W3C VC 2.0, VC-JOSE JWT or SD-JWT VC (learners)")
     .description(
       "With --api, fetch credential <source> (its id) from the issuer's service, signed there " +
-        "(eddsa-rdfc-2022 Data Integrity proof, or a JWT), check the signature and the claims, and write it. " +
+        "(eddsa-rdfc-2022 Data Integrity proof, a JWT, or an SD-JWT VC for EU wallets with every field selectively " +
+        "disclosable), check the signature and the claims, and write it. " +
         "Without --api, write bundle file <source> as an Open Badges 3.0 OpenBadgeCredential (--format ob3) or a " +
         "W3C VC 2.0 document (--format vc), its issuer the registry's record (--rpc, --registry): UNSIGNED, saying " +
         `so, unless ${SIGNING_KEY_VARIABLE} holds the issuer's Ed25519 key. Hidden fields stay hidden; the bundle ` +
@@ -204,7 +210,9 @@ export function addExportCommand(program: Command, context: CommandContext): voi
         "for a bundle file: the registry contract you trust; the bundle must name it",
       ).argParser(address),
     )
-    .addOption(new Option("--format <format>", "ob3, vc or jwt").choices(["ob3", "vc", "jwt"]).default("ob3"))
+    .addOption(
+      new Option("--format <format>", "ob3, vc, jwt or sd-jwt").choices(["ob3", "vc", "jwt", "sd-jwt"]).default("ob3"),
+    )
     .option("--hide <fields>", "fields to leave out, comma-separated (learner.email,assessment.grade)")
     .option("-o, --output <file>", "write the credential here (default: stdout)")
     .addHelpText(
@@ -212,6 +220,7 @@ export function addExportCommand(program: Command, context: CommandContext): voi
       "\nExamples:\n" +
         "  credroot export --api https://credentials.example.edu 3q2-7Fw… --hide learner.email -o badge.json\n" +
         "  credroot export --api https://credentials.example.edu 3q2-7Fw… --format jwt -o badge.jwt\n" +
+        "  credroot export --api https://credentials.example.edu 3q2-7Fw… --format sd-jwt -o badge.sd-jwt\n" +
         "  credroot export shared.json --rpc https://rpc.example --registry 0x… --format ob3 -o badge.json\n",
     )
     .action(async (source: string, flags: ExportFlags) => {

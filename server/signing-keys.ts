@@ -97,7 +97,7 @@ export const signingKeysPlugin = fp(
 /** An issuer's key the registry records and has in use, and the time to sign at. */
 export interface RegisteredKey {
   key: IssuerKey;
-  /** Now, or the key's recording time when the chain's clock runs ahead of ours (a local chain). */
+  /** Now: a credential's `iat` or proof time is never ahead of the clock a wallet checks it with. */
   signAt: Date;
 }
 
@@ -119,7 +119,7 @@ export async function registeredKey(app: FastifyInstance, issuerId: number): Pro
     const reason = decodeRegistryError(error).message;
     throw new HttpError("chain-unavailable", `cannot read issuer ${issuerId}'s keys: ${reason}`);
   }
-  const signAt = new Date(Math.max(now.getTime(), status.key.addedAt * 1000));
+  const signAt = now;
   const judged = judgeIssuerKey(status.key, Math.floor(signAt.getTime() / 1000));
   if (judged.reason === "in-use") return { key, signAt };
   const { retiredAt, compromised } = status.key;

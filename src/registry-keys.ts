@@ -127,9 +127,15 @@ export function decodeIssuerKeyResult(data: string): IssuerKeyRecord {
 }
 
 /**
+ * How far a signature's time may precede its key's recording (seconds): a chain's block times can run
+ * a little ahead of the signer's clock, and a service signs as soon as the key is recorded.
+ */
+export const KEY_CLOCK_SKEW_SECONDS = 60;
+
+/**
  * The registry's rule (ICredentialRegistry, "issuer keys") for a signature made at `at` (seconds):
- * accepted when the key is recorded for the issuer, was added at or before `at`, is not compromised,
- * and is still in use or was retired after `at`.
+ * accepted when the key is recorded for the issuer, was added at or before `at` (give or take
+ * {@link KEY_CLOCK_SKEW_SECONDS}), is not compromised, and is still in use or was retired after `at`.
  */
 export function judgeIssuerKey(key: IssuerKeyRecord, at: number): IssuerKeyStatus {
   const reason: IssuerKeyReason =
@@ -137,7 +143,7 @@ export function judgeIssuerKey(key: IssuerKeyRecord, at: number): IssuerKeyStatu
       ? "not-recorded"
       : key.compromised
         ? "compromised"
-        : key.addedAt > at
+        : key.addedAt > at + KEY_CLOCK_SKEW_SECONDS
           ? "added-after-signing"
           : key.retiredAt === null
             ? "in-use"

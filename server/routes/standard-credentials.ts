@@ -1,14 +1,21 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { type Bundle, discloseBundle, type IssuerRecord, toVerifiableCredential, verifyBundle } from "../../src";
-import { CREDROOT_CONTEXT, CREDROOT_CONTEXT_URL, signCredential, signCredentialJwt } from "../../src/standard";
+import {
+  CREDROOT_CONTEXT,
+  CREDROOT_CONTEXT_URL,
+  issueSdJwtVc,
+  SD_JWT_VC_MEDIA_TYPE,
+  signCredential,
+  signCredentialJwt,
+} from "../../src/standard";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError } from "../errors";
 import { registeredKey } from "../signing-keys";
 import { errors, idParams } from "../schemas/common";
-import { credentialStatusOf } from "../status-lists/entry";
+import { credentialStatusOf, sdJwtStatusOf } from "../status-lists/entry";
 
 /** The formats `GET /v1/credentials/:id/credential` serves. */
-export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt"] as const;
+export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt", "sd-jwt"] as const;
 type CredentialFormat = (typeof CREDENTIAL_FORMATS)[number];
 
 /** VC 2.0's media types: the JSON-LD credential and its VC-JOSE form. */
@@ -27,7 +34,8 @@ const credentialQuery = {
       default: "ob3",
       description:
         "`ob3`: an Open Badges 3.0 OpenBadgeCredential; `vc`: a plain W3C VC 2.0 credential (both JSON-LD with an " +
-        "`eddsa-rdfc-2022` Data Integrity proof); `jwt`: the OB3 credential as a VC-JOSE JWT (EdDSA)",
+        "`eddsa-rdfc-2022` Data Integrity proof); `jwt`: the OB3 credential as a VC-JOSE JWT (EdDSA); `sd-jwt`: an " +
+        "IETF SD-JWT VC (`dc+sd-jwt`) with every field selectively disclosable",
     },
     hide: { type: "string", maxLength: 2048, description: "as for the bundle: `learner.email,assessment.grade`" },
   },
@@ -87,11 +95,12 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
       config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
       schema: {
         summary:
-          "A learner's credential as a signed Open Badge 3.0, W3C VC 2.0 or VC-JOSE JWT, optionally with fields hidden",
+          "A learner's credential as a signed Open Badge 3.0, W3C VC 2.0, VC-JOSE JWT or SD-JWT VC, optionally with fields hidden",
         description:
           "The id is unguessable: knowing it is what entitles you to the credential. Signed with the service's issuer key " +
           `(a did:key, the credential's \`issuer.id\`); every term is defined by the VC 2.0, OB 3.0 and credroot (${CREDROOT_CONTEXT_URL}) contexts. ` +
           "The evidence entry of type `CredrootBundle` carries the (disclosed) proof bundle, which credroot verifies against the chain. " +
+          "The SD-JWT VC (`format=sd-jwt`) carries it instead as disclosures salted with the fields' credroot salts plus an always-disclosed `credroot` claim. " +
           "Signed only while the credential verifies on chain: a revoked, expired or unaccredited one answers 409 `not-valid`. " +
           "Each issuer signs with its own did:key (GET /v1/issuers/{id}/did), only once the accreditor recorded it in the " +
           "registry: until then 409 `key-not-registered`, naming the DID and the command that records it.",
@@ -103,6 +112,12 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
             content: {
               [MEDIA_TYPE.json]: { schema: signedCredential },
               [MEDIA_TYPE.jwt]: { schema: { type: "string", description: "compact JWS, `typ: vc+jwt`" } },
+              [SD_JWT_VC_MEDIA_TYPE]: {
+                schema: {
+                  type: "string",
+                  description: "SD-JWT (`typ: dc+sd-jwt`): the JWS, then `~`-separated disclosures",
+                },
+              },
             },
           },
           ...errors(400, 404, 409, 429, 503),
@@ -115,6 +130,12 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
       const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
       const issuer = await validIssuer(app, bundle);
       const { key, signAt } = await registeredKey(app, issuer.id);
+      if (format === "sd-jwt") {
+        const status = await sdJwtStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId/token
+        return reply
+          .type(SD_JWT_VC_MEDIA_TYPE)
+          .send(await issueSdJwtVc(bundle, issuer, key, { now: signAt, ...(status ? { status } : {}) }));
+      }
       const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
       const doc = toVerifiableCredential(bundle, issuer, {
         format: format === "vc" ? "vc" : "ob3",

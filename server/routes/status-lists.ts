@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
+import { STATUS_LIST_JWT_MEDIA_TYPE } from "../../src/standard/sd-jwt-status";
 import { HttpError, notFound } from "../errors";
 import { errors } from "../schemas/common";
 import { baseUrl } from "./share";
@@ -17,6 +18,10 @@ export function statusListUrl(app: FastifyInstance, issuerId: number): string {
   const base = app.config.statusListBaseUrl;
   return base === null ? `${baseUrl(app)}${statusListPath(issuerId)}` : `${base}/${issuerId}`;
 }
+
+/** The URL of issuer `issuerId`'s Token Status List (for SD-JWT VCs): its list's URL + `/token`. */
+export const tokenStatusListUrl = (app: FastifyInstance, issuerId: number): string =>
+  `${statusListUrl(app, issuerId)}/token`;
 
 const ISSUER_ID = /^(0|[1-9][0-9]{0,15})$/;
 
@@ -89,6 +94,51 @@ const statusListRoutes: FastifyPluginAsync = (app) => {
       if (match !== undefined && match.split(/\s*,\s*/).includes(list.etag)) return reply.status(304).send();
       const wantsVc = /application\/vc(?![+\w])/.test(request.headers.accept ?? "");
       return reply.type(wantsVc ? "application/vc" : "application/ld+json").send(list.body);
+    },
+  );
+
+  app.get(
+    "/v1/status-lists/:issuerId/token",
+    {
+      config: { rateLimit: { max: app.config.rateLimitPerMinute, timeWindow: "1 minute" } },
+      schema: {
+        summary: "An issuer's revocation list for SD-JWT VCs (IETF Token Status List), signed",
+        description:
+          "What an SD-JWT VC's `status.status_list.uri` names: the same bits as `GET /v1/status-lists/:issuerId`, as a " +
+          "`statuslist+jwt` (one bit per credential, 1 = revoked) signed with the issuer's key.",
+        tags: ["anyone"],
+        params: {
+          type: "object",
+          required: ["issuerId"],
+          properties: { issuerId: { type: "string", minLength: 1, maxLength: 64, description: "registry issuer id" } },
+        },
+        response: {
+          200: { content: { [STATUS_LIST_JWT_MEDIA_TYPE]: { schema: { type: "string" } } } },
+          ...errors(400, 404, 429, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { issuerId: text } = request.params as { issuerId: string };
+      if (!ISSUER_ID.test(text) || !Number.isSafeInteger(Number(text))) throw notFound(`issuer ${text}`);
+      const issuerId = Number(text);
+      let token: Awaited<ReturnType<typeof app.statusLists.publishToken>>;
+      try {
+        token = await app.statusLists.publishToken(issuerId, tokenStatusListUrl(app, issuerId), STATUS_LIST_MAX_AGE_S);
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        request.log.warn({ err: error }, "status list: the chain could not be read");
+        throw new HttpError(
+          "chain-unavailable",
+          "the registry could not be read: no status list can be vouched for now",
+        );
+      }
+      if (token === null) throw notFound(`issuer ${issuerId}`);
+      if (token === "no-key") {
+        throw new HttpError("signing-not-configured", "this service has no signing key for this issuer's status list");
+      }
+      reply.header("cache-control", `public, max-age=${STATUS_LIST_MAX_AGE_S}`);
+      return reply.type(STATUS_LIST_JWT_MEDIA_TYPE).send(token.jwt);
     },
   );
   return Promise.resolve();

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { type StatusListEntry, statusListEntry } from "../../src/standard/status-list-entry";
-import { statusListUrl } from "../routes/status-lists";
+import type { SdJwtStatusReference } from "../../src/standard/sd-jwt-status";
+import { statusListUrl, tokenStatusListUrl } from "../routes/status-lists";
 
 /**
  * The `credentialStatus` a signed copy of credential `credentialId` carries: its bit in its issuer's
@@ -12,4 +13,13 @@ export async function credentialStatusOf(
 ): Promise<StatusListEntry | undefined> {
   const entry = await app.store.getStatusEntry(credentialId);
   return entry === null ? undefined : statusListEntry(statusListUrl(app, entry.issuerId), entry.index);
+}
+
+/** Where an SD-JWT VC of credential `credentialId` finds its bit: the issuer's Token Status List and its index. */
+export async function sdJwtStatusOf(
+  app: FastifyInstance,
+  credentialId: string,
+): Promise<SdJwtStatusReference | undefined> {
+  const entry = await app.store.getStatusEntry(credentialId);
+  return entry === null ? undefined : { uri: tokenStatusListUrl(app, entry.issuerId), idx: entry.index };
 }

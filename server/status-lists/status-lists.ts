@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import type { Hex32, IssuerRecord } from "../../src";
-import { buildStatusList, type IssuerKey, signStatusList, statusListLength } from "../../src/standard";
+import {
+  buildStatusList,
+  type IssuerKey,
+  signStatusList,
+  statusListLength,
+  tokenStatusListJwt,
+} from "../../src/standard";
 import type { Store } from "../store/types";
 import type { RevocationScanner } from "./revocations";
 
@@ -100,6 +106,23 @@ export class StatusLists {
     const list = { body, etag, revoked };
     this.#signed.set(issuerId, { fingerprint, list });
     return list;
+  }
+
+  /**
+   * The same bits as {@link publish}, as the IETF Token Status List SD-JWT VCs point to (a
+   * `statuslist+jwt` signed with the issuer's key, `sub` = `uri`, `ttl` = `ttlSeconds`).
+   * @throws when the chain cannot be asked.
+   */
+  async publishToken(issuerId: number, uri: string, ttlSeconds: number): Promise<{ jwt: string } | null | "no-key"> {
+    const { store, keyFor } = this.#options;
+    if ((await store.getIssuer(issuerId)) === null) return null;
+    const key = await keyFor(issuerId);
+    if (key === null) return "no-key";
+    await this.fresh();
+    const size = await store.statusListSize(issuerId);
+    const length = statusListLength(size);
+    const revoked = await this.#revokedNow(issuerId, size);
+    return { jwt: await tokenStatusListJwt({ uri, length, revoked, ttl: ttlSeconds }, key) };
   }
 
   /**

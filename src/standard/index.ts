@@ -6,5 +6,8 @@ export * from "./document-loader";
 export * from "./keys";
 export * from "./sign";
 export * from "./verify";
+export * from "./sd-jwt";
+export * from "./sd-jwt-status";
+export * from "./sd-jwt-verify";
 export * from "./status-list";
 export * from "./verify-credential";

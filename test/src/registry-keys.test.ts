@@ -81,7 +81,8 @@ describe("judgeIssuerKey", () => {
   it.each([
     [key(0, null), 100, "not-recorded", false],
     [key(100, null), 100, "in-use", true],
-    [key(100, null), 99, "added-after-signing", false],
+    [key(100, null), 40, "in-use", true], // a clock up to KEY_CLOCK_SKEW_SECONDS behind the chain's
+    [key(100, null), 39, "added-after-signing", false],
     [key(100, 200), 199, "retired-after-signing", true],
     [key(100, 200), 200, "retired-before-signing", false],
     [key(100, 200, true), 150, "compromised", false],
@@ -113,7 +114,7 @@ describe("issuerKeyStatus", () => {
     const parsed = credentialRegistryInterface.parseTransaction({ data: calls[0]!.data });
     expect(parsed?.name).toBe("getIssuerKey");
     expect(parsed?.args.toArray()).toEqual([3n, `0x${"ab".repeat(32)}`]);
-    const before = await issuerKeyStatus({ provider, registry }, 3, did, new Date(1_699_999_999_000));
+    const before = await issuerKeyStatus({ provider, registry }, 3, did, new Date(1_699_999_939_000)); // 61 s before
     expect(before.reason).toBe("added-after-signing");
   });
 

@@ -38,6 +38,7 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/issuers/{id}": [200, 400, 404, 429, 500, 503],
   "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}": [200, 400, 404, 429, 500, 503],
+  "get /v1/status-lists/{issuerId}/token": [200, 400, 404, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
@@ -90,8 +91,11 @@ describe("docs routes", () => {
           const files: Record<string, string> = { svg: "image/svg+xml", png: "image/png", pdf: "application/pdf" };
           const image = files[name.slice(name.lastIndexOf(".") + 1)] ?? null;
           // A signed credential is a VC 2.0 media type (`application/vc`, or `application/vc+jwt`).
+          const token = name.endsWith("/token") ? "application/statuslist+jwt" : null;
           const media =
-            image ?? (name.endsWith("/credential") || name.includes("/status-lists/") ? "application/vc" : null);
+            image ??
+            token ??
+            (name.endsWith("/credential") || name.includes("/status-lists/") ? "application/vc" : null);
           const type = media && status.startsWith("2") ? media : "application/json";
           expect(op.responses[status]?.content?.[type]?.schema, `${name} ${status}`).toBeDefined();
         }
