@@ -22,6 +22,8 @@ import workerPlugin from "./plugins/outbox";
 import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
 import certificateRoutes from "./routes/certificate";
+import consoleArchiveRoutes from "./routes/console-archive";
+import consoleValidateRoutes from "./routes/console-validate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerRoutes from "./routes/issuers";
@@ -202,6 +204,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
   await app.register(certificateRoutes);
+  await app.register(consoleValidateRoutes);
+  await app.register(consoleArchiveRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }
