@@ -17,8 +17,11 @@ import { precompiledSchemas } from "./schemas";
 export const WEB_ROOT = resolve(__dirname, "../../web");
 export const WEB_DIST = join(WEB_ROOT, "dist");
 
+/** The issuer console's files (`/console`, issue 14): its page, script and style. */
+export const CONSOLE_FILES = ["console.html", "console.js", "console.css"] as const;
+
 /** The files of a build: what the service serves, and what a static host needs. */
-export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
+export const WEB_FILES = ["index.html", "app.js", "style.css", ...CONSOLE_FILES] as const;
 
 /** The folder of the build holding the chunks `app.js` imports on demand (`chunks/<name>-<hash>.js`). */
 export const CHUNKS = "chunks";
@@ -47,7 +50,7 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
   try {
     chmodSync(staging, 0o755); // mkdtemp makes it private; a static host must read it
     await build({
-      entryPoints: { app: join(WEB_ROOT, "src/main.ts") },
+      entryPoints: { app: join(WEB_ROOT, "src/main.ts"), console: join(WEB_ROOT, "src/console/main.ts") },
       outdir: staging,
       // An ES module split into chunks: what only a PDF needs (pdf-lib) loads only when one is given.
       splitting: true,
@@ -63,6 +66,7 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
     });
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));
+    for (const file of ["console.html", "console.css"]) copyFileSync(join(WEB_ROOT, file), join(staging, file));
     if (trust) writeFileSync(join(staging, "config.json"), `${JSON.stringify(trust, null, 2)}\n`);
     if (existsSync(outDir)) {
       if (parameters.replace === false) {
