@@ -17,11 +17,15 @@ import { precompiledSchemas } from "./schemas";
 export const WEB_ROOT = resolve(__dirname, "../../web");
 export const WEB_DIST = join(WEB_ROOT, "dist");
 
-/** The issuer console's files (`/console`, issue 14): its page, script and style. */
-export const CONSOLE_FILES = ["console.html", "console.js", "console.css"] as const;
-
 /** The files of a build: what the service serves, and what a static host needs. */
-export const WEB_FILES = ["index.html", "app.js", "style.css", ...CONSOLE_FILES] as const;
+export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
+
+/**
+ * The issuer console's files (`/console`, issue 14), built with the verifier page: its page, script and
+ * style. Not among {@link WEB_FILES}: a static copy of the verifier needs none of them, and the console's
+ * route rebuilds a build that lacks them (server/routes/console-page.ts).
+ */
+export const CONSOLE_FILES = ["console.html", "console.js", "console.css"] as const;
 
 /** The folder of the build holding the chunks `app.js` imports on demand (`chunks/<name>-<hash>.js`). */
 export const CHUNKS = "chunks";
