@@ -276,4 +276,42 @@ describe("issuer console in Chromium: the registrar's whole flow", () => {
     expect(logs.filter((line) => line.includes(created))).toEqual([]);
     await page.close();
   });
+
+  it("names each bad field of a JSON upload, takes the corrected file, and revokes the whole batch with a reason", async () => {
+    const { page } = await openPage(browser.context, `${site}/console`);
+    await page.getByTestId("signin-key").fill(fx.apiKey);
+    await page.getByTestId("signin-button").click();
+    await page.getByTestId("console").waitFor({ state: "visible" });
+    const json = (credentials: unknown[]) => ({
+      name: "autumn.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify({ credentials })),
+    });
+    const good = [sampleCredential(40), sampleCredential(41)];
+    await page.getByTestId("upload-file").setInputFiles(json([good[0], { ...good[1], eqfLevel: 12 }]));
+    await page.getByTestId("problem").first().waitFor();
+    expect(await page.getByTestId("problem").textContent()).toContain("Row 2, field eqfLevel");
+    expect(await page.getByTestId("upload-table").textContent()).toBe("");
+
+    await page.getByTestId("upload-file").setInputFiles(json(good));
+    await page.getByText("All 2 credentials are valid").waitFor();
+    expect(await page.getByTestId("problem").count()).toBe(0);
+    await page.getByTestId("upload-submit").click();
+    const watch = page.getByTestId("watch");
+    await mineUntil(async () => (await watch.getAttribute("data-status")) === "final", "the JSON batch to be final");
+
+    const batchId = (await page.getByTestId("upload-status").textContent())!.match(/batch ([0-9a-f-]{36})/)![1]!;
+    const row = page.locator(`[data-testid=batch-row][data-batch="${batchId}"]`);
+    await row.locator("[data-testid=batch-revoke]").click();
+    await page.getByTestId("revoke-dialog").waitFor({ state: "visible" });
+    expect(await page.getByTestId("revoke-what").textContent()).toContain("2 credentials");
+    await page.getByTestId("revoke-reason").fill("Exam session annulled");
+    await page.getByTestId("revoke-confirm").click();
+    await page.getByText(`The revocation of batch ${batchId} is on its way`).waitFor();
+    await mineUntil(async () => (await fx.store.getBatch(batchId))?.status === "revoked", "the batch to be revoked");
+    await page.getByTestId("batches-refresh").click();
+    await page.locator(`[data-testid=batch-row][data-batch="${batchId}"][data-status=revoked]`).waitFor();
+    expect(await row.textContent()).toContain("All (Exam session annulled)");
+    await page.close();
+  });
 });
