@@ -29,6 +29,14 @@ function csvCell(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/** Waits until `out` takes more (or is closed: a client that went away). */
+async function room(out: PassThrough): Promise<void> {
+  if (!out.writableNeedDrain || out.destroyed) return;
+  const stop = new AbortController();
+  const { signal } = stop;
+  await Promise.race([once(out, "drain", { signal }), once(out, "close", { signal })]).finally(() => stop.abort());
+}
+
 async function ownAnchoredBatch(app: RouteInstance, id: string, issuerId: number): Promise<BatchRecord> {
   const batch = await app.store.getBatch(id);
   if (!batch) throw notFound(`batch ${id}`);
@@ -43,8 +51,9 @@ async function ownAnchoredBatch(app: RouteInstance, id: string, issuerId: number
 }
 
 /**
- * Writes every bundle of `batch` and `credentials.csv` into `out` as one zip, reading the credentials a
- * page at a time and waiting whenever `out` is full: memory stays bounded whatever the batch's size.
+ * Writes `credentials.csv` and then every bundle of `batch` into `out` as one zip, reading the credentials
+ * a page at a time (twice: once for the index, once for the bundles) and waiting whenever `out` is full:
+ * memory stays bounded whatever the batch's size.
  */
 async function writeArchive(app: RouteInstance, batch: BatchRecord, out: PassThrough): Promise<void> {
   const base = baseUrl(app);
@@ -55,26 +64,34 @@ async function writeArchive(app: RouteInstance, batch: BatchRecord, out: PassThr
       if (final) out.end();
     }
   });
-  const add = (name: string, text: string) => {
-    const file = new ZipDeflate(name, { level: 6 });
-    zip.add(file);
-    file.push(strToU8(text), true);
-  };
-  const index = ["file,row,credential_id,share_url"];
-  const block = batch.blockNumber ?? 0;
-  for (let offset = 0; offset < batch.count; offset += PAGE) {
-    const page = await app.store.listCredentials(batch.id, offset, PAGE);
-    for (const credential of page) {
-      const name = bundleFileName(credential.index, batch.count);
-      add(name, `${JSON.stringify(bundleOfRecord(app, credential, batch, block), null, 2)}\n`);
-      const share = `${base}/v/${encodeURIComponent(credential.id)}`;
-      index.push([name, credential.index + 1, credential.id, share].map(csvCell).join(","));
+  /** Each page of the batch's credentials, once `out` has room for more. */
+  async function* pages() {
+    for (let offset = 0; offset < batch.count; offset += PAGE) {
+      await room(out);
+      if (out.destroyed) return;
+      yield await app.store.listCredentials(batch.id, offset, PAGE);
     }
-    if (out.writableNeedDrain) await once(out, "drain");
-    if (out.destroyed) return;
   }
-  add("credentials.csv", `${index.join("\n")}\n`);
-  zip.end();
+  const index = new ZipDeflate("credentials.csv", { level: 6 });
+  zip.add(index);
+  index.push(strToU8("file,row,credential_id,share_url\n"));
+  for await (const page of pages()) {
+    const lines = page.map((c) => {
+      const cells = [bundleFileName(c.index, batch.count), c.index + 1, c.id, `${base}/v/${encodeURIComponent(c.id)}`];
+      return `${cells.map(csvCell).join(",")}\n`;
+    });
+    index.push(strToU8(lines.join("")));
+  }
+  index.push(new Uint8Array(0), true);
+  const block = batch.blockNumber ?? 0;
+  for await (const page of pages()) {
+    for (const credential of page) {
+      const file = new ZipDeflate(bundleFileName(credential.index, batch.count), { level: 6 });
+      zip.add(file);
+      file.push(strToU8(`${JSON.stringify(bundleOfRecord(app, credential, batch, block), null, 2)}\n`), true);
+    }
+  }
+  if (!out.destroyed) zip.end();
 }
 
 /** `GET /v1/batches/:id/archive.zip`: every bundle of an anchored batch and its `credentials.csv`, one zip. */

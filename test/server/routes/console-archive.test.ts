@@ -46,6 +46,21 @@ describe("GET /v1/batches/:id/archive.zip", () => {
     );
   });
 
+  it("holds every credential of a batch larger than one page of the store, each once", async () => {
+    const many = Array.from({ length: 450 }, (_, i) => sampleCredential(1000 + i));
+    const big = await issueFinalBatch(fx, many);
+    const res = await archive(big.accepted.id);
+    expect(res.statusCode).toBe(200);
+    const files = unzipSync(new Uint8Array(res.rawPayload));
+    expect(Object.keys(files)).toHaveLength(451);
+    expect(Object.keys(files)[0]).toBe("credentials.csv");
+    const rows = strFromU8(files["credentials.csv"]!).trimEnd().split("\n").slice(1);
+    expect(new Set(rows.map((line) => line.split(",")[2])).size).toBe(450);
+    expect(rows.at(-1)).toMatch(/^0450\.json,450,/);
+    const last = parseBundle(JSON.parse(strFromU8(files["0450.json"]!)));
+    expect(last.anchor.batchId).toBe(big.accepted.id);
+  });
+
   it("refuses another issuer's batch (403), an unknown one (404) and a caller without a key (401)", async () => {
     expectError(await archive(accepted.id, await otherIssuerAuth(fx)), 403, "forbidden");
     expectError(await archive("00000000-0000-4000-8000-000000000000"), 404, "not-found");

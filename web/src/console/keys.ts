@@ -30,8 +30,8 @@ async function revoke(key: KeyInfo, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   try {
     await request(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
-    status.textContent = `Key “${key.name}” revoked.`;
     await loadKeys();
+    status.textContent = `Key “${key.name}” revoked.`;
   } catch (error) {
     status.textContent = `Not revoked: ${problemText(error)}`;
     button.disabled = false;
@@ -84,8 +84,8 @@ export function setUpKeys(): void {
         secret.focus();
         secret.select();
         nameInput.value = "";
-        status.textContent = `Key “${created.name}” created: copy it now, it is not shown again.`;
         await loadKeys();
+        status.textContent = `Key “${created.name}” created: copy it now, it is not shown again.`;
       } catch (error) {
         status.textContent = `Not created: ${problemText(error)}`;
       }

@@ -30,6 +30,12 @@ let upload: Upload | null = null;
 
 const cellId = (row: number, column: number) => `cell-${row}-${column}`;
 
+/** 128 random bits as hex: `crypto.randomUUID` exists only on https and localhost, a LAN address has neither. */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `console-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
 function bodyOf(current: Upload): { csv: string } | { json: unknown } {
   return current.csv ? { csv: toCsv(current.csv) } : { json: current.json };
 }
@@ -151,7 +157,7 @@ async function check(): Promise<void> {
   try {
     const { count } = await request<{ count: number }>("/v1/batches/validate", bodyOf(current));
     if (upload !== current) return;
-    current.submitKey = crypto.randomUUID();
+    current.submitKey = randomKey();
     problemsBox.replaceChildren();
     renderTable([]);
     status.textContent = `All ${count} credentials are valid. Nothing is stored yet: submit the batch to issue them.`;
