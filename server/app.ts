@@ -27,12 +27,15 @@ import consolePageRoutes from "./routes/console-page";
 import consoleValidateRoutes from "./routes/console-validate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
+import issuerDidRoutes from "./routes/issuer-did";
 import issuerRoutes from "./routes/issuers";
 import keyRoutes from "./routes/keys";
 import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
+import issuersPageRoutes from "./routes/issuers-page";
 import webRoutes, { webTrustConfig } from "./routes/web";
 import { batchSchema, errorSchema } from "./schemas/common";
+import { signingKeysPlugin } from "./signing-keys";
 import type { Store } from "./store/types";
 
 declare module "fastify" {
@@ -193,6 +196,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(options.store ? { store: options.store } : {}),
   });
   await app.register(chainPlugin, { config });
+  await app.register(signingKeysPlugin);
   await app.register(authPlugin);
   await app.register(workerPlugin, { config, enabled: options.worker ?? true });
 
@@ -202,6 +206,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keyRoutes);
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
+  await app.register(issuerDidRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
   await app.register(certificateRoutes);
@@ -210,5 +215,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Before the verifier page's routes: a build of before the console is rebuilt before they read it.
   await app.register(consolePageRoutes, options.webDir ? { dir: options.webDir } : {});
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
+  await app.register(issuersPageRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

@@ -153,7 +153,8 @@ export const configSchema = {
       type: "string",
       pattern: "^(0x)?[0-9a-fA-F]{64}$",
       description:
-        "Ed25519 private key (32-byte seed, hex) signing OB3/VC/JWT credentials as its did:key; never logged. Unset: signed credentials answer 503.",
+        "Master secret (32 bytes, hex) each issuer's Ed25519 signing key (a did:key) derives from, with HKDF-SHA256; never logged. " +
+        "Unset: the service creates one on first start and keeps it in its database. `npm run issuer-did -- --issuer <id>` prints an issuer's DID.",
     },
   },
 } as const;

@@ -75,7 +75,7 @@ export interface Config {
    */
   webRpcUrl: string | null;
   logLevel: Env["LOG_LEVEL"];
-  /** ISSUER_SIGNING_KEY: the Ed25519 private key (32-byte seed, hex) that signs OB3/VC/JWT credentials (never logged); unset: none are signed. */
+  /** ISSUER_SIGNING_KEY: the master secret (32 bytes, hex) issuers' signing keys derive from (never logged); unset: kept in the database. */
   issuerSigningKey?: string;
 }
 

@@ -200,6 +200,19 @@ CREATE INDEX credentials_credential_id ON credentials (((credential::jsonb) ->> 
 CREATE INDEX credentials_learner ON credentials (((credential::jsonb) #>> '{learner,identifier}'));
 `,
   },
+  {
+    version: 5,
+    name: "service secrets",
+    sql: `
+-- Secrets the service creates for itself on first start and keeps (Store.serviceSecret): the master
+-- secret issuer signing keys derive from, when ISSUER_SIGNING_KEY is not set. Never logged or served.
+CREATE TABLE service_secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -222,6 +222,14 @@ export class PostgresStore implements Store {
     return mapOrNull(await this.#first<LeaseRow>(SQL.getLease, [name]), toLease);
   }
 
+  async serviceSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    const found = await this.#first<{ value: Buffer }>(SQL.getSecret, [name]);
+    if (found) return found.value;
+    // Another instance may store it first: its value is kept, and read back.
+    await this.#run(SQL.insertSecret, [name, create(), now()]);
+    return (await this.#one<{ value: Buffer }>(SQL.getSecret, [name])).value;
+  }
+
   async #requireIssuer(id: number): Promise<void> {
     if ((await this.getIssuer(id)) === null) throw new StoreNotFoundError("issuer", id);
   }

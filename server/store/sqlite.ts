@@ -239,6 +239,16 @@ export class SqliteStore implements Store {
   getLease(name: string): Promise<Lease | null> {
     return settle(() => mapOrNull(this.#db.get(SQL.getLease, name) as LeaseRow | undefined, toLease));
   }
+
+  serviceSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    return settle(() => {
+      const read = () => this.#db.get(SQL.getSecret, name) as { value: Buffer } | undefined;
+      const found = read();
+      if (found) return found.value;
+      this.#db.run(SQL.insertSecret, name, create(), now());
+      return read()!.value;
+    });
+  }
 }
 
 /** `work()` as a promise: its value, or a rejection with what it threw. */

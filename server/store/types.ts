@@ -263,4 +263,10 @@ export interface Store {
   releaseLease(name: string, holder: string): Promise<boolean>;
   /** Lease `name` as recorded (possibly expired), or null when nobody took it. */
   getLease(name: string): Promise<Lease | null>;
+
+  /**
+   * The service's own secret `name` (migration 5), stored with `create()`'s value the first time it
+   * is asked for: several instances starting at once all get the one value stored first.
+   */
+  serviceSecret(name: string, create: () => Buffer): Promise<Buffer>;
 }

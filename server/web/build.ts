@@ -20,6 +20,9 @@ export const WEB_DIST = join(WEB_ROOT, "dist");
 /** The files of a build: what the service serves, and what a static host needs. */
 export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
 
+/** The files of the issuers page (`/issuers`), built beside the verifier page's. */
+export const ISSUERS_FILES = ["issuers.html", "issuers.js"] as const;
+
 /**
  * The issuer console's files (`/console`, issue 14), built with the verifier page: its page, script and
  * style. Not among {@link WEB_FILES}: a static copy of the verifier needs none of them, and the console's
@@ -54,7 +57,7 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
   try {
     chmodSync(staging, 0o755); // mkdtemp makes it private; a static host must read it
     await build({
-      entryPoints: { app: join(WEB_ROOT, "src/main.ts"), console: join(WEB_ROOT, "src/console/main.ts") },
+      entryPoints: { app: join(WEB_ROOT, "src/main.ts") },
       outdir: staging,
       // An ES module split into chunks: what only a PDF needs (pdf-lib) loads only when one is given.
       splitting: true,
@@ -68,6 +71,21 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
       logLevel: "silent",
       plugins: [precompiledSchemas],
     });
+    // The issuers page and the issuer console: bundles of their own, so the verifier's app.js and chunks
+    // stay as they are.
+    await build({
+      entryPoints: { issuers: join(WEB_ROOT, "src/issuers/main.ts"), console: join(WEB_ROOT, "src/console/main.ts") },
+      outdir: staging,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      target: ["es2022"],
+      minify: true,
+      legalComments: "none",
+      logLevel: "silent",
+      plugins: [precompiledSchemas],
+    });
+    copyFileSync(join(WEB_ROOT, "issuers.html"), join(staging, "issuers.html"));
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));
     for (const file of ["console.html", "console.css"]) copyFileSync(join(WEB_ROOT, file), join(staging, file));

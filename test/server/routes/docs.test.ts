@@ -40,6 +40,7 @@ const ROUTES: Record<string, number[]> = {
   "post /v1/keys": [201, 400, 401, 415, 429, 500],
   "post /v1/batches/validate": [200, 400, 401, 409, 413, 415, 429, 500],
   "get /v1/batches/{id}/archive.zip": [200, 400, 401, 403, 404, 409, 429, 500],
+  "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
