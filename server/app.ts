@@ -19,6 +19,7 @@ import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
 import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
+import statusListsPlugin from "./status-lists/plugin";
 import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
 import certificateRoutes from "./routes/certificate";
@@ -199,6 +200,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(signingKeysPlugin);
   await app.register(authPlugin);
   await app.register(workerPlugin, { config, enabled: options.worker ?? true });
+  await app.register(statusListsPlugin, { config, background: options.worker ?? true });
 
   await app.register(healthRoutes);
   await app.register(batchRoutes);
@@ -209,6 +211,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(issuerDidRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
+  await app.register(import("./routes/status-lists"));
   await app.register(certificateRoutes);
   await app.register(consoleValidateRoutes);
   await app.register(consoleArchiveRoutes);

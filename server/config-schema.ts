@@ -137,6 +137,12 @@ export const configSchema = {
       description:
         "Base URL of share links (`/v/<id>`) and their QR codes; without it `http://HOST:PORT`, never the request's Host header. Set it when HOST is `0.0.0.0`.",
     },
+    STATUS_LIST_BASE_URL: {
+      type: "string",
+      pattern: "^https?://",
+      description:
+        "Base of the status list URLs signed credentials name (`<this>/<issuerId>`); default: the service's `/v1/status-lists`. Set it to host lists written by `npm run status-list` elsewhere.",
+    },
     WEB_RPC_URL: {
       type: "string",
       pattern: "^https?://",

@@ -68,6 +68,8 @@ export interface Config {
    * request's Host header, which a client can forge).
    */
   publicUrl: string | null;
+  /** STATUS_LIST_BASE_URL (no trailing slash): the base of the status list URLs credentials name; null: the service's own. */
+  statusListBaseUrl: string | null;
   /**
    * The JSON-RPC URL the web verifier page (a browser) uses: WEB_RPC_URL, else RPC_URL when its
    * host is loopback, else null (the page asks the person for one). RPC_URL is never published
@@ -162,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registryFromBlock: raw.REGISTRY_FROM_BLOCK,
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
+    statusListBaseUrl: raw.STATUS_LIST_BASE_URL?.replace(/\/+$/, "") ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
     logLevel: raw.LOG_LEVEL,
     issuerSigningKey: raw.ISSUER_SIGNING_KEY,

@@ -5,6 +5,7 @@ import { hideNames, loadBundle } from "../bundles";
 import { HttpError } from "../errors";
 import { registeredKey } from "../signing-keys";
 import { errors, idParams } from "../schemas/common";
+import { credentialStatusOf } from "../status-lists/entry";
 
 /** The formats `GET /v1/credentials/:id/credential` serves. */
 export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt"] as const;
@@ -114,9 +115,11 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
       const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
       const issuer = await validIssuer(app, bundle);
       const { key, signAt } = await registeredKey(app, issuer.id);
+      const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
       const doc = toVerifiableCredential(bundle, issuer, {
         format: format === "vc" ? "vc" : "ob3",
         issuerDid: key.did,
+        ...(credentialStatus === undefined ? {} : { credentialStatus }),
       });
       const options = { now: signAt };
       if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key, options));

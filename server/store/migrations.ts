@@ -213,6 +213,23 @@ CREATE TABLE service_secrets (
 );
 `,
   },
+  {
+    version: 6,
+    name: "status list indexes",
+    // Each credential's bit in its issuer's Bitstring Status List, assigned at issuance, never
+    // changed or reused. Credentials issued before get theirs here, in issuance order per issuer.
+    sql: `
+CREATE TABLE status_list_entries (
+  credential_id TEXT PRIMARY KEY REFERENCES credentials (id),
+  issuer_id INTEGER NOT NULL REFERENCES issuers (id),
+  status_index INTEGER NOT NULL CHECK (status_index >= 0),
+  UNIQUE (issuer_id, status_index)
+);
+INSERT INTO status_list_entries (credential_id, issuer_id, status_index)
+SELECT c.id, b.issuer_id, ROW_NUMBER() OVER (PARTITION BY b.issuer_id ORDER BY b.created_at, b.id, c.idx) - 1
+FROM credentials c JOIN batches b ON b.id = c.batch_id;
+`,
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@ import { migratePostgres } from "./postgres-migrate";
 import { withPgConflicts } from "./postgres-conflicts";
 import { PG_SQL as SQL } from "./postgres-sql";
 import { insertBatchRows, updateOpRow } from "./postgres-writes";
+import { PG_STATUS_SQL, type StatusEntryRow, toEntry } from "./status-list-sql";
 import {
   type ApiKeyRow,
   type BatchRow,
@@ -40,6 +41,8 @@ import {
   type OpRecord,
   type OpStatus,
   type OpUpdate,
+  type StatusEntry,
+  type StatusQuery,
   type Store,
 } from "./types";
 
@@ -157,6 +160,21 @@ export class PostgresStore implements Store {
 
   async getCredential(id: string): Promise<CredentialRecord | null> {
     return mapOrNull(await this.#first<CredentialRow>(SQL.getCredential, [id]), toCredential);
+  }
+
+  async getStatusEntry(credentialId: string): Promise<StatusEntry | null> {
+    return mapOrNull(await this.#first<StatusEntryRow>(PG_STATUS_SQL.entry, [credentialId]), toEntry);
+  }
+
+  async statusListSize(issuerId: number): Promise<number> {
+    return Number((await this.#one<{ n: number | string }>(PG_STATUS_SQL.size, [issuerId])).n);
+  }
+
+  async statusIndexes(issuerId: number, query: StatusQuery): Promise<number[]> {
+    const params = [issuerId, [...query.digests], [...query.batchIds]];
+    return (await this.#query<{ status_index: number | string }>(PG_STATUS_SQL.indexes, params)).map((r) =>
+      Number(r.status_index),
+    );
   }
 
   async listCredentials(batchId: string, offset: number, limit: number): Promise<CredentialRecord[]> {

@@ -70,6 +70,18 @@ export interface CredentialRecord {
   revokedReason: string | null;
 }
 
+/** A credential's bit in its issuer's Bitstring Status List: assigned at issuance, never changed (migration 6). */
+export interface StatusEntry {
+  issuerId: number;
+  index: number;
+}
+
+/** Which credentials of an issuer `Store.statusIndexes` looks for: by digest, or every one of a batch. */
+export interface StatusQuery {
+  digests: readonly string[];
+  batchIds: readonly string[];
+}
+
 /** A lease in the database: `holder` alone may act for `name` until `expiresAt`. */
 export interface Lease {
   name: string;
@@ -183,7 +195,7 @@ export interface Store {
   listApiKeys(issuerId: number): Promise<ApiKeyRecord[]>;
 
   /**
-   * Stores a batch, all its credentials and its `anchor` op atomically: either everything is
+   * Stores a batch, all its credentials (each with the issuer's next status list index) and its `anchor` op atomically: either everything is
    * stored or nothing is. Batch status starts `pending`. Nothing is stored when it throws:
    * @throws StoreConflictError when the batch id, the root, a credential id or index already exists
    * (`target` says which, `value` the colliding value).
@@ -211,6 +223,12 @@ export interface Store {
   findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]>;
   getBatch(id: string): Promise<BatchRecord | null>;
   getCredential(id: string): Promise<CredentialRecord | null>;
+  /** The credential's status list entry (assigned by `insertBatch`), or null for an unknown credential. */
+  getStatusEntry(credentialId: string): Promise<StatusEntry | null>;
+  /** How many status list indexes the issuer has assigned (its highest index + 1; 0 for none). */
+  statusListSize(issuerId: number): Promise<number>;
+  /** The issuer's status list indexes of the credentials `query` names, ascending, each once. */
+  statusIndexes(issuerId: number, query: StatusQuery): Promise<number[]>;
   /**
    * Credentials of a batch in index order, `limit` from `offset`.
    * @throws CredrootError `INVALID_ARGUMENT` unless both are non-negative integers.
