@@ -23,6 +23,9 @@ import statusListsPlugin from "./status-lists/plugin";
 import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
 import certificateRoutes from "./routes/certificate";
+import consoleArchiveRoutes from "./routes/console-archive";
+import consolePageRoutes from "./routes/console-page";
+import consoleValidateRoutes from "./routes/console-validate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
 import issuerDidRoutes from "./routes/issuer-did";
@@ -210,6 +213,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(import("./routes/standard-credentials"));
   await app.register(import("./routes/status-lists"));
   await app.register(certificateRoutes);
+  await app.register(consoleValidateRoutes);
+  await app.register(consoleArchiveRoutes);
+  // Before the verifier page's routes: a build of before the console is rebuilt before they read it.
+  await app.register(consolePageRoutes, options.webDir ? { dir: options.webDir } : {});
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   await app.register(issuersPageRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;

@@ -14,6 +14,8 @@ export const WEB_INPUTS: readonly string[] = [
   "web/src",
   "web/index.html",
   "web/style.css",
+  "web/console.html",
+  "web/console.css",
   "src",
   "server/web",
   "package-lock.json",

@@ -22,16 +22,16 @@ import { StoreConflictError, StoreIssuedError } from "../store/errors";
  * Format v1 credentials named their awarding body; v2 ones cannot (any issuer could award in any
  * institution's name): it is the issuer the registry records. Said plainly to whoever still sends it.
  */
-const AWARDING_BODY_GONE =
+export const AWARDING_BODY_GONE =
   "the awarding body now comes from the registry (the name it records for your issuer), not from the credential";
-const isAwardingBody = (path: string) => /^\/awardingBody(\/|$)/.test(path);
+export const isAwardingBody = (path: string) => /^\/awardingBody(\/|$)/.test(path);
 
 /**
  * `/3/learner/name` from prepareBatch → row 4 (rows count from 1, as the CLI counts them), field
  * /learner/name; from a CSV, the field is named by its column (`learner.name`) and `line` is the
  * line of the file the row starts on.
  */
-function rowDetails(details: readonly ErrorDetail[], lines: readonly number[] | null): HttpErrorDetail[] {
+export function rowDetails(details: readonly ErrorDetail[], lines: readonly number[] | null): HttpErrorDetail[] {
   return details.map((d) => {
     const [, row, ...rest] = d.path.split("/");
     const index = Number(row);
@@ -53,7 +53,9 @@ function bodyDigest(body: unknown): string {
 }
 
 /** A credential `/id` twice in one upload: the rows, for a 409 naming both. */
-function repeatedId(credentials: readonly { credential: Record<string, unknown> }[]): [number, number, string] | null {
+export function repeatedId(
+  credentials: readonly { credential: Record<string, unknown> }[],
+): [number, number, string] | null {
   const seen = new Map<string, number>();
   for (const [index, { credential }] of credentials.entries()) {
     const id = credential.id;
@@ -73,7 +75,7 @@ const keyReused = (key: string) =>
   );
 
 /** How an upload's row `index` is named in errors: counted from 1, as `rowDetails` does, with its CSV line. */
-function rowNamer(lines: readonly number[] | null) {
+export function rowNamer(lines: readonly number[] | null) {
   const where = (index: number) => {
     const line = lines?.[index];
     return { row: index + 1, ...(line === undefined ? {} : { line }) };

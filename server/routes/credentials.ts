@@ -29,6 +29,12 @@ const lookupQuery = {
       maxLength: 2048,
       description: "The learner's identifier (`learner.identifier`)",
     },
+    name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      description: "Part of the learner's name (`learner.name`), in any case",
+    },
   },
 } as const;
 
@@ -39,6 +45,7 @@ const foundCredential = {
     id: { type: "string", description: "The credential record's id (for /v1/credentials/{id}/…)" },
     credentialId: { type: ["string", "null"], description: "The credential's own `id`" },
     learner: { type: ["string", "null"], description: "Its `learner.identifier`" },
+    learnerName: { type: ["string", "null"], description: "Its `learner.name`" },
     title: { type: ["string", "null"] },
     batchId: { type: "string" },
     index: { type: "integer", description: "Its index in the batch" },
@@ -58,8 +65,8 @@ const credentialRoutes: RoutePlugin = (app, _options, done) => {
     {
       ...issuerRoute(app),
       schema: {
-        summary: "Find your credentials by their own id or by learner identifier (to revoke one later)",
-        description: `Give \`credentialId\`, \`learner\` or both (both must match). Only your own credentials, oldest batch first, at most ${LOOKUP_LIMIT}.`,
+        summary: "Find your credentials by their own id, learner identifier or learner name (to revoke one later)",
+        description: `Give \`credentialId\`, \`learner\`, \`name\` (part of the learner's name, any case) or several (all must match). Only your own credentials, oldest batch first, at most ${LOOKUP_LIMIT}.`,
         tags: ["issuer"],
         security: [{ apiKey: [] }],
         querystring: lookupQuery,
@@ -81,12 +88,13 @@ const credentialRoutes: RoutePlugin = (app, _options, done) => {
       return {
         credentials: found.map((c) => {
           const batch = batches.get(c.batchId) ?? null;
-          const learner = c.credential.learner as { identifier?: unknown } | undefined;
+          const learner = c.credential.learner as { identifier?: unknown; name?: unknown } | undefined;
           const batchRevoked = batch?.status === "revoked";
           return {
             id: c.id,
             credentialId: stringOrNull(c.credential.id),
             learner: stringOrNull(learner?.identifier),
+            learnerName: stringOrNull(learner?.name),
             title: stringOrNull(c.credential.title),
             batchId: c.batchId,
             index: c.index,

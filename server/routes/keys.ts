@@ -1,7 +1,9 @@
 import { HttpError, notFound } from "../errors";
+import { generateApiKey } from "../keys";
 import { issuerRoute } from "../rate-limits";
 import { errors } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
+import { useStrictJson } from "./json-body";
 
 /** The public part of an API key `crk_<id>_<secret>`. */
 const keyParams = {
@@ -22,8 +24,94 @@ const revokedKey = {
   },
 } as const;
 
-/** Issuer API keys: an issuer revokes its own (this very key, or another of its keys). */
+const keyInfo = {
+  type: "object",
+  required: ["id", "name", "createdAt", "revokedAt"],
+  properties: {
+    id: { type: "string", description: "The key's id: `<id>` in `crk_<id>_<secret>`" },
+    name: { type: "string", description: "What the key is for, as its creator named it" },
+    createdAt: { type: "string" },
+    revokedAt: { type: ["string", "null"] },
+  },
+} as const;
+
+const newKeyBody = {
+  type: "object",
+  required: ["name"],
+  additionalProperties: false,
+  properties: {
+    name: {
+      type: "string",
+      minLength: 1,
+      maxLength: 100,
+      pattern: "\\S",
+      description: "What the key is for (`registrar laptop`, `student system`)",
+    },
+  },
+} as const;
+
+const toInfo = (key: { id: string; label: string; createdAt: string; revokedAt: string | null }) => ({
+  id: key.id,
+  name: key.label,
+  createdAt: key.createdAt,
+  revokedAt: key.revokedAt,
+});
+
+/** Issuer API keys: an issuer lists its keys, creates one (the secret shown once), revokes one. */
 const keyRoutes: RoutePlugin = (app, _options, done) => {
+  useStrictJson(app);
+  app.get(
+    "/v1/keys",
+    {
+      ...issuerRoute(app),
+      schema: {
+        summary: "Your issuer's API keys (never their secrets), oldest first",
+        tags: ["issuer"],
+        security: [{ apiKey: [] }],
+        response: {
+          200: { type: "object", required: ["keys"], properties: { keys: { type: "array", items: keyInfo } } },
+          ...errors(401, 429),
+        },
+      },
+    },
+    async (request) => ({ keys: (await app.store.listApiKeys(request.issuerId)).map(toInfo) }),
+  );
+
+  app.post(
+    "/v1/keys",
+    {
+      ...issuerRoute(app),
+      schema: {
+        summary: "Create an API key for your issuer, with a name",
+        description:
+          "The answer holds the whole key (`crk_<id>_<secret>`) once: only its digest is stored, so it cannot be shown again.",
+        tags: ["issuer"],
+        security: [{ apiKey: [] }],
+        body: newKeyBody,
+        response: {
+          201: {
+            ...keyInfo,
+            required: [...keyInfo.required, "key"],
+            properties: { ...keyInfo.properties, key: { type: "string" } },
+          },
+          ...errors(400, 401, 415, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const generated = generateApiKey();
+      const name = request.body.name.trim();
+      const record = await app.store.createApiKey({
+        id: generated.id,
+        issuerId: request.issuerId,
+        digest: generated.digest,
+        label: name,
+      });
+      request.log.info({ keyId: record.id, issuerId: record.issuerId }, "API key created");
+      return reply.status(201).send({ ...toInfo(record), key: generated.key });
+    },
+  );
+
   app.delete(
     "/v1/keys/:id",
     {

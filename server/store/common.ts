@@ -6,7 +6,16 @@ import { CredrootError } from "../../src/errors";
 import { StoreIssuedError } from "./errors";
 import type { IssuedRow } from "./rows";
 import { opRecord } from "./op-record";
-import type { BatchRecord, CredentialRecord, NewBatch, NewCredential, OpFields, OpRecord, OpUpdate } from "./types";
+import type {
+  BatchRecord,
+  CredentialQuery,
+  CredentialRecord,
+  NewBatch,
+  NewCredential,
+  OpFields,
+  OpRecord,
+  OpUpdate,
+} from "./types";
 
 /** The time written into `*_at` columns: ISO-8601 UTC with milliseconds. */
 export function now(): string {
@@ -95,6 +104,16 @@ export function refuseIssued(credentials: readonly NewCredential[], issued: read
       throw new StoreIssuedError(c.credential.id as string, c.index, { batchId: row.batch_id, index: row.idx });
     }
   }
+}
+
+/** Whether a stored credential matches every part of `query` that is given (the name: any part of it, any case). */
+export function matchesQuery(credential: CredentialRecord, query: CredentialQuery): boolean {
+  if (query.credentialId !== undefined && credential.credential.id !== query.credentialId) return false;
+  if (query.learner !== undefined && learnerIdentifierOf(credential) !== query.learner) return false;
+  if (query.name === undefined) return true;
+  const learner = credential.credential.learner as { name?: unknown } | undefined;
+  const fold = (text: string) => text.normalize("NFC").toLowerCase();
+  return typeof learner?.name === "string" && fold(learner.name).includes(fold(query.name));
 }
 
 /** A stored credential's `/learner/identifier`, if it has one. */

@@ -23,7 +23,7 @@ export const PG_SQL = {
     Object.entries(SQLITE)
       .filter((entry): entry is [string, string] => typeof entry[1] === "string")
       .map(([key, sql]) => [key, numbered(sql)]),
-  ) as Omit<Statements, "listOps" | "credentialsById" | "credentialsByLearner" | "issuedIds">),
+  ) as Omit<Statements, "listOps" | "credentialsById" | "credentialsByLearner" | "credentialsByName" | "issuedIds">),
   /** Ops whose status is in the array `$1`, oldest first, at most `$2` (null: all). */
   listOps: "SELECT * FROM chain_ops WHERE status = ANY($1::text[]) ORDER BY id LIMIT $2",
   /** Locks the op's row until the transaction ends: concurrent updates of one op queue up. */
@@ -43,6 +43,10 @@ export const PG_SQL = {
   credentialsByLearner:
     "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
     "WHERE b.issuer_id = $1 AND ((c.credential::jsonb) #>> '{learner,identifier}') = $2 " +
+    "ORDER BY b.created_at, c.batch_id, c.idx LIMIT $3",
+  credentialsByName:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = $1 AND strpos(lower((c.credential::jsonb) #>> '{learner,name}'), lower($2)) > 0 " +
     "ORDER BY b.created_at, c.batch_id, c.idx LIMIT $3",
   /** issuer, text[] of credential /ids. */
   issuedIds:

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient, type QueryResultRow, TypeOverrides, types } from "pg";
-import { checkBatchSize, checkCount, checkTtl, learnerIdentifierOf, mapOrNull, now } from "./common";
+import { checkBatchSize, checkCount, checkTtl, mapOrNull, matchesQuery, now } from "./common";
 import { StoreNotFoundError } from "./errors";
 import { migrations } from "./migrations";
 import { migratePostgres } from "./postgres-migrate";
@@ -109,6 +109,10 @@ export class PostgresStore implements Store {
     return toApiKey(await withPgConflicts(() => this.#one<ApiKeyRow>(SQL.insertApiKey, params)));
   }
 
+  async listApiKeys(issuerId: number): Promise<ApiKeyRecord[]> {
+    return (await this.#query<ApiKeyRow>(SQL.listApiKeys, [issuerId])).map(toApiKey);
+  }
+
   async getApiKey(id: string): Promise<ApiKeyRecord | null> {
     return mapOrNull(await this.#first<ApiKeyRow>(SQL.getApiKey, [id]), toApiKey);
   }
@@ -138,15 +142,16 @@ export class PostgresStore implements Store {
 
   async findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]> {
     checkCount("limit", limit);
-    const { credentialId, learner } = query;
+    const { credentialId, learner, name } = query;
     let rows: CredentialRow[];
     if (credentialId !== undefined)
       rows = await this.#query<CredentialRow>(SQL.credentialsById, [issuerId, credentialId, limit]);
     else if (learner !== undefined)
       rows = await this.#query<CredentialRow>(SQL.credentialsByLearner, [issuerId, learner, limit]);
+    else if (name !== undefined)
+      rows = await this.#query<CredentialRow>(SQL.credentialsByName, [issuerId, name, limit]);
     else return [];
-    const found = rows.map(toCredential);
-    return learner === undefined ? found : found.filter((c) => learnerIdentifierOf(c) === learner);
+    return rows.map(toCredential).filter((c) => matchesQuery(c, query));
   }
 
   async getBatch(id: string): Promise<BatchRecord | null> {

@@ -29,6 +29,7 @@ export const SQL = {
   getApiKey: "SELECT * FROM api_keys WHERE id = ?",
   // The first revocation's time is kept: revoking twice is harmless.
   revokeApiKey: "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?",
+  listApiKeys: "SELECT * FROM api_keys WHERE issuer_id = ? ORDER BY created_at, id",
 
   insertBatch:
     "INSERT INTO batches (id, issuer_id, root, count, uri, status, created_at, updated_at) " +
@@ -61,6 +62,14 @@ export const SQL = {
   credentialsByLearner:
     "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
     "WHERE b.issuer_id = ? AND json_extract(c.credential, '$.learner.identifier') = ? " +
+    "ORDER BY b.created_at, c.batch_id, c.idx LIMIT ?",
+  /**
+   * issuer, part of a learner name, limit. SQLite's lower() folds ASCII letters only: "zoë" finds "Zoë",
+   * but "ZOË" does not (PostgreSQL's lower() folds every letter).
+   */
+  credentialsByName:
+    "SELECT c.* FROM credentials c JOIN batches b ON b.id = c.batch_id " +
+    "WHERE b.issuer_id = ? AND instr(lower(json_extract(c.credential, '$.learner.name')), lower(?)) > 0 " +
     "ORDER BY b.created_at, c.batch_id, c.idx LIMIT ?",
   /** issuer, JSON array of credential /ids: those the issuer already issued, where. */
   issuedIds:

@@ -1,4 +1,4 @@
-import { checkCount, checkTtl, learnerIdentifierOf, mapOrNull, now } from "./common";
+import { checkCount, checkTtl, mapOrNull, matchesQuery, now } from "./common";
 import { StoreNotFoundError } from "./errors";
 import { migrations } from "./migrations";
 import {
@@ -100,6 +100,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  listApiKeys(issuerId: number): Promise<ApiKeyRecord[]> {
+    return settle(() => (this.#db.all(SQL.listApiKeys, issuerId) as ApiKeyRow[]).map(toApiKey));
+  }
+
   getApiKey(id: string): Promise<ApiKeyRecord | null> {
     return settle(() => mapOrNull(this.#db.get(SQL.getApiKey, id) as ApiKeyRow | undefined, toApiKey));
   }
@@ -135,16 +139,18 @@ export class SqliteStore implements Store {
   findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]> {
     return settle(() => {
       checkCount("limit", limit);
-      const { credentialId, learner } = query;
+      const { credentialId, learner, name } = query;
       let rows: CredentialRecord[];
       if (credentialId !== undefined) {
         rows = (this.#db.all(SQL.credentialsById, issuerId, credentialId, limit) as CredentialRow[]).map(toCredential);
       } else if (learner !== undefined) {
         rows = (this.#db.all(SQL.credentialsByLearner, issuerId, learner, limit) as CredentialRow[]).map(toCredential);
+      } else if (name !== undefined) {
+        rows = (this.#db.all(SQL.credentialsByName, issuerId, name, limit) as CredentialRow[]).map(toCredential);
       } else {
         return [];
       }
-      return learner === undefined ? rows : rows.filter((c) => learnerIdentifierOf(c) === learner);
+      return rows.filter((c) => matchesQuery(c, query));
     });
   }
 

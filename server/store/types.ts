@@ -128,10 +128,14 @@ export interface IdempotencyRecord {
   createdAt: string;
 }
 
-/** How to find an issuer's credentials: by the credential's own `/id`, by `/learner/identifier`, or both. */
+/**
+ * How to find an issuer's credentials: by the credential's own `/id`, by `/learner/identifier`, by part of
+ * `/learner/name` (case-insensitive), or several (every one given must match).
+ */
 export interface CredentialQuery {
   credentialId?: string;
   learner?: string;
+  name?: string;
 }
 
 export interface NewCredential {
@@ -187,6 +191,8 @@ export interface Store {
    * @throws StoreNotFoundError for an unknown key.
    */
   revokeApiKey(id: string): Promise<void>;
+  /** Every API key of the issuer (revoked ones too), oldest first. */
+  listApiKeys(issuerId: number): Promise<ApiKeyRecord[]>;
 
   /**
    * Stores a batch, all its credentials (each with the issuer's next status list index) and its `anchor` op atomically: either everything is

@@ -23,6 +23,13 @@ export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
 /** The files of the issuers page (`/issuers`), built beside the verifier page's. */
 export const ISSUERS_FILES = ["issuers.html", "issuers.js"] as const;
 
+/**
+ * The issuer console's files (`/console`, issue 14), built with the verifier page: its page, script and
+ * style. Not among {@link WEB_FILES}: a static copy of the verifier needs none of them, and the console's
+ * route rebuilds a build that lacks them (server/routes/console-page.ts).
+ */
+export const CONSOLE_FILES = ["console.html", "console.js", "console.css"] as const;
+
 /** The folder of the build holding the chunks `app.js` imports on demand (`chunks/<name>-<hash>.js`). */
 export const CHUNKS = "chunks";
 
@@ -64,9 +71,10 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
       logLevel: "silent",
       plugins: [precompiledSchemas],
     });
-    // The issuers page: a bundle of its own, so the verifier's app.js and chunks stay as they are.
+    // The issuers page and the issuer console: bundles of their own, so the verifier's app.js and chunks
+    // stay as they are.
     await build({
-      entryPoints: { issuers: join(WEB_ROOT, "src/issuers/main.ts") },
+      entryPoints: { issuers: join(WEB_ROOT, "src/issuers/main.ts"), console: join(WEB_ROOT, "src/console/main.ts") },
       outdir: staging,
       bundle: true,
       platform: "browser",
@@ -80,6 +88,7 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
     copyFileSync(join(WEB_ROOT, "issuers.html"), join(staging, "issuers.html"));
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));
+    for (const file of ["console.html", "console.css"]) copyFileSync(join(WEB_ROOT, file), join(staging, file));
     if (trust) writeFileSync(join(staging, "config.json"), `${JSON.stringify(trust, null, 2)}\n`);
     if (existsSync(outDir)) {
       if (parameters.replace === false) {

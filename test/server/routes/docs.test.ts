@@ -36,13 +36,17 @@ const ROUTES: Record<string, number[]> = {
   "post /v1/verify/presentation": [200, 400, 413, 415, 429, 500],
   "get /v1/issuers": [200, 400, 429, 500, 503],
   "get /v1/issuers/{id}": [200, 400, 404, 429, 500, 503],
+  "get /v1/keys": [200, 401, 429, 500],
+  "post /v1/keys": [201, 400, 401, 415, 429, 500],
+  "post /v1/batches/validate": [200, 400, 401, 409, 413, 415, 429, 500],
+  "get /v1/batches/{id}/archive.zip": [200, 400, 401, 403, 404, 409, 429, 500],
   "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}/token": [200, 400, 404, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
-  (r) => r.includes("/batches") || r.endsWith("/revoke") || r.includes("/keys/") || r === "get /v1/credentials",
+  (r) => r.includes("/batches") || r.endsWith("/revoke") || r.includes("/v1/keys") || r === "get /v1/credentials",
 );
 
 describe("docs routes", () => {
@@ -88,7 +92,12 @@ describe("docs routes", () => {
         ).toBe(true);
         for (const status of statuses) {
           // A QR code route answers an image when it succeeds, the certificate route a PDF; errors are JSON.
-          const files: Record<string, string> = { svg: "image/svg+xml", png: "image/png", pdf: "application/pdf" };
+          const files: Record<string, string> = {
+            svg: "image/svg+xml",
+            png: "image/png",
+            pdf: "application/pdf",
+            zip: "application/zip",
+          };
           const image = files[name.slice(name.lastIndexOf(".") + 1)] ?? null;
           // A signed credential is a VC 2.0 media type (`application/vc`, or `application/vc+jwt`).
           const token = name.endsWith("/token") ? "application/statuslist+jwt" : null;
