@@ -44,12 +44,70 @@ export function bundleOfRecord(
  * anchored; CredrootError `INVALID_ARGUMENT` (400) for a field that does not exist or must stay shown.
  */
 export async function loadBundle(app: FastifyInstance, id: string, hide: readonly string[]): Promise<Bundle> {
+  const { credential, batch, block } = await loadRecords(app, id);
+  const bundle = bundleOfRecord(app, credential, batch, block);
+  return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;
+}
+
+async function loadRecords(
+  app: FastifyInstance,
+  id: string,
+): Promise<{ credential: CredentialRecord; batch: BatchRecord; block: number }> {
   const credential = await app.store.getCredential(id);
   const batch = credential ? await app.store.getBatch(credential.batchId) : null;
   if (!credential || !batch) throw notFound(`credential ${id}`);
+  return { credential, batch, block: offeredBlock(batch) };
+}
+
+/** The block of an offered batch's anchoring. @throws HttpError 409 before it is anchored. */
+function offeredBlock(batch: BatchRecord): number {
   if (!OFFERED.has(batch.status) || batch.blockNumber === null) {
     throw new HttpError("not-anchored-yet", `the batch is ${batch.status}; the bundle is offered once it is anchored`);
   }
-  const bundle = bundleOfRecord(app, credential, batch, batch.blockNumber);
-  return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;
+  return batch.blockNumber;
+}
+
+/** A full bundle as sent, and what of its batch it was made from. */
+interface Serialised {
+  batchId: string;
+  root: string;
+  block: number;
+  payload: string;
+}
+
+/**
+ * Full bundles of stored credentials, kept as the JSON text the route sends: a bundle asked again
+ * costs one read of its batch (still offered? same root and block?) instead of two reads, the
+ * parsing of the credential's row, the bundle's assembly and its serialisation. Bounded by bytes;
+ * full, it starts empty again (a learner fetching a bundle twice in a row is the case served).
+ */
+export class SerialisedBundles {
+  private readonly entries = new Map<string, Serialised>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
+
+  /**
+   * The JSON text of credential `id`'s full bundle, as `serialise` writes it.
+   * @throws HttpError as {@link loadBundle} does.
+   */
+  async get(app: FastifyInstance, id: string, serialise: (bundle: Bundle) => string): Promise<string> {
+    const known = this.entries.get(id);
+    if (known) {
+      const batch = await app.store.getBatch(known.batchId);
+      if (!batch) throw notFound(`credential ${id}`);
+      if (offeredBlock(batch) === known.block && batch.root === known.root) return known.payload;
+      this.entries.delete(id);
+    }
+    const { credential, batch, block } = await loadRecords(app, id);
+    const payload = serialise(bundleOfRecord(app, credential, batch, block));
+    const size = 2 * (id.length + payload.length);
+    if (this.bytes + size > this.maxBytes) {
+      this.entries.clear();
+      this.bytes = 0;
+    }
+    this.entries.set(id, { batchId: batch.id, root: batch.root, block, payload });
+    this.bytes += size;
+    return payload;
+  }
 }

@@ -1,6 +1,7 @@
 import type { CredentialRegistry, ICredentialRegistry } from "./contracts/CredentialRegistry";
 import { batchIdToBytes16 } from "./encoding";
 import { CredrootError } from "./errors";
+import { decodeVerifyWithIssuer, encodeVerifyWithIssuer } from "./registry-abi";
 import type { Hex32 } from "./hash";
 import { credentialRegistryInterface, registryInterface } from "./registry-interface";
 import { type RegistryStatus, registryStatusOf } from "./registry-status";
@@ -42,7 +43,10 @@ export interface VerifyRequest {
 const NOT_WITHDRAWN = 2n ** 64n - 1n;
 
 /** An issuer record as `getIssuer`, `verifyWithIssuer` and `verifyMany` return it, in plain numbers. */
-export function issuerRecordOf(id: number, issuer: ICredentialRegistry.IssuerStructOutput): IssuerRecord {
+export function issuerRecordOf(
+  id: number,
+  issuer: Pick<ICredentialRegistry.IssuerStructOutput, "name" | "uri" | "active" | "accreditedUntil">,
+): IssuerRecord {
   return {
     id,
     name: issuer.name,
@@ -60,10 +64,10 @@ const requestStruct = (request: VerifyRequest): ICredentialRegistry.VerifyReques
   proof: [...request.proof],
 });
 
-/** Calldata of `verifyWithIssuer(issuerId, batchId, root, digest, proof)`. */
+/** Calldata of `verifyWithIssuer(issuerId, batchId, root, digest, proof)` (coded by hand: registry-abi.ts). */
 export function encodeVerifyCall(request: VerifyRequest): string {
-  const { issuerId, batchId, root, digest, proof } = requestStruct(request);
-  return credentialRegistryInterface.encodeFunctionData("verifyWithIssuer", [issuerId, batchId, root, digest, proof]);
+  const { issuerId, batchId, root, digest, proof } = request;
+  return encodeVerifyWithIssuer(issuerId, batchIdToBytes16(batchId), root, digest, proof);
 }
 
 /** Calldata of `verifyMany(requests)`. */
@@ -94,8 +98,12 @@ function decodeAnswer<M extends View>(view: M, data: string): Answer<M> {
  * (no contract at the address, a node that answers nonsense): never mistaken for a verdict.
  */
 export function decodeVerifyResult(data: string, issuerId: number): ChainVerification {
-  const [result, issuer] = decodeAnswer("verifyWithIssuer", data);
-  return chainVerificationOf(result, issuerId, issuer);
+  const { status, leaf, anchoredAt, batchRevokedAt, credentialRevokedAt, issuer } = decodeVerifyWithIssuer(data);
+  return chainVerificationOf(
+    { status: BigInt(status), leaf, anchoredAt, batchRevokedAt, credentialRevokedAt },
+    issuerId,
+    issuer,
+  );
 }
 
 /**
@@ -115,11 +123,14 @@ export function decodeVerifyManyResult(data: string, requests: readonly VerifyRe
   return results.map((result, i) => chainVerificationOf(result, requests[i]!.issuerId, issuers[i]!));
 }
 
-function chainVerificationOf(
-  result: ICredentialRegistry.VerificationStructOutput,
-  issuerId: number,
-  issuer: ICredentialRegistry.IssuerStructOutput,
-): ChainVerification {
+/** The fields of a `Verification` and an `Issuer` that a verdict reads, as ethers or registry-abi.ts decode them. */
+type VerificationWords = Pick<
+  ICredentialRegistry.VerificationStructOutput,
+  "status" | "leaf" | "anchoredAt" | "batchRevokedAt" | "credentialRevokedAt"
+>;
+type IssuerWords = Pick<ICredentialRegistry.IssuerStructOutput, "name" | "uri" | "active" | "accreditedUntil">;
+
+function chainVerificationOf(result: VerificationWords, issuerId: number, issuer: IssuerWords): ChainVerification {
   const status = registryStatusOf(result.status);
   if (status === undefined) throw new CredrootError("CHAIN_UNAVAILABLE", `unknown registry status ${result.status}`);
   const record = issuerRecordOf(issuerId, issuer);

@@ -16,6 +16,9 @@ import {
 /** Below this many credentials, committing on the calling thread is faster than a round trip. */
 export const PARALLEL_THRESHOLD = 2000;
 
+/** Credentials a thread commits per message, by default. */
+export const CHUNK_ROWS = 4096;
+
 export interface CommitRequest {
   id: number;
   rows: unknown[];
@@ -37,7 +40,15 @@ export class CommitPool {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (reply: CommitReply) => void; reject: (e: Error) => void }>();
 
-  constructor(readonly size = Math.max(1, Math.min(availableParallelism(), 8))) {}
+  /**
+   * @param size threads (at most 8, one a core by default)
+   * @param chunkRows credentials sent to a thread at a time: its heap holds one chunk, not its
+   * share of the whole batch (two copies of 50,000 credentials a thread for 100,000 on 2 cores)
+   */
+  constructor(
+    readonly size = Math.max(1, Math.min(availableParallelism(), 8)),
+    readonly chunkRows = CHUNK_ROWS,
+  ) {}
 
   private start(): Worker[] {
     if (this.workers.length > 0) return this.workers;
@@ -81,9 +92,19 @@ export class CommitPool {
     const plain = { chainId, registry, issuerId, batchId };
     leafOf(plain, new Uint8Array(32));
     const workers = this.start();
-    const slice = Math.ceil(inputs.length / workers.length);
-    const replies = await Promise.all(
-      workers.map((worker, i) => this.request(worker, inputs.slice(i * slice, (i + 1) * slice), i * slice, plain)),
+    // Chunks handed to whichever thread is free, in order of rows.
+    const step = this.chunkRows;
+    const chunks = Math.ceil(inputs.length / step);
+    const replies: CommitReply[] = [];
+    let next = 0;
+    await Promise.all(
+      workers.map(async (worker) => {
+        while (next < chunks) {
+          const i = next++;
+          const first = i * step;
+          replies[i] = await this.request(worker, inputs.slice(first, first + step), first, plain);
+        }
+      }),
     );
     const details: ErrorDetail[] = [];
     const committed: CommittedCredential[] = [];

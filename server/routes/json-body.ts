@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { isCredrootError, parseStrictJson } from "../../src";
 import { HttpError } from "../errors";
 
@@ -24,14 +24,25 @@ function poisonedKey(value: unknown): string | null {
  * lone surrogates (which no canonical form exists for), `__proto__` keys and an empty body are
  * answered 400 `invalid-json` with a message naming the problem.
  * @param what how the messages name the body of a route, by its URL (default "the request body").
+ * @param shortcut may answer for the parser with a body it already knows from the same text
+ * (`undefined`: parse it); /v1/verify's cache of whole answers uses it (verify-cached.ts).
  */
-export function useStrictJson(app: FastifyInstance, what: (url: string) => string = () => "the request body"): void {
+export function useStrictJson(
+  app: FastifyInstance,
+  what: (url: string) => string = () => "the request body",
+  shortcut?: (request: FastifyRequest, text: string) => unknown,
+): void {
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = (body as string).replace(/^\uFEFF/, ""); // as Fastify's own parser does
     const name = what(request.routeOptions.url ?? request.url);
     if (text.length === 0) {
       done(new HttpError("invalid-json", `${name} is empty: send a JSON document`), undefined);
+      return;
+    }
+    const known = shortcut?.(request, text);
+    if (known !== undefined) {
+      done(null, known);
       return;
     }
     try {

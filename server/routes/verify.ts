@@ -17,6 +17,7 @@ import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
+import { cachedVerify } from "./verify-cached";
 
 const verificationSchema = {
   type: "object",
@@ -173,7 +174,8 @@ export const PRESENTATION_BODY_LIMIT = MAX_PRESENTATION_TEXT;
 
 const verifyRoutes: RoutePlugin = (app, _options, done) => {
   const what = (url: string) => (url.endsWith("/presentation") ? "the presentation" : "the bundle");
-  useStrictJson(app, what);
+  const cached = cachedVerify(app, "/v1/verify");
+  useStrictJson(app, what, cached?.shortcut);
   // 413 naming the route's own limit, rather than Fastify's bare "Request body is too large".
   const parent = app.errorHandler;
   app.setErrorHandler(function (error: FastifyError, request, reply) {
@@ -187,6 +189,7 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
     {
       bodyLimit: Math.min(app.config.bodyLimit, VERIFY_BODY_LIMIT),
       config: { rateLimit: publicLimit(app.config) },
+      ...(cached && { preValidation: cached.preValidation, onSend: cached.onSend }),
       schema: {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
         description:
@@ -200,7 +203,9 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const result = await verifyBundle(request.body, { chains: app.chain.trusted });
+      const { trusted: chains } = app.chain;
+      const verify = (now?: number) => verifyBundle(request.body, now === undefined ? { chains } : { chains, now });
+      const result = await (cached ? cached.verify(request, verify) : verify());
       if (result.verdict === "chain-unavailable") {
         const why = result.checks.at(-1)?.message ?? "the chain could not be asked";
         const body = { ...errorBody(UNAVAILABLE, why), verdict: result.verdict, checks: result.checks };

@@ -16,7 +16,8 @@ import { CommitPool, PARALLEL_THRESHOLD } from "../../server/issuance/commit-poo
 import { sampleCredential } from "../../scripts/lib/samples";
 
 describe("CommitPool.prepare", () => {
-  const pool = new CommitPool(2);
+  // Chunks of 1,000 rows: three of them, shared by two threads, the last one short.
+  const pool = new CommitPool(2, 1000);
   const N = PARALLEL_THRESHOLD + 501; // over the threshold, and an odd split between the threads
   const context = (): AnchorContext => ({
     chainId: 31337,
@@ -67,11 +68,12 @@ describe("CommitPool.prepare", () => {
   it("reports bad rows of every thread's slice with their row in the whole batch, and commits nothing", async () => {
     const rows: unknown[] = Array.from({ length: N }, (_, i) => sampleCredential(i));
     rows[3] = { ...sampleCredential(3), eqfLevel: 9 };
+    rows[1500] = { ...sampleCredential(1500), eqfLevel: 0 };
     rows[N - 2] = { ...sampleCredential(N - 2), title: "" };
     const error: unknown = await pool.prepare(rows, context()).catch((e: unknown) => e);
     expect(isCredrootError(error, "INVALID_CREDENTIAL")).toBe(true);
     const paths = isCredrootError(error) ? error.details.map((d) => d.path) : [];
-    expect(paths).toEqual(["/3/eqfLevel", `/${N - 2}/title`]);
+    expect(paths).toEqual(["/3/eqfLevel", "/1500/eqfLevel", `/${N - 2}/title`]);
   });
 
   it("refuses a bad context as the calling thread does (INVALID_ARGUMENT), for a batch of any size", async () => {

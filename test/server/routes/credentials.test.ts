@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sampleCredential } from "../../../scripts/lib/samples";
 import { bundlePath, bundleRoot, type Hex32, parseBundle } from "../../../src";
 import { type ServiceFixture, startService, waitFor } from "../../support/service";
@@ -133,6 +133,41 @@ describe("credential routes", () => {
     it("rejects an id over 64 characters with 400 naming it", async () => {
       const res = await fx.app.inject({ url: `/v1/credentials/${"a".repeat(65)}/bundle` });
       expect(detailPaths(expectError(res, 400, "invalid-request"))).toEqual(["/id"]);
+    });
+
+    it("answers a bundle asked again with the same bytes, from one read of its batch", async () => {
+      const url = `/v1/credentials/${credentialId(1)}/bundle`;
+      const first = await fx.app.inject({ url });
+      const credentials = vi.spyOn(fx.store, "getCredential");
+      const batches = vi.spyOn(fx.store, "getBatch");
+      try {
+        const again = await fx.app.inject({ url });
+        expect(again.statusCode).toBe(200);
+        expect(again.body).toBe(first.body);
+        expect(again.headers["content-type"]).toBe(first.headers["content-type"]);
+        expect(credentials).not.toHaveBeenCalled();
+        expect(batches).toHaveBeenCalledTimes(1);
+      } finally {
+        credentials.mockRestore();
+        batches.mockRestore();
+      }
+    });
+
+    it("rebuilds a kept bundle whose batch now names another block, and refuses it once not anchored", async () => {
+      const url = `/v1/credentials/${credentialId(2)}/bundle`;
+      expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(final.batch.blockNumber);
+      const stored = (await fx.store.getBatch(final.accepted.id))!;
+      const batches = vi
+        .spyOn(fx.store, "getBatch")
+        .mockResolvedValue({ ...stored, blockNumber: stored.blockNumber! + 1 });
+      try {
+        expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(stored.blockNumber! + 1);
+        batches.mockResolvedValue({ ...stored, status: "pending", blockNumber: null });
+        expectError(await fx.app.inject({ url }), 409, "not-anchored-yet");
+      } finally {
+        batches.mockRestore();
+      }
+      expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(final.batch.blockNumber);
     });
 
     it("answers 409 not-anchored-yet while the batch is pending", async () => {
