@@ -10,7 +10,8 @@ import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 /// @author credroot contributors
 /// @notice See {ICredentialRegistry}. Roles: `DEFAULT_ADMIN_ROLE` (one holder, handed over in two
 /// steps after a delay: OpenZeppelin `AccessControlDefaultAdminRules`) grants and revokes roles;
-/// `ACCREDITOR_ROLE` registers, updates, deactivates issuers and withdraws their accreditation.
+/// `ACCREDITOR_ROLE` registers, updates, deactivates issuers, withdraws their accreditation and
+/// records and retires their credential-signing keys.
 contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRules {
     using EnumerableSet for EnumerableSet.AddressSet;
 
@@ -19,6 +20,9 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
 
     /// @notice Most active signers an issuer may have at once.
     uint256 public constant MAX_SIGNERS = 20;
+
+    /// @notice Most credential-signing keys an issuer may ever have, retired ones included.
+    uint256 public constant MAX_ISSUER_KEYS = 32;
 
     uint64 private constant _NOT_WITHDRAWN = type(uint64).max;
 
@@ -29,6 +33,14 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bool active;
     }
 
+    /// @dev A credential-signing key: the issuer it is bound to, for good, and its history. One slot.
+    struct KeyRecord {
+        uint64 issuerId;
+        uint64 addedAt;
+        uint64 retiredAt;
+        bool compromised;
+    }
+
     uint64 private _issuerCount;
     mapping(uint64 issuerId => Issuer) private _issuers;
     mapping(address signer => SignerRecord) private _signerRecords;
@@ -37,6 +49,9 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         private _anchoredAt;
     mapping(uint64 issuerId => mapping(bytes16 batchId => uint64 revokedAt)) private _batchRevokedAt;
     mapping(uint64 issuerId => mapping(bytes32 digest => uint64 revokedAt)) private _credentialRevokedAt;
+    // Issuer keys: never read by `anchor` or `verify`.
+    mapping(bytes32 publicKey => KeyRecord) private _keyRecords;
+    mapping(uint64 issuerId => bytes32[] publicKeys) private _issuerKeys;
 
     /// @notice Deploys the registry with its admin and first accreditor.
     /// @param adminDelay Seconds a new default admin must wait before accepting the role.
@@ -117,6 +132,47 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         record.active = false;
         _issuerSigners[issuerId].remove(signer);
         emit SignerRemoved(issuerId, signer, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- issuer keys
+
+    /// @inheritdoc ICredentialRegistry
+    function addIssuerKey(uint64 issuerId, bytes32 publicKey) external onlyRole(ACCREDITOR_ROLE) {
+        if (publicKey == bytes32(0)) revert ZeroPublicKey();
+        _existingIssuer(issuerId);
+        KeyRecord storage record = _keyRecords[publicKey];
+        if (record.issuerId != 0) revert IssuerKeyAlreadyUsed(publicKey, record.issuerId);
+        bytes32[] storage keys = _issuerKeys[issuerId];
+        if (keys.length >= MAX_ISSUER_KEYS) revert TooManyIssuerKeys(issuerId, MAX_ISSUER_KEYS);
+        keys.push(publicKey);
+        _keyRecords[publicKey] = KeyRecord({
+            issuerId: issuerId,
+            addedAt: uint64(block.timestamp),
+            retiredAt: _NOT_WITHDRAWN,
+            compromised: false
+        });
+        emit IssuerKeyAdded(issuerId, publicKey);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function retireIssuerKey(
+        uint64 issuerId,
+        bytes32 publicKey,
+        bool compromised
+    ) external onlyRole(ACCREDITOR_ROLE) {
+        _existingIssuer(issuerId);
+        KeyRecord storage record = _keyRecords[publicKey];
+        if (record.issuerId != issuerId) revert IssuerKeyNotOfIssuer(issuerId, publicKey);
+        uint64 retiredAt = record.retiredAt;
+        if (retiredAt != _NOT_WITHDRAWN) {
+            // Retired already: only a later finding that the key was compromised changes it.
+            if (record.compromised || !compromised)
+                revert IssuerKeyAlreadyRetired(issuerId, publicKey, retiredAt);
+        } else {
+            record.retiredAt = uint64(block.timestamp);
+        }
+        record.compromised = compromised;
+        emit IssuerKeyRetired(issuerId, publicKey, compromised);
     }
 
     // ---------------------------------------------------------------- batches
@@ -240,6 +296,29 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
     function getSigners(uint64 issuerId) external view returns (address[] memory) {
         _existingIssuer(issuerId);
         return _issuerSigners[issuerId].values();
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function getIssuerKey(uint64 issuerId, bytes32 publicKey) external view returns (IssuerKey memory key) {
+        KeyRecord memory record = _keyRecords[publicKey];
+        if (record.issuerId == 0 || record.issuerId != issuerId) return key;
+        return
+            IssuerKey({
+                addedAt: record.addedAt,
+                retiredAt: record.retiredAt,
+                compromised: record.compromised
+            });
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function getIssuerKeys(uint64 issuerId) external view returns (bytes32[] memory) {
+        _existingIssuer(issuerId);
+        return _issuerKeys[issuerId];
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function issuerOfKey(bytes32 publicKey) external view returns (uint64) {
+        return _keyRecords[publicKey].issuerId;
     }
 
     /// @inheritdoc ICredentialRegistry

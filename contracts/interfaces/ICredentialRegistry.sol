@@ -84,6 +84,18 @@ interface ICredentialRegistry {
         bytes32[] proof;
     }
 
+    /// @notice What the registry records of an issuer's credential-signing key (a `did:key` Ed25519
+    /// public key), kept for good once added so that credentials signed before a rotation verify.
+    /// @param addedAt Block timestamp at which the accreditor recorded the key (0 if it is not
+    /// recorded for that issuer).
+    /// @param retiredAt Block timestamp at which it was retired (`type(uint64).max` while in use).
+    /// @param compromised Whether it was retired as compromised: then no signature by it is accepted.
+    struct IssuerKey {
+        uint64 addedAt;
+        uint64 retiredAt;
+        bool compromised;
+    }
+
     // ---------------------------------------------------------------- events
 
     /// @notice An accreditor registered a new issuer with its first signer.
@@ -151,6 +163,17 @@ interface ICredentialRegistry {
     /// @param signer The signer that revoked it.
     /// @param reason Why, in words a verifier may be shown; never personal data.
     event CredentialRevoked(uint64 indexed issuerId, bytes32 indexed digest, address signer, string reason);
+
+    /// @notice The accreditor recorded `publicKey` as a credential-signing key of `issuerId`.
+    /// @param issuerId The issuer.
+    /// @param publicKey The raw 32-byte Ed25519 public key of its `did:key`.
+    event IssuerKeyAdded(uint64 indexed issuerId, bytes32 indexed publicKey);
+
+    /// @notice The accreditor retired `publicKey` of `issuerId`, as compromised or not.
+    /// @param issuerId The issuer.
+    /// @param publicKey The key.
+    /// @param compromised True when no signature by the key is to be accepted any more, whenever made.
+    event IssuerKeyRetired(uint64 indexed issuerId, bytes32 indexed publicKey, bool compromised);
 
     // ---------------------------------------------------------------- errors
 
@@ -235,6 +258,31 @@ interface ICredentialRegistry {
     /// @param max The cap, `MAX_SIGNERS`.
     error TooManySigners(uint64 issuerId, uint256 max);
 
+    /// @notice The public key is zero.
+    error ZeroPublicKey();
+
+    /// @notice `publicKey` is or was recorded for `issuerId`: a key serves one issuer, ever.
+    /// @param publicKey The key.
+    /// @param issuerId The issuer it is recorded for.
+    error IssuerKeyAlreadyUsed(bytes32 publicKey, uint64 issuerId);
+
+    /// @notice `publicKey` is not a key recorded for `issuerId`.
+    /// @param issuerId The issuer.
+    /// @param publicKey The key.
+    error IssuerKeyNotOfIssuer(uint64 issuerId, bytes32 publicKey);
+
+    /// @notice `publicKey` of `issuerId` was already retired at `retiredAt` (and, when asked again,
+    /// already as compromised, or the new request does not mark it compromised).
+    /// @param issuerId The issuer.
+    /// @param publicKey The key.
+    /// @param retiredAt When it was retired.
+    error IssuerKeyAlreadyRetired(uint64 issuerId, bytes32 publicKey, uint64 retiredAt);
+
+    /// @notice `issuerId` already has the most keys allowed, retired ones included.
+    /// @param issuerId The issuer.
+    /// @param max The cap, `MAX_ISSUER_KEYS`.
+    error TooManyIssuerKeys(uint64 issuerId, uint256 max);
+
     // ---------------------------------------------------------------- accreditor
 
     /// @notice Registers an issuer with its first signer. Only the accreditor role.
@@ -284,6 +332,35 @@ interface ICredentialRegistry {
     /// @param issuerId The issuer.
     /// @param signer The address to remove.
     function removeSigner(uint64 issuerId, address signer) external;
+
+    // ---------------------------------------------------------------- issuer keys
+    //
+    // An issuer's credentials may also travel as signed W3C credentials (Data Integrity
+    // `eddsa-rdfc-2022`, VC-JOSE, SD-JWT VC) whose signing key is a `did:key` Ed25519 key
+    // (`did:key:z6Mk…`: multicodec 0xed01 + the 32-byte key, base58btc). The accreditor records those
+    // keys here, with their history. Rule for verifiers: a signature made at time `t` (the proof's
+    // `created`, a JWT's `iat`) by key `k` for a credential of issuer `i` is accepted when
+    // `getIssuerKey(i, k)` has `addedAt != 0 && addedAt <= t`, `compromised == false`, and
+    // `t < retiredAt` (always true while in use: `retiredAt == type(uint64).max`). A compromised key is
+    // never accepted, whatever time the signature claims. Anchoring and `verify` never read keys.
+
+    /// @notice Records `publicKey` as a credential-signing key of `issuerId`. Only the accreditor
+    /// role. A key once recorded for an issuer can never be recorded again, for it or any other
+    /// issuer. At most `MAX_ISSUER_KEYS` per issuer, retired ones included.
+    /// @dev Reverts `ZeroPublicKey`, `UnknownIssuer`, `IssuerKeyAlreadyUsed`, `TooManyIssuerKeys`.
+    /// @param issuerId The issuer.
+    /// @param publicKey The raw 32-byte Ed25519 public key of the issuer's `did:key`.
+    function addIssuerKey(uint64 issuerId, bytes32 publicKey) external;
+
+    /// @notice Retires `publicKey` of `issuerId` from now on: signatures made before stay accepted,
+    /// unless `compromised`, which refuses every signature by the key. Only the accreditor role. The key
+    /// stays in the history. A key retired as not compromised may later be marked compromised by
+    /// calling again with `compromised == true` (its `retiredAt` is kept).
+    /// @dev Reverts `UnknownIssuer`, `IssuerKeyNotOfIssuer`, `IssuerKeyAlreadyRetired`.
+    /// @param issuerId The issuer.
+    /// @param publicKey The key.
+    /// @param compromised Whether the key is known or feared to be in other hands.
+    function retireIssuerKey(uint64 issuerId, bytes32 publicKey, bool compromised) external;
 
     // ---------------------------------------------------------------- batches
 
@@ -397,6 +474,24 @@ interface ICredentialRegistry {
     /// @param issuerId The issuer.
     /// @return The signer addresses, in no particular order.
     function getSigners(uint64 issuerId) external view returns (address[] memory);
+
+    /// @notice The record of `publicKey` as a key of `issuerId`: all zero when it is not recorded for
+    /// that issuer (never added, or added for another one). One `eth_call` gives a verifier all it needs.
+    /// @param issuerId The issuer.
+    /// @param publicKey The key.
+    /// @return The key record.
+    function getIssuerKey(uint64 issuerId, bytes32 publicKey) external view returns (IssuerKey memory);
+
+    /// @notice Every key ever recorded for `issuerId`, retired ones included, in the order added.
+    /// At most `MAX_ISSUER_KEYS`. Reverts `UnknownIssuer`.
+    /// @param issuerId The issuer.
+    /// @return The public keys.
+    function getIssuerKeys(uint64 issuerId) external view returns (bytes32[] memory);
+
+    /// @notice The issuer `publicKey` is or was recorded for, 0 if none.
+    /// @param publicKey The key.
+    /// @return The issuer id.
+    function issuerOfKey(bytes32 publicKey) external view returns (uint64);
 
     /// @notice Number of issuers registered; ids run from 1 to this number.
     /// @return The count.

@@ -37,6 +37,14 @@ export declare namespace ICredentialRegistry {
     uri: string;
   };
 
+  export type IssuerKeyStruct = { addedAt: BigNumberish; retiredAt: BigNumberish; compromised: boolean };
+
+  export type IssuerKeyStructOutput = [addedAt: bigint, retiredAt: bigint, compromised: boolean] & {
+    addedAt: bigint;
+    retiredAt: bigint;
+    compromised: boolean;
+  };
+
   export type VerificationStruct = {
     status: BigNumberish;
     leaf: BytesLike;
@@ -84,8 +92,10 @@ export interface CredentialRegistryInterface extends Interface {
     nameOrSignature:
       | "ACCREDITOR_ROLE"
       | "DEFAULT_ADMIN_ROLE"
+      | "MAX_ISSUER_KEYS"
       | "MAX_SIGNERS"
       | "acceptDefaultAdminTransfer"
+      | "addIssuerKey"
       | "addSigner"
       | "anchor"
       | "beginDefaultAdminTransfer"
@@ -97,12 +107,15 @@ export interface CredentialRegistryInterface extends Interface {
       | "defaultAdminDelayIncreaseWait"
       | "getBatch"
       | "getIssuer"
+      | "getIssuerKey"
+      | "getIssuerKeys"
       | "getRoleAdmin"
       | "getSigners"
       | "grantRole"
       | "hasRole"
       | "issuerCount"
       | "issuerOf"
+      | "issuerOfKey"
       | "leafOf"
       | "owner"
       | "pendingDefaultAdmin"
@@ -110,6 +123,7 @@ export interface CredentialRegistryInterface extends Interface {
       | "registerIssuer"
       | "removeSigner"
       | "renounceRole"
+      | "retireIssuerKey"
       | "revokeBatch"
       | "revokeCredential"
       | "revokeRole"
@@ -135,6 +149,8 @@ export interface CredentialRegistryInterface extends Interface {
       | "DefaultAdminTransferCanceled"
       | "DefaultAdminTransferScheduled"
       | "IssuerActiveSet"
+      | "IssuerKeyAdded"
+      | "IssuerKeyRetired"
       | "IssuerRegistered"
       | "IssuerUpdated"
       | "RoleAdminChanged"
@@ -146,8 +162,10 @@ export interface CredentialRegistryInterface extends Interface {
 
   encodeFunctionData(functionFragment: "ACCREDITOR_ROLE", values?: undefined): string;
   encodeFunctionData(functionFragment: "DEFAULT_ADMIN_ROLE", values?: undefined): string;
+  encodeFunctionData(functionFragment: "MAX_ISSUER_KEYS", values?: undefined): string;
   encodeFunctionData(functionFragment: "MAX_SIGNERS", values?: undefined): string;
   encodeFunctionData(functionFragment: "acceptDefaultAdminTransfer", values?: undefined): string;
+  encodeFunctionData(functionFragment: "addIssuerKey", values: [BigNumberish, BytesLike]): string;
   encodeFunctionData(functionFragment: "addSigner", values: [BigNumberish, AddressLike]): string;
   encodeFunctionData(functionFragment: "anchor", values: [BytesLike, BytesLike, BigNumberish, string]): string;
   encodeFunctionData(functionFragment: "beginDefaultAdminTransfer", values: [AddressLike]): string;
@@ -159,12 +177,15 @@ export interface CredentialRegistryInterface extends Interface {
   encodeFunctionData(functionFragment: "defaultAdminDelayIncreaseWait", values?: undefined): string;
   encodeFunctionData(functionFragment: "getBatch", values: [BigNumberish, BytesLike, BytesLike]): string;
   encodeFunctionData(functionFragment: "getIssuer", values: [BigNumberish]): string;
+  encodeFunctionData(functionFragment: "getIssuerKey", values: [BigNumberish, BytesLike]): string;
+  encodeFunctionData(functionFragment: "getIssuerKeys", values: [BigNumberish]): string;
   encodeFunctionData(functionFragment: "getRoleAdmin", values: [BytesLike]): string;
   encodeFunctionData(functionFragment: "getSigners", values: [BigNumberish]): string;
   encodeFunctionData(functionFragment: "grantRole", values: [BytesLike, AddressLike]): string;
   encodeFunctionData(functionFragment: "hasRole", values: [BytesLike, AddressLike]): string;
   encodeFunctionData(functionFragment: "issuerCount", values?: undefined): string;
   encodeFunctionData(functionFragment: "issuerOf", values: [AddressLike]): string;
+  encodeFunctionData(functionFragment: "issuerOfKey", values: [BytesLike]): string;
   encodeFunctionData(functionFragment: "leafOf", values: [BigNumberish, BytesLike, BytesLike]): string;
   encodeFunctionData(functionFragment: "owner", values?: undefined): string;
   encodeFunctionData(functionFragment: "pendingDefaultAdmin", values?: undefined): string;
@@ -172,6 +193,7 @@ export interface CredentialRegistryInterface extends Interface {
   encodeFunctionData(functionFragment: "registerIssuer", values: [string, string, AddressLike]): string;
   encodeFunctionData(functionFragment: "removeSigner", values: [BigNumberish, AddressLike]): string;
   encodeFunctionData(functionFragment: "renounceRole", values: [BytesLike, AddressLike]): string;
+  encodeFunctionData(functionFragment: "retireIssuerKey", values: [BigNumberish, BytesLike, boolean]): string;
   encodeFunctionData(functionFragment: "revokeBatch", values: [BytesLike, string]): string;
   encodeFunctionData(functionFragment: "revokeCredential", values: [BytesLike, string]): string;
   encodeFunctionData(functionFragment: "revokeRole", values: [BytesLike, AddressLike]): string;
@@ -193,8 +215,10 @@ export interface CredentialRegistryInterface extends Interface {
 
   decodeFunctionResult(functionFragment: "ACCREDITOR_ROLE", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "DEFAULT_ADMIN_ROLE", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "MAX_ISSUER_KEYS", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "MAX_SIGNERS", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "acceptDefaultAdminTransfer", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "addIssuerKey", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "addSigner", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "anchor", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "beginDefaultAdminTransfer", data: BytesLike): Result;
@@ -206,12 +230,15 @@ export interface CredentialRegistryInterface extends Interface {
   decodeFunctionResult(functionFragment: "defaultAdminDelayIncreaseWait", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "getBatch", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "getIssuer", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "getIssuerKey", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "getIssuerKeys", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "getRoleAdmin", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "getSigners", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "grantRole", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "hasRole", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "issuerCount", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "issuerOf", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "issuerOfKey", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "leafOf", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "owner", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "pendingDefaultAdmin", data: BytesLike): Result;
@@ -219,6 +246,7 @@ export interface CredentialRegistryInterface extends Interface {
   decodeFunctionResult(functionFragment: "registerIssuer", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "removeSigner", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "renounceRole", data: BytesLike): Result;
+  decodeFunctionResult(functionFragment: "retireIssuerKey", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "revokeBatch", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "revokeCredential", data: BytesLike): Result;
   decodeFunctionResult(functionFragment: "revokeRole", data: BytesLike): Result;
@@ -367,6 +395,33 @@ export namespace IssuerActiveSetEvent {
   export type LogDescription = TypedLogDescription<Event>;
 }
 
+export namespace IssuerKeyAddedEvent {
+  export type InputTuple = [issuerId: BigNumberish, publicKey: BytesLike];
+  export type OutputTuple = [issuerId: bigint, publicKey: string];
+  export interface OutputObject {
+    issuerId: bigint;
+    publicKey: string;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
+export namespace IssuerKeyRetiredEvent {
+  export type InputTuple = [issuerId: BigNumberish, publicKey: BytesLike, compromised: boolean];
+  export type OutputTuple = [issuerId: bigint, publicKey: string, compromised: boolean];
+  export interface OutputObject {
+    issuerId: bigint;
+    publicKey: string;
+    compromised: boolean;
+  }
+  export type Event = TypedContractEvent<InputTuple, OutputTuple, OutputObject>;
+  export type Filter = TypedDeferredTopicFilter<Event>;
+  export type Log = TypedEventLog<Event>;
+  export type LogDescription = TypedLogDescription<Event>;
+}
+
 export namespace IssuerRegisteredEvent {
   export type InputTuple = [issuerId: BigNumberish, name: string, uri: string, signer: AddressLike];
   export type OutputTuple = [issuerId: bigint, name: string, uri: string, signer: string];
@@ -503,9 +558,13 @@ export interface CredentialRegistry extends BaseContract {
 
   DEFAULT_ADMIN_ROLE: TypedContractMethod<[], [string], "view">;
 
+  MAX_ISSUER_KEYS: TypedContractMethod<[], [bigint], "view">;
+
   MAX_SIGNERS: TypedContractMethod<[], [bigint], "view">;
 
   acceptDefaultAdminTransfer: TypedContractMethod<[], [void], "nonpayable">;
+
+  addIssuerKey: TypedContractMethod<[issuerId: BigNumberish, publicKey: BytesLike], [void], "nonpayable">;
 
   addSigner: TypedContractMethod<[issuerId: BigNumberish, signer: AddressLike], [void], "nonpayable">;
 
@@ -537,6 +596,14 @@ export interface CredentialRegistry extends BaseContract {
 
   getIssuer: TypedContractMethod<[issuerId: BigNumberish], [ICredentialRegistry.IssuerStructOutput], "view">;
 
+  getIssuerKey: TypedContractMethod<
+    [issuerId: BigNumberish, publicKey: BytesLike],
+    [ICredentialRegistry.IssuerKeyStructOutput],
+    "view"
+  >;
+
+  getIssuerKeys: TypedContractMethod<[issuerId: BigNumberish], [string[]], "view">;
+
   getRoleAdmin: TypedContractMethod<[role: BytesLike], [string], "view">;
 
   getSigners: TypedContractMethod<[issuerId: BigNumberish], [string[]], "view">;
@@ -548,6 +615,8 @@ export interface CredentialRegistry extends BaseContract {
   issuerCount: TypedContractMethod<[], [bigint], "view">;
 
   issuerOf: TypedContractMethod<[account: AddressLike], [bigint], "view">;
+
+  issuerOfKey: TypedContractMethod<[publicKey: BytesLike], [bigint], "view">;
 
   leafOf: TypedContractMethod<[issuerId: BigNumberish, batchId: BytesLike, digest: BytesLike], [string], "view">;
 
@@ -566,6 +635,12 @@ export interface CredentialRegistry extends BaseContract {
   removeSigner: TypedContractMethod<[issuerId: BigNumberish, signer: AddressLike], [void], "nonpayable">;
 
   renounceRole: TypedContractMethod<[role: BytesLike, account: AddressLike], [void], "nonpayable">;
+
+  retireIssuerKey: TypedContractMethod<
+    [issuerId: BigNumberish, publicKey: BytesLike, compromised: boolean],
+    [void],
+    "nonpayable"
+  >;
 
   revokeBatch: TypedContractMethod<[batchId: BytesLike, reason: string], [void], "nonpayable">;
 
@@ -625,8 +700,12 @@ export interface CredentialRegistry extends BaseContract {
 
   getFunction(nameOrSignature: "ACCREDITOR_ROLE"): TypedContractMethod<[], [string], "view">;
   getFunction(nameOrSignature: "DEFAULT_ADMIN_ROLE"): TypedContractMethod<[], [string], "view">;
+  getFunction(nameOrSignature: "MAX_ISSUER_KEYS"): TypedContractMethod<[], [bigint], "view">;
   getFunction(nameOrSignature: "MAX_SIGNERS"): TypedContractMethod<[], [bigint], "view">;
   getFunction(nameOrSignature: "acceptDefaultAdminTransfer"): TypedContractMethod<[], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "addIssuerKey"
+  ): TypedContractMethod<[issuerId: BigNumberish, publicKey: BytesLike], [void], "nonpayable">;
   getFunction(
     nameOrSignature: "addSigner"
   ): TypedContractMethod<[issuerId: BigNumberish, signer: AddressLike], [void], "nonpayable">;
@@ -656,6 +735,14 @@ export interface CredentialRegistry extends BaseContract {
   getFunction(
     nameOrSignature: "getIssuer"
   ): TypedContractMethod<[issuerId: BigNumberish], [ICredentialRegistry.IssuerStructOutput], "view">;
+  getFunction(
+    nameOrSignature: "getIssuerKey"
+  ): TypedContractMethod<
+    [issuerId: BigNumberish, publicKey: BytesLike],
+    [ICredentialRegistry.IssuerKeyStructOutput],
+    "view"
+  >;
+  getFunction(nameOrSignature: "getIssuerKeys"): TypedContractMethod<[issuerId: BigNumberish], [string[]], "view">;
   getFunction(nameOrSignature: "getRoleAdmin"): TypedContractMethod<[role: BytesLike], [string], "view">;
   getFunction(nameOrSignature: "getSigners"): TypedContractMethod<[issuerId: BigNumberish], [string[]], "view">;
   getFunction(
@@ -666,6 +753,7 @@ export interface CredentialRegistry extends BaseContract {
   ): TypedContractMethod<[role: BytesLike, account: AddressLike], [boolean], "view">;
   getFunction(nameOrSignature: "issuerCount"): TypedContractMethod<[], [bigint], "view">;
   getFunction(nameOrSignature: "issuerOf"): TypedContractMethod<[account: AddressLike], [bigint], "view">;
+  getFunction(nameOrSignature: "issuerOfKey"): TypedContractMethod<[publicKey: BytesLike], [bigint], "view">;
   getFunction(
     nameOrSignature: "leafOf"
   ): TypedContractMethod<[issuerId: BigNumberish, batchId: BytesLike, digest: BytesLike], [string], "view">;
@@ -685,6 +773,9 @@ export interface CredentialRegistry extends BaseContract {
   getFunction(
     nameOrSignature: "renounceRole"
   ): TypedContractMethod<[role: BytesLike, account: AddressLike], [void], "nonpayable">;
+  getFunction(
+    nameOrSignature: "retireIssuerKey"
+  ): TypedContractMethod<[issuerId: BigNumberish, publicKey: BytesLike, compromised: boolean], [void], "nonpayable">;
   getFunction(
     nameOrSignature: "revokeBatch"
   ): TypedContractMethod<[batchId: BytesLike, reason: string], [void], "nonpayable">;
@@ -794,6 +885,20 @@ export interface CredentialRegistry extends BaseContract {
     IssuerActiveSetEvent.InputTuple,
     IssuerActiveSetEvent.OutputTuple,
     IssuerActiveSetEvent.OutputObject
+  >;
+  getEvent(
+    key: "IssuerKeyAdded"
+  ): TypedContractEvent<
+    IssuerKeyAddedEvent.InputTuple,
+    IssuerKeyAddedEvent.OutputTuple,
+    IssuerKeyAddedEvent.OutputObject
+  >;
+  getEvent(
+    key: "IssuerKeyRetired"
+  ): TypedContractEvent<
+    IssuerKeyRetiredEvent.InputTuple,
+    IssuerKeyRetiredEvent.OutputTuple,
+    IssuerKeyRetiredEvent.OutputObject
   >;
   getEvent(
     key: "IssuerRegistered"
@@ -923,6 +1028,28 @@ export interface CredentialRegistry extends BaseContract {
       IssuerActiveSetEvent.InputTuple,
       IssuerActiveSetEvent.OutputTuple,
       IssuerActiveSetEvent.OutputObject
+    >;
+
+    "IssuerKeyAdded(uint64,bytes32)": TypedContractEvent<
+      IssuerKeyAddedEvent.InputTuple,
+      IssuerKeyAddedEvent.OutputTuple,
+      IssuerKeyAddedEvent.OutputObject
+    >;
+    IssuerKeyAdded: TypedContractEvent<
+      IssuerKeyAddedEvent.InputTuple,
+      IssuerKeyAddedEvent.OutputTuple,
+      IssuerKeyAddedEvent.OutputObject
+    >;
+
+    "IssuerKeyRetired(uint64,bytes32,bool)": TypedContractEvent<
+      IssuerKeyRetiredEvent.InputTuple,
+      IssuerKeyRetiredEvent.OutputTuple,
+      IssuerKeyRetiredEvent.OutputObject
+    >;
+    IssuerKeyRetired: TypedContractEvent<
+      IssuerKeyRetiredEvent.InputTuple,
+      IssuerKeyRetiredEvent.OutputTuple,
+      IssuerKeyRetiredEvent.OutputObject
     >;
 
     "IssuerRegistered(uint64,string,string,address)": TypedContractEvent<

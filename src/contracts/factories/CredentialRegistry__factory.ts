@@ -199,6 +199,59 @@ const _abi = [
         type: "uint64",
       },
       {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "retiredAt",
+        type: "uint64",
+      },
+    ],
+    name: "IssuerKeyAlreadyRetired",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+    ],
+    name: "IssuerKeyAlreadyUsed",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+    ],
+    name: "IssuerKeyNotOfIssuer",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
         internalType: "uint64",
         name: "accreditedUntil",
         type: "uint64",
@@ -295,6 +348,22 @@ const _abi = [
         type: "uint256",
       },
     ],
+    name: "TooManyIssuerKeys",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        internalType: "uint256",
+        name: "max",
+        type: "uint256",
+      },
+    ],
     name: "TooManySigners",
     type: "error",
   },
@@ -322,6 +391,11 @@ const _abi = [
   {
     inputs: [],
     name: "ZeroCount",
+    type: "error",
+  },
+  {
+    inputs: [],
+    name: "ZeroPublicKey",
     type: "error",
   },
   {
@@ -538,6 +612,50 @@ const _abi = [
         type: "uint64",
       },
       {
+        indexed: true,
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+    ],
+    name: "IssuerKeyAdded",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        indexed: true,
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+      {
+        indexed: false,
+        internalType: "bool",
+        name: "compromised",
+        type: "bool",
+      },
+    ],
+    name: "IssuerKeyRetired",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
         indexed: false,
         internalType: "string",
         name: "name",
@@ -737,6 +855,19 @@ const _abi = [
   },
   {
     inputs: [],
+    name: "MAX_ISSUER_KEYS",
+    outputs: [
+      {
+        internalType: "uint256",
+        name: "",
+        type: "uint256",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
     name: "MAX_SIGNERS",
     outputs: [
       {
@@ -751,6 +882,24 @@ const _abi = [
   {
     inputs: [],
     name: "acceptDefaultAdminTransfer",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+    ],
+    name: "addIssuerKey",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
@@ -982,6 +1131,66 @@ const _abi = [
   {
     inputs: [
       {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+    ],
+    name: "getIssuerKey",
+    outputs: [
+      {
+        components: [
+          {
+            internalType: "uint64",
+            name: "addedAt",
+            type: "uint64",
+          },
+          {
+            internalType: "uint64",
+            name: "retiredAt",
+            type: "uint64",
+          },
+          {
+            internalType: "bool",
+            name: "compromised",
+            type: "bool",
+          },
+        ],
+        internalType: "struct ICredentialRegistry.IssuerKey",
+        name: "key",
+        type: "tuple",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+    ],
+    name: "getIssuerKeys",
+    outputs: [
+      {
+        internalType: "bytes32[]",
+        name: "",
+        type: "bytes32[]",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
         internalType: "bytes32",
         name: "role",
         type: "bytes32",
@@ -1081,6 +1290,25 @@ const _abi = [
       },
     ],
     name: "issuerOf",
+    outputs: [
+      {
+        internalType: "uint64",
+        name: "",
+        type: "uint64",
+      },
+    ],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+    ],
+    name: "issuerOfKey",
     outputs: [
       {
         internalType: "uint64",
@@ -1230,6 +1458,29 @@ const _abi = [
       },
     ],
     name: "renounceRole",
+    outputs: [],
+    stateMutability: "nonpayable",
+    type: "function",
+  },
+  {
+    inputs: [
+      {
+        internalType: "uint64",
+        name: "issuerId",
+        type: "uint64",
+      },
+      {
+        internalType: "bytes32",
+        name: "publicKey",
+        type: "bytes32",
+      },
+      {
+        internalType: "bool",
+        name: "compromised",
+        type: "bool",
+      },
+    ],
+    name: "retireIssuerKey",
     outputs: [],
     stateMutability: "nonpayable",
     type: "function",
