@@ -27,3 +27,4 @@ export type {
   ICredentialRegistry,
 } from "./contracts/CredentialRegistry";
 export { CredentialRegistry__factory } from "./contracts";
+export * from "./registry-keys";

@@ -6,3 +6,4 @@ export * from "./document-loader";
 export * from "./keys";
 export * from "./sign";
 export * from "./verify";
+export * from "./verify-credential";
