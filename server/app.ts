@@ -201,6 +201,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(issuerRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
+  await app.register(import("./routes/badges"));
   await app.register(certificateRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;

@@ -74,6 +74,8 @@ export interface Config {
    * otherwise: it may carry an API key.
    */
   webRpcUrl: string | null;
+  /** BADGE_IMAGE_DIR: where the images of baked badges are looked up (per achievement, per issuer); null: generated ones. */
+  badgeImageDir: string | null;
   logLevel: Env["LOG_LEVEL"];
   /** ISSUER_SIGNING_KEY: the Ed25519 private key (32-byte seed, hex) that signs OB3/VC/JWT credentials (never logged); unset: none are signed. */
   issuerSigningKey?: string;
@@ -163,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
+    badgeImageDir: raw.BADGE_IMAGE_DIR ?? null,
     logLevel: raw.LOG_LEVEL,
     issuerSigningKey: raw.ISSUER_SIGNING_KEY,
   };

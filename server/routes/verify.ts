@@ -17,6 +17,7 @@ import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
+import { signedVerdictProperties, useStandardBodies, verifySignedHook } from "./verify-standard";
 
 const verificationSchema = {
   type: "object",
@@ -52,6 +53,7 @@ const verificationSchema = {
     anchoredAt: { type: ["integer", "null"], description: "Seconds since the epoch, from the chain" },
     digest: { type: ["string", "null"], pattern: hex32.pattern },
     leaf: { type: ["string", "null"], pattern: hex32.pattern },
+    ...signedVerdictProperties,
   },
 } as const;
 
@@ -174,6 +176,7 @@ export const PRESENTATION_BODY_LIMIT = MAX_PRESENTATION_TEXT;
 const verifyRoutes: RoutePlugin = (app, _options, done) => {
   const what = (url: string) => (url.endsWith("/presentation") ? "the presentation" : "the bundle");
   useStrictJson(app, what);
+  useStandardBodies(app); // signed credentials and baked badges (verify-standard.ts)
   // 413 naming the route's own limit, rather than Fastify's bare "Request body is too large".
   const parent = app.errorHandler;
   app.setErrorHandler(function (error: FastifyError, request, reply) {
@@ -187,6 +190,7 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
     {
       bodyLimit: Math.min(app.config.bodyLimit, VERIFY_BODY_LIMIT),
       config: { rateLimit: publicLimit(app.config) },
+      preValidation: verifySignedHook(app), // a signed credential or badge is answered there
       schema: {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
         description:

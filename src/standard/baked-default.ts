@@ -36,18 +36,33 @@ const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0
  * const svg = defaultBadgeSvg({ title: "Data Analysis", issuerName: "University of Tartu" });
  */
 export function defaultBadgeSvg({ title, issuerName }: DefaultBadgeParameters): string {
-  const name = escapeXml(clip(title, 40));
-  const by = escapeXml(clip(issuerName, 48));
+  const label = escapeXml(clip(`${title} — ${issuerName}`, 300));
+  const lines = wrap(title, 22, 3);
+  const top = 128 - lines.length * 11;
+  const text = lines.map((line, i) => `<tspan x="128" y="${top + i * 22}">${escapeXml(line)}</tspan>`).join("");
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 256 256" role="img" ` +
-    `aria-label="${name} — ${by}">` +
-    `<title>${name} — ${by}</title>` +
+    `aria-label="${label}"><title>${label}</title>` +
     `<circle cx="128" cy="128" r="120" fill="#1f4e79"/>` +
     `<circle cx="128" cy="128" r="104" fill="none" stroke="#f2c94c" stroke-width="6"/>` +
-    `<text x="128" y="122" text-anchor="middle" font-family="sans-serif" font-size="18" fill="#ffffff">${name}</text>` +
-    `<text x="128" y="152" text-anchor="middle" font-family="sans-serif" font-size="11" fill="#dce6f0">${by}</text>` +
+    `<text text-anchor="middle" font-family="sans-serif" font-size="17" fill="#ffffff">${text}</text>` +
+    `<text x="128" y="${top + lines.length * 22 + 8}" text-anchor="middle" font-family="sans-serif" font-size="11" ` +
+    `fill="#dce6f0">${escapeXml(clip(issuerName, 40))}</text>` +
     `</svg>`
   );
+}
+
+/** `text` in at most `count` lines of about `width` characters, broken between words; the last one clipped. */
+function wrap(text: string, width: number, count: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  const shown = lines.slice(0, count).map((line) => clip(line, width + 4));
+  if (lines.length > count) shown[count - 1] = clip(`${shown[count - 1]} ${lines[count]}`, width);
+  return shown.length > 0 ? shown : [""];
 }
 
 const SIZE = 128;

@@ -53,6 +53,7 @@ describe("loadConfig", () => {
       verifyCacheMs: 0,
       publicUrl: null,
       webRpcUrl: "http://127.0.0.1:8545",
+      badgeImageDir: null,
       logLevel: "info",
     });
   });
