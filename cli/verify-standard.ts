@@ -1,7 +1,7 @@
 import { decodeJwt } from "jose";
 import { type Bundle, isCredrootError, parseBundle, type TrustedChain } from "../src";
 import { CREDROOT_BUNDLE_TYPE } from "../src/export";
-import { detect } from "../src/standard/detect";
+import { detect, isUnmarkedJson } from "../src/standard/detect";
 import { isSignedInput, type SignedInput, signedCredentialOf, verifyAny } from "../src/standard/verify-any";
 import type { FileOutcome } from "./verify-report";
 
@@ -45,9 +45,7 @@ export function loadSigned(
   try {
     detected = detect(bytes);
   } catch (error) {
-    if (!isCredrootError(error, "NOT_A_CREDENTIAL")) return null;
-    const text = new TextDecoder().decode(bytes.subarray(0, 64)).trimStart();
-    if (text.startsWith("{") && !text.includes("@context")) return null;
+    if (!isCredrootError(error, "NOT_A_CREDENTIAL") || isUnmarkedJson(error)) return null;
     return {
       kind: "outcome",
       outcome: { file, verdict: null, error: { code: "NOT_A_CREDENTIAL", message: error.message } },

@@ -3,23 +3,16 @@
 import extractChunks from "png-chunks-extract";
 import encodeChunks from "png-chunks-encode";
 import { CredrootError } from "../errors";
+import { isPng, MAX_BADGE_IMAGE, PNG_SIGNATURE } from "./baked-sniff";
+
+export { isPng, MAX_BADGE_IMAGE } from "./baked-sniff";
 
 /** The `iTXt` keyword OB 3.0 bakes a credential under (OB 2.0 used `openbadges`, in a `tEXt` or `iTXt` chunk). */
 export const PNG_KEYWORD = "openbadgecredential";
 
-/** The largest image (PNG or SVG) credroot reads a baked credential from, in bytes. */
-export const MAX_BADGE_IMAGE = 1024 * 1024;
-
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
 export interface PngChunk {
   name: string;
   data: Uint8Array;
-}
-
-/** True when `bytes` start with the PNG signature. */
-export function isPng(bytes: Uint8Array): boolean {
-  return SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
 const notBaked = (message: string) => new CredrootError("INVALID_ARGUMENT", `not a baked badge: ${message}`);
@@ -32,7 +25,7 @@ export function pngChunks(bytes: Uint8Array): PngChunk[] {
   if (!isPng(bytes)) throw notBaked("the file is not a PNG image");
   if (bytes.length > MAX_BADGE_IMAGE) throw notBaked(`the image is larger than ${MAX_BADGE_IMAGE} bytes`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let offset = SIGNATURE.length;
+  let offset = PNG_SIGNATURE.length;
   let ended = false;
   while (offset < bytes.length && !ended) {
     if (offset + 12 > bytes.length) throw notBaked("the PNG is truncated");

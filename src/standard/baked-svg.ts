@@ -1,7 +1,9 @@
 // Open Badges 3.0 baking, SVG: `<openbadges:credential>` right inside the root `<svg>`, the JSON in a
 // CDATA section or the JWT in its `verify` attribute, the prefix bound on the root element.
 import { CredrootError } from "../errors";
-import { MAX_BADGE_IMAGE } from "./baked-png";
+import { MAX_BADGE_IMAGE } from "./baked-sniff";
+
+export { looksLikeSvg } from "./baked-sniff";
 import { parseSvg, type SvgElement } from "./baked-svg-parse";
 
 /** The namespace of OB 3.0's SVG baking element (`xmlns:openbadges` on the root). */
@@ -14,14 +16,6 @@ const notBaked = (message: string) => new CredrootError("INVALID_ARGUMENT", `not
 /** The credential element(s) of the document: local name `credential` in the OB 3.0 namespace, whatever the prefix. */
 const credentialElements = (elements: SvgElement[]) =>
   elements.filter((e) => e.namespace === OB3_SVG_NAMESPACE && e.localName === "credential");
-
-/** True when the text looks like an SVG document (its first tag, past any prolog, is `<svg`). */
-export function looksLikeSvg(text: string): boolean {
-  // A prolog may hold an XML declaration, comments and a DOCTYPE (which the reader then refuses, by name).
-  return /^\s*(<\?xml[^>]*\?>\s*)?((<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[^\]]*\])?\s*>)\s*)*<svg[\s>/]/.test(
-    text.slice(0, 4096),
-  );
-}
 
 /**
  * The credential baked into an SVG: the text of its one `<openbadges:credential>` element (the

@@ -3,8 +3,7 @@
 import { isPdf } from "../certificate/names";
 import { CredrootError, isCredrootError } from "../errors";
 import { parseStrictJson } from "../json";
-import { isPng, MAX_BADGE_IMAGE } from "./baked-png";
-import { looksLikeSvg } from "./baked-svg";
+import { isPng, looksLikeSvg, MAX_BADGE_IMAGE } from "./baked-sniff";
 
 /** Every kind of input {@link detect} recognises. */
 export const INPUT_KINDS = ["bundle", "presentation", "pdf", "png", "svg", "jwt", "sd-jwt", "vc-json"] as const;
@@ -12,15 +11,31 @@ export type InputKind = (typeof INPUT_KINDS)[number];
 
 /** What an input is, with what the next step reads: its bytes (PDF, PNG), its text, or its parsed JSON. */
 export type Detected =
-  | { kind: "pdf" | "png"; bytes: Uint8Array }
-  | { kind: "svg" | "jwt" | "sd-jwt"; text: string }
-  | { kind: "bundle" | "presentation" | "vc-json"; text: string; value: Record<string, unknown> };
+  | { kind: "pdf"; bytes: Uint8Array }
+  | { kind: "png"; bytes: Uint8Array }
+  | { kind: "svg"; text: string }
+  | { kind: "jwt"; text: string }
+  | { kind: "sd-jwt"; text: string }
+  | { kind: "bundle"; text: string; value: Record<string, unknown> }
+  | { kind: "presentation"; text: string; value: Record<string, unknown> }
+  | { kind: "vc-json"; text: string; value: Record<string, unknown> };
 
 /** The one sentence said of anything that is none of the kinds: what credroot does read. */
 export const NOT_A_CREDENTIAL_MESSAGE =
   "this is not a credential credroot can check: it reads a credroot bundle or presentation (JSON), a signed " +
   "Open Badges 3.0 / Verifiable Credential (JSON, JWT or SD-JWT), a badge image with a credential baked in " +
   "(PNG or SVG) and a credroot certificate PDF";
+
+/**
+ * Why a JSON object is refused when it has neither credroot's `type` nor an `@context`: the page and
+ * the CLI hand such JSON to the bundle reader instead, which names what a bundle lacks.
+ */
+export const NEITHER_MARKER = "a JSON object with neither credroot's `type` nor a credential's `@context`";
+
+/** True when `error` is {@link detect}'s refusal of a JSON object with neither marker. */
+export function isUnmarkedJson(error: unknown): boolean {
+  return isCredrootError(error, "NOT_A_CREDENTIAL") && error.message.endsWith(`(${NEITHER_MARKER})`);
+}
 
 const B64URL = "[A-Za-z0-9_-]+";
 /** A compact JWS: three base64url parts. */
@@ -61,7 +76,7 @@ function jsonKind(text: string): Detected {
     }
     throw notACredential("a JSON-LD document that is not a VerifiableCredential");
   }
-  throw notACredential("a JSON object with neither credroot's `type` nor a credential's `@context`");
+  throw notACredential(NEITHER_MARKER);
 }
 
 /** What a text is: JSON, an SVG document, a JWT or an SD-JWT. */
