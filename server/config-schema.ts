@@ -147,7 +147,7 @@ export const configSchema = {
       type: "string",
       minLength: 1,
       description:
-        "Folder of badge images (at most 128 KiB each): `<issuerId>/<achievement>.png|svg` for one achievement (its title in lower case, every run of other characters than a-z and 0-9 as `-`), else `<issuerId>.png|svg` for the issuer. Unset, or no file: a generated image. An achievement's own image URL is never fetched.",
+        "Folder of badge images (PNG or SVG, at most 128 KiB each): `<issuerId>/<achievement>.png` (or `.svg`) for one achievement (its title in lower case, every run of other characters than a-z and 0-9 as `-`), else `<issuerId>.png` (or `.svg`) for the issuer. Unset, or no file: a generated image. An achievement's own image URL is never fetched.",
     },
     LOG_LEVEL: {
       type: "string",
