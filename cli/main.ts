@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { type ErrorCode, initHasher, isCredrootError } from "../src";
 import { version } from "../package.json";
+import { addAccreditorCommand } from "./accreditor";
 import { ApiError } from "./api";
 import { addCertificateCommand } from "./certificate";
 import { addDiscloseCommand } from "./disclose";
@@ -36,6 +37,7 @@ Environment:
   CREDROOT_RPC_URL      JSON-RPC endpoint, when --rpc is not given
   CREDROOT_API_KEY      issuer API key, when --key is not given
   CREDROOT_PRIVATE_KEY  issuer signer key for \`issue --rpc\` (never taken as a flag)
+  ACCREDITOR_PRIVATE_KEY  accreditor key for \`accreditor … --rpc\` (never taken as a flag)
 
 Exit status: 0 done; 1 the answer is no (a bundle is not valid, a row is invalid, the registry or the
 service refused); 2 it could not be done (bad usage, unreadable file, chain or service unreachable).
@@ -69,6 +71,7 @@ export function buildProgram(context: CommandContext): Command {
   addImportCommand(program, context);
   addVerifyCommand(program, context);
   addIssuersCommand(program, context);
+  addAccreditorCommand(program, context);
   return program;
 }
 

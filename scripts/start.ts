@@ -7,7 +7,9 @@
  */
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
+import { hexlify } from "ethers";
 import { RegistryClient } from "../src";
+import { publicKeyOfDidKey } from "../src/registry-keys";
 import { buildApp } from "../server/app";
 import { deployRegistry } from "../deploy/deploy";
 import { type LocalChain, startLocalChain } from "../deploy/local";
@@ -115,6 +117,11 @@ async function embedded(): Promise<void> {
     return payload;
   });
   await app.store.upsertIssuer({ id: issuerId, name: ISSUER_NAME });
+  // The accreditor records the demo issuer's signing key (as `credroot accreditor add-key` would), so
+  // that GET /v1/credentials/{id}/credential signs at once.
+  const { did: issuerDid } = await app.signingKeys.forIssuer(issuerId);
+  const accreditorClient = new RegistryClient(deployment.registry, accreditor);
+  await (await accreditorClient.contract.addIssuerKey(issuerId, hexlify(publicKeyOfDidKey(issuerDid)))).wait();
   const apiKey = generateApiKey();
   await app.store.createApiKey({ id: apiKey.id, issuerId, digest: apiKey.digest, label: "npm start" });
   await serve(config, app);
@@ -135,8 +142,10 @@ credroot is running (embedded chain ${chain.url}, chain id ${chain.chainId}, reg
   API docs       ${base}/docs
   issuer API key ${apiKey.key}
                  (shown once; issuer #${issuerId} "${ISSUER_NAME}")
+  issuer DID     ${issuerDid}   (recorded in the registry: signed credentials work)
   demo batch     ${base}/v1/batches/${batchId}   (3 credentials, anchoring now)
   demo bundle    ${bundleUrl}
+  signed badge   ${base}/v1/credentials/${credentials[0]?.id ?? "?"}/credential?format=ob3   (once anchored)
   verifier page  ${base}/   (share link of the demo credential: ${base}/v/${credentials[0]?.id ?? "?"})
 
 Try:

@@ -19,17 +19,21 @@ import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
 import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
+import statusListsPlugin from "./status-lists/plugin";
 import { rateLimits, requireRateLimit } from "./rate-limits";
 import batchRoutes from "./routes/batches";
 import certificateRoutes from "./routes/certificate";
 import credentialRoutes from "./routes/credentials";
 import healthRoutes from "./routes/health";
+import issuerDidRoutes from "./routes/issuer-did";
 import issuerRoutes from "./routes/issuers";
 import keyRoutes from "./routes/keys";
 import shareRoutes from "./routes/share";
 import verifyRoutes from "./routes/verify";
+import issuersPageRoutes from "./routes/issuers-page";
 import webRoutes, { webTrustConfig } from "./routes/web";
 import { batchSchema, errorSchema } from "./schemas/common";
+import { signingKeysPlugin } from "./signing-keys";
 import type { Store } from "./store/types";
 
 declare module "fastify" {
@@ -190,8 +194,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(options.store ? { store: options.store } : {}),
   });
   await app.register(chainPlugin, { config });
+  await app.register(signingKeysPlugin);
   await app.register(authPlugin);
   await app.register(workerPlugin, { config, enabled: options.worker ?? true });
+  await app.register(statusListsPlugin, { config, background: options.worker ?? true });
 
   await app.register(healthRoutes);
   await app.register(batchRoutes);
@@ -199,10 +205,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keyRoutes);
   await app.register(verifyRoutes);
   await app.register(issuerRoutes);
+  await app.register(issuerDidRoutes);
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
+  await app.register(import("./routes/status-lists"));
   await app.register(import("./routes/badges"));
   await app.register(certificateRoutes);
   await app.register(webRoutes, options.webDir ? { dir: options.webDir } : {});
+  await app.register(issuersPageRoutes, options.webDir ? { dir: options.webDir } : {});
   return app;
 }

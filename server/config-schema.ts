@@ -137,6 +137,12 @@ export const configSchema = {
       description:
         "Base URL of share links (`/v/<id>`) and their QR codes; without it `http://HOST:PORT`, never the request's Host header. Set it when HOST is `0.0.0.0`.",
     },
+    STATUS_LIST_BASE_URL: {
+      type: "string",
+      pattern: "^https?://",
+      description:
+        "Base of the status list URLs signed credentials name (`<this>/<issuerId>`); default: the service's `/v1/status-lists`. Set it to host lists written by `npm run status-list` elsewhere.",
+    },
     WEB_RPC_URL: {
       type: "string",
       pattern: "^https?://",
@@ -159,7 +165,8 @@ export const configSchema = {
       type: "string",
       pattern: "^(0x)?[0-9a-fA-F]{64}$",
       description:
-        "Ed25519 private key (32-byte seed, hex) signing OB3/VC/JWT credentials as its did:key; never logged. Unset: signed credentials answer 503.",
+        "Master secret (32 bytes, hex) each issuer's Ed25519 signing key (a did:key) derives from, with HKDF-SHA256; never logged. " +
+        "Unset: the service creates one on first start and keeps it in its database. `npm run issuer-did -- --issuer <id>` prints an issuer's DID.",
     },
   },
 } as const;

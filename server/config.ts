@@ -68,6 +68,8 @@ export interface Config {
    * request's Host header, which a client can forge).
    */
   publicUrl: string | null;
+  /** STATUS_LIST_BASE_URL (no trailing slash): the base of the status list URLs credentials name; null: the service's own. */
+  statusListBaseUrl: string | null;
   /**
    * The JSON-RPC URL the web verifier page (a browser) uses: WEB_RPC_URL, else RPC_URL when its
    * host is loopback, else null (the page asks the person for one). RPC_URL is never published
@@ -77,7 +79,7 @@ export interface Config {
   /** BADGE_IMAGE_DIR: where the images of baked badges are looked up (per achievement, per issuer); null: generated ones. */
   badgeImageDir: string | null;
   logLevel: Env["LOG_LEVEL"];
-  /** ISSUER_SIGNING_KEY: the Ed25519 private key (32-byte seed, hex) that signs OB3/VC/JWT credentials (never logged); unset: none are signed. */
+  /** ISSUER_SIGNING_KEY: the master secret (32 bytes, hex) issuers' signing keys derive from (never logged); unset: kept in the database. */
   issuerSigningKey?: string;
 }
 
@@ -164,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     registryFromBlock: raw.REGISTRY_FROM_BLOCK,
     verifyCacheMs: raw.VERIFY_CACHE_MS,
     publicUrl: raw.PUBLIC_URL ?? null,
+    statusListBaseUrl: raw.STATUS_LIST_BASE_URL?.replace(/\/+$/, "") ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
     badgeImageDir: raw.BADGE_IMAGE_DIR ?? null,
     logLevel: raw.LOG_LEVEL,

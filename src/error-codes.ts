@@ -79,6 +79,11 @@ export const API_ERRORS = {
     status: 409,
     meaning: "The credential does not verify valid now (revoked, expired, not accredited…), so it is not signed.",
   },
+  "key-not-registered": {
+    status: 409,
+    meaning:
+      "The issuer's signing DID is not recorded, in use, for it in the registry; the message says how to record it.",
+  },
   "contract-revert": { status: 409, meaning: "The registry contract refused the call; the message names its error." },
   "body-too-large": { status: 413, meaning: "The body is larger than the route accepts." },
   "unsupported-media-type": { status: 415, meaning: "The body's Content-Type is not one the route reads." },

@@ -5,8 +5,9 @@ import { findLoneSurrogate, parseStrictJson } from "./json";
 import type { JsonValue } from "./pointer";
 import type { IssuerRecord } from "./registry-verify";
 import { CREDROOT_CONTEXT_URL } from "./standard/context";
-import { dateTime, isObject, type Json, pick, text } from "./standard/fields";
+import { dateTime, firstDifference, isObject, type Json, pick, text } from "./standard/fields";
 import { type DocumentIssuer, ob3Issuer, ob3Subject, REGISTRY_IDENTIFIER_TYPE } from "./standard/ob3";
+import { readStatusListEntry, type StatusListEntry } from "./standard/status-list-entry";
 import { vcIssuer, vcSubject } from "./standard/vc";
 
 /** `vc`: a plain W3C Verifiable Credential 2.0; `ob3`: an Open Badges 3.0 `OpenBadgeCredential`. */
@@ -52,6 +53,8 @@ export interface VerifiableCredential {
   credentialSubject: Json;
   /** The evidence URL, if disclosed, and always the entry of type `CredrootBundle` with the bundle. */
   evidence: Json[];
+  /** The credential's revocation bit in its issuer's Bitstring Status List, when the service assigned one. */
+  credentialStatus?: StatusListEntry;
   /** Present (with {@link UNSIGNED_NOTICE}) on an export that no issuer key signed. */
   credrootUnsigned?: string;
   /** Absent until signed (`signCredential` of `src/standard`); always an array, as OB 3.0 requires. */
@@ -74,6 +77,8 @@ export interface ExportOptions {
    * issuer is the registry URN and it carries {@link UNSIGNED_NOTICE}.
    */
   issuerDid?: string;
+  /** The `credentialStatus` entry (`statusListEntry` of `src/standard`): outside the bundle, set by the service. */
+  credentialStatus?: StatusListEntry;
 }
 
 export interface ImportOptions {
@@ -169,31 +174,9 @@ export function toVerifiableCredential(
     ...(validUntil === undefined ? {} : { validUntil: dateTime(validUntil, true) }),
     credentialSubject: ob3 ? ob3Subject(credential, id) : vcSubject(credential),
     evidence,
+    ...(options.credentialStatus === undefined ? {} : { credentialStatus: { ...options.credentialStatus } }),
     ...(issuerDid === undefined ? { credrootUnsigned: UNSIGNED_NOTICE } : {}),
   };
-}
-
-/** The JSON Pointer of the first place where `actual` differs from `expected`, or null. */
-function firstDifference(expected: unknown, actual: unknown, path: string): string | null {
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return path;
-    for (const [i, item] of expected.entries()) {
-      const found = firstDifference(item, actual[i], `${path}/${i}`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (isObject(expected)) {
-    if (!isObject(actual)) return path;
-    const extra = Object.keys(actual).find((key) => !Object.hasOwn(expected, key));
-    if (extra !== undefined) return `${path}/${extra}`;
-    for (const [key, value] of Object.entries(expected)) {
-      const found = firstDifference(value, Object.hasOwn(actual, key) ? actual[key] : undefined, `${path}/${key}`);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  return expected === actual ? null : path;
 }
 
 /** The issuer the document names, for rebuilding it when the registry's record is not at hand. */
@@ -280,7 +263,12 @@ export function fromVerifiableCredential(input: unknown, options: ImportOptions 
   const format: ExportFormat = Array.isArray(type) && type.includes("OpenBadgeCredential") ? "ob3" : "vc";
   const issuer = options.issuer ?? claimedIssuer(doc, bundle.anchor);
   const did = claimedDid(doc);
-  const expected = toVerifiableCredential(bundle, issuer, { format, ...(did === undefined ? {} : { issuerDid: did }) });
+  const status = readStatusListEntry(doc.credentialStatus); // not committed to by the bundle: its shape is checked
+  const expected = toVerifiableCredential(bundle, issuer, {
+    format,
+    ...(did === undefined ? {} : { issuerDid: did }),
+    ...(status === null ? {} : { credentialStatus: status }),
+  });
   const visible: Json = { ...doc };
   delete visible.proof;
   const differs = firstDifference(expected, visible, "");

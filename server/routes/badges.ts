@@ -2,10 +2,11 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { type Bundle, isCredrootError, toVerifiableCredential } from "../../src";
-import { IssuerKey, signCredential, signCredentialJwt } from "../../src/standard";
+import { signCredential, signCredentialJwt } from "../../src/standard";
 import { bakePng, bakeSvg, defaultBadgePng, defaultBadgeSvg } from "../../src/standard/baked";
 import { hideNames, loadBundle } from "../bundles";
-import { HttpError } from "../errors";
+import { registeredKey } from "../signing-keys";
+import { credentialStatusOf } from "../status-lists/entry";
 import { errors, idParams } from "../schemas/common";
 import { disclosedCopy, validIssuer } from "./standard-credentials";
 
@@ -81,10 +82,8 @@ const titleOf = (bundle: Bundle) =>
  * chain: 409 `not-valid` otherwise). The image is the operator's (BADGE_IMAGE_DIR, per achievement
  * or per issuer) or a generated one; an image URL in the credential is never fetched.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- keys are per issuer (app.signingKeys), nothing to set up
 const badgeRoutes: FastifyPluginAsync = async (app) => {
-  const seed = app.config.issuerSigningKey;
-  const key = seed === undefined ? null : await IssuerKey.fromSeed(seed);
-
   for (const kind of ["png", "svg"] as const) {
     app.get(
       `/v1/credentials/:id/badge.${kind}`,
@@ -94,7 +93,7 @@ const badgeRoutes: FastifyPluginAsync = async (app) => {
           summary: `A learner's credential as an Open Badges 3.0 baked badge (${kind.toUpperCase()})`,
           description:
             `The signed OpenBadgeCredential (format=ob3) or its JWT (format=jwt) baked into the badge image: ${IMAGE[kind].description}. ` +
-            "Signed only while the credential verifies on chain (409 `not-valid` otherwise); 503 `signing-not-configured` without a key.",
+            "Signed only while the credential verifies on chain (409 `not-valid` otherwise) and with the issuer's key the registry records (409 `key-not-registered` otherwise).",
           tags: ["learner"],
           params: idParams,
           querystring: badgeQuery,
@@ -109,17 +108,21 @@ const badgeRoutes: FastifyPluginAsync = async (app) => {
       async (request, reply) => {
         const { id } = request.params as { id: string };
         const { format, hide } = request.query as { format: "ob3" | "jwt"; hide?: string };
-        if (key === null) {
-          throw new HttpError(
-            "signing-not-configured",
-            "this service has no issuer signing key (ISSUER_SIGNING_KEY is not set): it bakes no badges",
-          );
-        }
         const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
         const issuer = await validIssuer(app, bundle);
-        const doc = toVerifiableCredential(bundle, issuer, { format: "ob3", issuerDid: key.did });
+        // Signed as GET /v1/credentials/:id/credential signs: the issuer's recorded key, its status list entry.
+        const { key, signAt } = await registeredKey(app, issuer.id);
+        const credentialStatus = await credentialStatusOf(app, id);
+        const doc = toVerifiableCredential(bundle, issuer, {
+          format: "ob3",
+          issuerDid: key.did,
+          ...(credentialStatus === undefined ? {} : { credentialStatus }),
+        });
+        const options = { now: signAt };
         const text =
-          format === "jwt" ? await signCredentialJwt(doc, key) : JSON.stringify(await signCredential(doc, key));
+          format === "jwt"
+            ? await signCredentialJwt(doc, key, options)
+            : JSON.stringify(await signCredential(doc, key, options));
         const own = await ownImage(app, issuer.id, titleOf(bundle), kind);
         const bake = (image: Buffer | null) =>
           kind === "png"

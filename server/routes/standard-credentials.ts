@@ -1,15 +1,11 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { type Bundle, discloseBundle, type IssuerRecord, toVerifiableCredential, verifyBundle } from "../../src";
-import {
-  CREDROOT_CONTEXT,
-  CREDROOT_CONTEXT_URL,
-  IssuerKey,
-  signCredential,
-  signCredentialJwt,
-} from "../../src/standard";
+import { CREDROOT_CONTEXT, CREDROOT_CONTEXT_URL, signCredential, signCredentialJwt } from "../../src/standard";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError } from "../errors";
+import { registeredKey } from "../signing-keys";
 import { errors, idParams } from "../schemas/common";
+import { credentialStatusOf } from "../status-lists/entry";
 
 /** The formats `GET /v1/credentials/:id/credential` serves. */
 export const CREDENTIAL_FORMATS = ["ob3", "vc", "jwt"] as const;
@@ -73,14 +69,12 @@ export async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise
 /**
  * `GET /v1/credentials/:id/credential`: the credential as a signed standard document, with the fields
  * the holder hides (`hide=`, as for the bundle) left out of both the claims and the embedded bundle;
- * and `GET /contexts/credroot-v1.jsonld`, the context its credroot terms are defined in. Signing needs
- * ISSUER_SIGNING_KEY; without it the route answers 503 `signing-not-configured`. Only a credential
- * that verifies on chain at that moment is signed.
+ * and `GET /contexts/credroot-v1.jsonld`, the context its credroot terms are defined in. Each issuer
+ * signs with its own key (server/signing-keys.ts), only once the registry records it for the issuer
+ * (else 409 `key-not-registered`), and only a credential that verifies on chain at that moment.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- nothing to set up since keys are per issuer (app.signingKeys)
 const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
-  const seed = app.config.issuerSigningKey;
-  const key = seed === undefined ? null : await IssuerKey.fromSeed(seed);
-
   app.get(
     CONTEXT_PATH,
     { schema: { summary: "credroot's JSON-LD context", tags: ["anyone"], response: { 200: { type: "object" } } } },
@@ -98,7 +92,9 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
           "The id is unguessable: knowing it is what entitles you to the credential. Signed with the service's issuer key " +
           `(a did:key, the credential's \`issuer.id\`); every term is defined by the VC 2.0, OB 3.0 and credroot (${CREDROOT_CONTEXT_URL}) contexts. ` +
           "The evidence entry of type `CredrootBundle` carries the (disclosed) proof bundle, which credroot verifies against the chain. " +
-          "Signed only while the credential verifies on chain: a revoked, expired or unaccredited one answers 409 `not-valid`.",
+          "Signed only while the credential verifies on chain: a revoked, expired or unaccredited one answers 409 `not-valid`. " +
+          "Each issuer signs with its own did:key (GET /v1/issuers/{id}/did), only once the accreditor recorded it in the " +
+          "registry: until then 409 `key-not-registered`, naming the DID and the command that records it.",
         tags: ["learner"],
         params: idParams,
         querystring: credentialQuery,
@@ -116,20 +112,18 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { format, hide } = request.query as { format: CredentialFormat; hide?: string };
-      if (key === null) {
-        throw new HttpError(
-          "signing-not-configured",
-          "this service has no issuer signing key (ISSUER_SIGNING_KEY is not set): it serves proof bundles, not signed credentials",
-        );
-      }
       const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
       const issuer = await validIssuer(app, bundle);
+      const { key, signAt } = await registeredKey(app, issuer.id);
+      const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
       const doc = toVerifiableCredential(bundle, issuer, {
         format: format === "vc" ? "vc" : "ob3",
         issuerDid: key.did,
+        ...(credentialStatus === undefined ? {} : { credentialStatus }),
       });
-      if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key));
-      return reply.type(MEDIA_TYPE.json).send(JSON.stringify(await signCredential(doc, key)));
+      const options = { now: signAt };
+      if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key, options));
+      return reply.type(MEDIA_TYPE.json).send(JSON.stringify(await signCredential(doc, key, options)));
     },
   );
 };

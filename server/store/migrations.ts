@@ -200,6 +200,36 @@ CREATE INDEX credentials_credential_id ON credentials (((credential::jsonb) ->> 
 CREATE INDEX credentials_learner ON credentials (((credential::jsonb) #>> '{learner,identifier}'));
 `,
   },
+  {
+    version: 5,
+    name: "service secrets",
+    sql: `
+-- Secrets the service creates for itself on first start and keeps (Store.serviceSecret): the master
+-- secret issuer signing keys derive from, when ISSUER_SIGNING_KEY is not set. Never logged or served.
+CREATE TABLE service_secrets (
+  name TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+`,
+  },
+  {
+    version: 6,
+    name: "status list indexes",
+    // Each credential's bit in its issuer's Bitstring Status List, assigned at issuance, never
+    // changed or reused. Credentials issued before get theirs here, in issuance order per issuer.
+    sql: `
+CREATE TABLE status_list_entries (
+  credential_id TEXT PRIMARY KEY REFERENCES credentials (id),
+  issuer_id INTEGER NOT NULL REFERENCES issuers (id),
+  status_index INTEGER NOT NULL CHECK (status_index >= 0),
+  UNIQUE (issuer_id, status_index)
+);
+INSERT INTO status_list_entries (credential_id, issuer_id, status_index)
+SELECT c.id, b.issuer_id, ROW_NUMBER() OVER (PARTITION BY b.issuer_id ORDER BY b.created_at, b.id, c.idx) - 1
+FROM credentials c JOIN batches b ON b.id = c.batch_id;
+`,
+  },
 ];
 
 /**

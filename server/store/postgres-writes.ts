@@ -6,6 +6,7 @@ import type { PoolClient } from "pg";
 import { applyOpUpdate, batchChangesOf, credentialKeys, now, refuseIssued } from "./common";
 import { StoreConflictError, StoreNotFoundError } from "./errors";
 import { PG_SQL as SQL } from "./postgres-sql";
+import { PG_STATUS_SQL } from "./status-list-sql";
 import { type BatchRow, type IdempotencyRow, type IssuedRow, type OpRow, toBatch, toOp } from "./rows";
 import type { BatchRecord, NewBatch, NewCredential, OpRecord, OpUpdate } from "./types";
 
@@ -29,10 +30,9 @@ export async function insertBatchRows(
   if ((await client.query(SQL.getIssuer, [batch.issuerId])).rowCount === 0) {
     throw new StoreNotFoundError("issuer", batch.issuerId);
   }
-  if (batch.idempotency !== undefined || batch.refuseIssuedIds === true) {
-    // Two submissions of one issuer check keys and ids one after the other, not both before either stores.
-    await client.query(SQL.lockIssuer, [batch.issuerId]);
-  }
+  // Two submissions of one issuer check keys and ids, and number their credentials' status list
+  // entries, one after the other, not both before either stores.
+  await client.query(SQL.lockIssuer, [batch.issuerId]);
   if (batch.idempotency !== undefined) {
     const earlier = (await client.query<IdempotencyRow>(SQL.getIdempotencyKey, [batch.issuerId, batch.idempotency.key]))
       .rows[0];
@@ -62,6 +62,7 @@ export async function insertBatchRows(
     const name = chunk.length === CREDENTIALS_PER_STATEMENT ? "credroot-insert-credentials" : undefined;
     await client.query({ ...(name === undefined ? {} : { name }), text: sql, values: params });
   }
+  await client.query(PG_STATUS_SQL.assign, [batch.issuerId, batch.id]);
   await client.query(SQL.insertOp, ["anchor", batch.id, null, batch.signer, "", at, at]);
   if (batch.idempotency !== undefined) {
     const { key, digest } = batch.idempotency;

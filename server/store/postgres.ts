@@ -6,6 +6,7 @@ import { migratePostgres } from "./postgres-migrate";
 import { withPgConflicts } from "./postgres-conflicts";
 import { PG_SQL as SQL } from "./postgres-sql";
 import { insertBatchRows, updateOpRow } from "./postgres-writes";
+import { PG_STATUS_SQL, type StatusEntryRow, toEntry } from "./status-list-sql";
 import {
   type ApiKeyRow,
   type BatchRow,
@@ -40,6 +41,8 @@ import {
   type OpRecord,
   type OpStatus,
   type OpUpdate,
+  type StatusEntry,
+  type StatusQuery,
   type Store,
 } from "./types";
 
@@ -154,6 +157,21 @@ export class PostgresStore implements Store {
     return mapOrNull(await this.#first<CredentialRow>(SQL.getCredential, [id]), toCredential);
   }
 
+  async getStatusEntry(credentialId: string): Promise<StatusEntry | null> {
+    return mapOrNull(await this.#first<StatusEntryRow>(PG_STATUS_SQL.entry, [credentialId]), toEntry);
+  }
+
+  async statusListSize(issuerId: number): Promise<number> {
+    return Number((await this.#one<{ n: number | string }>(PG_STATUS_SQL.size, [issuerId])).n);
+  }
+
+  async statusIndexes(issuerId: number, query: StatusQuery): Promise<number[]> {
+    const params = [issuerId, [...query.digests], [...query.batchIds]];
+    return (await this.#query<{ status_index: number | string }>(PG_STATUS_SQL.indexes, params)).map((r) =>
+      Number(r.status_index),
+    );
+  }
+
   async listCredentials(batchId: string, offset: number, limit: number): Promise<CredentialRecord[]> {
     checkCount("offset", offset);
     checkCount("limit", limit);
@@ -215,6 +233,14 @@ export class PostgresStore implements Store {
 
   async getLease(name: string): Promise<Lease | null> {
     return mapOrNull(await this.#first<LeaseRow>(SQL.getLease, [name]), toLease);
+  }
+
+  async serviceSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    const found = await this.#first<{ value: Buffer }>(SQL.getSecret, [name]);
+    if (found) return found.value;
+    // Another instance may store it first: its value is kept, and read back.
+    await this.#run(SQL.insertSecret, [name, create(), now()]);
+    return (await this.#one<{ value: Buffer }>(SQL.getSecret, [name])).value;
   }
 
   async #requireIssuer(id: number): Promise<void> {

@@ -85,4 +85,8 @@ export const SQL = {
   acquireLease: acquireLeaseSql(NOW_MS),
   releaseLease: "DELETE FROM leases WHERE name = ? AND holder = ?",
   getLease: "SELECT * FROM leases WHERE name = ?",
+
+  /** name, value, created_at: stored when the name is new, else nothing changes. */
+  insertSecret: "INSERT INTO service_secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+  getSecret: "SELECT value FROM service_secrets WHERE name = ?",
 } as const;

@@ -8,6 +8,7 @@ import { type BatchRow, type IdempotencyRow, type IssuedRow, type OpRow, toBatch
 import type { SqliteDb } from "./sqlite-db";
 import { withConflicts } from "./sqlite-conflicts";
 import { SQL } from "./sqlite-sql";
+import { STATUS_SQL } from "./status-list-sql";
 import type { BatchRecord, NewBatch, NewCredential, OpRecord, OpUpdate } from "./types";
 
 /**
@@ -43,6 +44,7 @@ export function insertBatchRows(db: SqliteDb, batch: NewBatch, credentials: read
     },
     (target) => (target === "credential-index" ? String(current?.index) : current?.id),
   );
+  db.run(STATUS_SQL.assign, { issuer: batch.issuerId, batch: batch.id });
   db.get(SQL.insertOp, "anchor", batch.id, null, batch.signer, "", at, at);
   if (batch.idempotency !== undefined) {
     const { key, digest } = batch.idempotency;

@@ -23,6 +23,7 @@ import { withConflicts } from "./sqlite-conflicts";
 import { SqliteDb } from "./sqlite-db";
 import { migrateSqlite } from "./sqlite-migrate";
 import { SQL } from "./sqlite-sql";
+import { STATUS_SQL, type StatusEntryRow, toEntry } from "./status-list-sql";
 import { insertBatchRows, requireIssuer, updateOpRow } from "./sqlite-writes";
 import {
   type ApiKeyRecord,
@@ -40,6 +41,8 @@ import {
   type OpRecord,
   type OpStatus,
   type OpUpdate,
+  type StatusEntry,
+  type StatusQuery,
   type Store,
 } from "./types";
 
@@ -153,6 +156,25 @@ export class SqliteStore implements Store {
     return settle(() => mapOrNull(this.#db.get(SQL.getCredential, id) as CredentialRow | undefined, toCredential));
   }
 
+  getStatusEntry(credentialId: string): Promise<StatusEntry | null> {
+    return settle(() => mapOrNull(this.#db.get(STATUS_SQL.entry, credentialId) as StatusEntryRow | undefined, toEntry));
+  }
+
+  statusListSize(issuerId: number): Promise<number> {
+    return settle(() => (this.#db.get(STATUS_SQL.size, issuerId) as { n: number }).n);
+  }
+
+  statusIndexes(issuerId: number, query: StatusQuery): Promise<number[]> {
+    return settle(() => {
+      const params = {
+        issuer: issuerId,
+        digests: JSON.stringify(query.digests),
+        batches: JSON.stringify(query.batchIds),
+      };
+      return (this.#db.all(STATUS_SQL.indexes, params) as { status_index: number }[]).map((r) => r.status_index);
+    });
+  }
+
   listCredentials(batchId: string, offset: number, limit: number): Promise<CredentialRecord[]> {
     return settle(() => {
       checkCount("offset", offset);
@@ -232,6 +254,16 @@ export class SqliteStore implements Store {
 
   getLease(name: string): Promise<Lease | null> {
     return settle(() => mapOrNull(this.#db.get(SQL.getLease, name) as LeaseRow | undefined, toLease));
+  }
+
+  serviceSecret(name: string, create: () => Buffer): Promise<Buffer> {
+    return settle(() => {
+      const read = () => this.#db.get(SQL.getSecret, name) as { value: Buffer } | undefined;
+      const found = read();
+      if (found) return found.value;
+      this.#db.run(SQL.insertSecret, name, create(), now());
+      return read()!.value;
+    });
   }
 }
 

@@ -70,6 +70,18 @@ export interface CredentialRecord {
   revokedReason: string | null;
 }
 
+/** A credential's bit in its issuer's Bitstring Status List: assigned at issuance, never changed (migration 6). */
+export interface StatusEntry {
+  issuerId: number;
+  index: number;
+}
+
+/** Which credentials of an issuer `Store.statusIndexes` looks for: by digest, or every one of a batch. */
+export interface StatusQuery {
+  digests: readonly string[];
+  batchIds: readonly string[];
+}
+
 /** A lease in the database: `holder` alone may act for `name` until `expiresAt`. */
 export interface Lease {
   name: string;
@@ -177,7 +189,7 @@ export interface Store {
   revokeApiKey(id: string): Promise<void>;
 
   /**
-   * Stores a batch, all its credentials and its `anchor` op atomically: either everything is
+   * Stores a batch, all its credentials (each with the issuer's next status list index) and its `anchor` op atomically: either everything is
    * stored or nothing is. Batch status starts `pending`. Nothing is stored when it throws:
    * @throws StoreConflictError when the batch id, the root, a credential id or index already exists
    * (`target` says which, `value` the colliding value).
@@ -205,6 +217,12 @@ export interface Store {
   findCredentials(issuerId: number, query: CredentialQuery, limit: number): Promise<CredentialRecord[]>;
   getBatch(id: string): Promise<BatchRecord | null>;
   getCredential(id: string): Promise<CredentialRecord | null>;
+  /** The credential's status list entry (assigned by `insertBatch`), or null for an unknown credential. */
+  getStatusEntry(credentialId: string): Promise<StatusEntry | null>;
+  /** How many status list indexes the issuer has assigned (its highest index + 1; 0 for none). */
+  statusListSize(issuerId: number): Promise<number>;
+  /** The issuer's status list indexes of the credentials `query` names, ascending, each once. */
+  statusIndexes(issuerId: number, query: StatusQuery): Promise<number[]>;
   /**
    * Credentials of a batch in index order, `limit` from `offset`.
    * @throws CredrootError `INVALID_ARGUMENT` unless both are non-negative integers.
@@ -257,4 +275,10 @@ export interface Store {
   releaseLease(name: string, holder: string): Promise<boolean>;
   /** Lease `name` as recorded (possibly expired), or null when nobody took it. */
   getLease(name: string): Promise<Lease | null>;
+
+  /**
+   * The service's own secret `name` (migration 5), stored with `create()`'s value the first time it
+   * is asked for: several instances starting at once all get the one value stored first.
+   */
+  serviceSecret(name: string, create: () => Buffer): Promise<Buffer>;
 }

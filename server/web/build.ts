@@ -20,6 +20,9 @@ export const WEB_DIST = join(WEB_ROOT, "dist");
 /** The files of a build: what the service serves, and what a static host needs. */
 export const WEB_FILES = ["index.html", "app.js", "style.css"] as const;
 
+/** The files of the issuers page (`/issuers`), built beside the verifier page's. */
+export const ISSUERS_FILES = ["issuers.html", "issuers.js"] as const;
+
 /** The folder of the build holding the chunks `app.js` imports on demand (`chunks/<name>-<hash>.js`). */
 export const CHUNKS = "chunks";
 
@@ -61,6 +64,20 @@ export async function buildWeb(parameters: BuildWebParameters = {}): Promise<str
       logLevel: "silent",
       plugins: [precompiledSchemas],
     });
+    // The issuers page: a bundle of its own, so the verifier's app.js and chunks stay as they are.
+    await build({
+      entryPoints: { issuers: join(WEB_ROOT, "src/issuers/main.ts") },
+      outdir: staging,
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      target: ["es2022"],
+      minify: true,
+      legalComments: "none",
+      logLevel: "silent",
+      plugins: [precompiledSchemas],
+    });
+    copyFileSync(join(WEB_ROOT, "issuers.html"), join(staging, "issuers.html"));
     copyFileSync(join(WEB_ROOT, "index.html"), join(staging, "index.html"));
     copyFileSync(join(WEB_ROOT, "style.css"), join(staging, "style.css"));
     if (trust) writeFileSync(join(staging, "config.json"), `${JSON.stringify(trust, null, 2)}\n`);

@@ -69,3 +69,26 @@ export function euElements(credential: Json): Json {
     buildsOn: strings(stackability, "buildsOn"),
   });
 }
+
+/** The JSON Pointer of the first place where `actual` differs from `expected`, or null. */
+export function firstDifference(expected: unknown, actual: unknown, path: string): string | null {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return path;
+    for (const [i, item] of expected.entries()) {
+      const found = firstDifference(item, actual[i], `${path}/${i}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (isObject(expected)) {
+    if (!isObject(actual)) return path;
+    const extra = Object.keys(actual).find((key) => !Object.hasOwn(expected, key));
+    if (extra !== undefined) return `${path}/${extra}`;
+    for (const [key, value] of Object.entries(expected)) {
+      const found = firstDifference(value, Object.hasOwn(actual, key) ? actual[key] : undefined, `${path}/${key}`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  return expected === actual ? null : path;
+}

@@ -6,4 +6,5 @@ export * from "./document-loader";
 export * from "./keys";
 export * from "./sign";
 export * from "./verify";
+export * from "./status-list";
 export * from "./verify-credential";

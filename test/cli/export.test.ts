@@ -11,6 +11,7 @@ import { closedPort } from "../../harness/net";
 import { type RegistryFixture, startRegistry } from "../../harness/registry";
 import { type ServiceFixture, startService } from "../support/service";
 import { issueFinalBatch } from "../server/helpers";
+import { borrowedStore, recordIssuerKey } from "../support/issuer-key";
 import { digitalbazaarVerify, joseVerify } from "../src/standard/third-party";
 import { cli, tempFolder, writeFile } from "./harness";
 
@@ -258,12 +259,13 @@ describe("credroot export --api", () => {
 
   beforeAll(async () => {
     fx = await startService({ env: { ISSUER_SIGNING_KEY: SEED, RATE_LIMIT_PER_MINUTE: "1000000" } });
-    keyless = await startService({ registry: fx, worker: false });
+    // The same credentials, signed with a key the registry does not record (its secret is in the database).
+    keyless = await startService({ registry: fx, worker: false, store: borrowedStore(fx.store) });
     url = await fx.app.listen({ host: "127.0.0.1", port: 0 });
     keylessUrl = await keyless.app.listen({ host: "127.0.0.1", port: 0 });
     const { accepted } = await issueFinalBatch(fx, [sampleCredential(0)]);
     id = accepted.credentials[0]!.id;
-    did = (await IssuerKey.fromSeed(SEED)).did;
+    did = await recordIssuerKey(fx);
     folder = tempFolder();
   });
   afterAll(async () => {
@@ -296,10 +298,12 @@ describe("credroot export --api", () => {
     await expect(joseVerify(readFileSync(jwt, "utf8").trim(), did)).resolves.toBeDefined();
   });
 
-  it("says what the service answered: no signing key (exit 2), an unknown id (exit 1), no service (exit 2)", async () => {
+  it("says what the service answered: key not registered (exit 1), an unknown id (exit 1), no service (exit 2)", async () => {
     const noKey = await cli(["export", "--api", keylessUrl, id]);
-    expect(noKey).toMatchObject({ status: 2, stdout: "" });
-    expect(noKey.stderr).toMatch(/^credroot: the service answered 503 signing-not-configured: .*ISSUER_SIGNING_KEY/);
+    expect(noKey).toMatchObject({ status: 1, stdout: "" });
+    expect(noKey.stderr).toMatch(
+      /^credroot: the service answered 409 key-not-registered: did:key:z6Mk\w+ is not a key the registry records for issuer 1.*credroot accreditor add-key --issuer 1 --did did:key:z6Mk/,
+    );
     const unknown = await cli(["export", "--api", url, "AAAAAAAAAAAAAAAAAAAAAA"]);
     expect(unknown).toMatchObject({ status: 1, stdout: "" });
     expect(unknown.stderr).toMatch(/^credroot: the service answered 404 not-found/);

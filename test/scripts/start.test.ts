@@ -228,6 +228,19 @@ describe("npm start: starting and stopping (issue 15, points 1–5)", () => {
     }
   }, 40_000);
 
+  it("signs the demo credential out of the box: the demo issuer's DID is recorded on the embedded chain", async () => {
+    const run = await start();
+    const base = await within(run.base, 20_000, "the banner");
+    await demoBundle(run);
+    const did = /issuer DID +(did:key:z6Mk\w+)/.exec(run.text())?.[1];
+    const answer = (await (await fetch(`${base}/v1/issuers/1/did`)).json()) as { did: string; registered: boolean };
+    expect(answer).toMatchObject({ did, registered: true });
+    const url = /signed badge +(http:\/\/\S+)/.exec(run.text())![1]!;
+    const response = await fetch(url);
+    const badge = (await response.json()) as { issuer: { id: string }; proof: unknown[] };
+    expect([response.status, badge.issuer.id, badge.proof.length]).toEqual([200, did, 1]);
+  }, 60_000);
+
   it("after a restart, a bundle of the earlier run is not-anchored, and the verdict says the embedded chain started empty", async () => {
     const first = await start();
     await within(first.base, 20_000, "the banner");

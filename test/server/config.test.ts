@@ -52,6 +52,7 @@ describe("loadConfig", () => {
       registryFromBlock: 0,
       verifyCacheMs: 0,
       publicUrl: null,
+      statusListBaseUrl: null,
       webRpcUrl: "http://127.0.0.1:8545",
       badgeImageDir: null,
       logLevel: "info",

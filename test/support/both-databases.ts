@@ -11,4 +11,5 @@ export const ON_BOTH_DATABASES = [
   "test/server/outbox/**/*.test.ts",
   "test/server/instances.test.ts",
   "test/server/routes/**/*.test.ts",
+  "test/server/status-list*.test.ts",
 ];

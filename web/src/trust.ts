@@ -105,6 +105,16 @@ export function logsProviderFor(config: TrustConfig, overrides: RpcOverrides, ch
   return url ? providerFor(url, chainId) : null;
 }
 
+/** The provider that reads `chainId` (calls, logs, blocks: the issuers page), or null when no node is set. */
+export function chainProviderFor(
+  config: TrustConfig,
+  overrides: RpcOverrides,
+  chainId: number,
+): JsonRpcProvider | null {
+  const url = rpcUrlFor(config, overrides, chainId);
+  return url ? providerFor(url, chainId) : null;
+}
+
 /**
  * What this page's Content-Security-Policy lets it connect to, learnt by asking `url` for its
  * chain id: `blocked` (with the policy's `connect-src`) when the browser refused to send it,

@@ -10,6 +10,7 @@ import { type ServiceFixture, startService } from "../../support/service";
 import { digitalbazaarVerify, joseVerify } from "../../src/standard/third-party";
 import { type AcceptedBatch, expectError, issueFinalBatch, verdictOf } from "../helpers";
 import { achievementSlug } from "../../../server/routes/badges";
+import { borrowedStore } from "../../support/issuer-key";
 import { BADGE_SEED, recordedKey } from "./badges-fixture";
 
 describe("GET /v1/credentials/:id/badge.png|svg", () => {
@@ -23,7 +24,13 @@ describe("GET /v1/credentials/:id/badge.png|svg", () => {
   beforeAll(async () => {
     fx = await startService({ env: { ISSUER_SIGNING_KEY: BADGE_SEED } });
     did = (await recordedKey(fx)).did;
-    keyless = await startService({ registry: fx, worker: false });
+    // Same chain, another master secret (so another key for the issuer, never recorded), same credentials.
+    keyless = await startService({
+      registry: fx,
+      worker: false,
+      store: borrowedStore(fx.store),
+      env: { ISSUER_SIGNING_KEY: "6c".repeat(32) },
+    });
     ({ accepted } = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(1)]));
   });
   afterAll(async () => {
@@ -97,8 +104,8 @@ describe("GET /v1/credentials/:id/badge.png|svg", () => {
     expect(svg.body).toContain(`<rect width="9"/>`);
   });
 
-  it("answers 503 signing-not-configured without a key, 404 for an unknown id, 400 for a bad format", async () => {
-    expectError(await get("badge.png", keyless), 503, "signing-not-configured");
+  it("answers 409 key-not-registered before the issuer's key is recorded, 404 for an unknown id, 400 for a bad format", async () => {
+    expectError(await get("badge.png", keyless), 409, "key-not-registered");
     expectError(await fx.app.inject({ url: `/v1/credentials/${"A".repeat(22)}/badge.svg` }), 404, "not-found");
     expectError(await get("badge.png?format=vc"), 400, "invalid-request");
   });

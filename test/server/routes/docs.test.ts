@@ -36,6 +36,8 @@ const ROUTES: Record<string, number[]> = {
   "post /v1/verify/presentation": [200, 400, 413, 415, 429, 500],
   "get /v1/issuers": [200, 400, 429, 500, 503],
   "get /v1/issuers/{id}": [200, 400, 404, 429, 500, 503],
+  "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
+  "get /v1/status-lists/{issuerId}": [200, 400, 404, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
@@ -88,7 +90,8 @@ describe("docs routes", () => {
           const files: Record<string, string> = { svg: "image/svg+xml", png: "image/png", pdf: "application/pdf" };
           const image = files[name.slice(name.lastIndexOf(".") + 1)] ?? null;
           // A signed credential is a VC 2.0 media type (`application/vc`, or `application/vc+jwt`).
-          const media = image ?? (name.endsWith("/credential") ? "application/vc" : null);
+          const media =
+            image ?? (name.endsWith("/credential") || name.includes("/status-lists/") ? "application/vc" : null);
           const type = media && status.startsWith("2") ? media : "application/json";
           expect(op.responses[status]?.content?.[type]?.schema, `${name} ${status}`).toBeDefined();
         }

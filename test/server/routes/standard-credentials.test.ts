@@ -1,8 +1,12 @@
+import { hkdfSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LightMyRequestResponse } from "fastify";
 import { sampleCredential } from "../../../scripts/lib/samples";
 import { type Bundle } from "../../../src";
 import { fromVerifiableCredential } from "../../../src/export";
 import { CREDROOT_CONTEXT, IssuerKey } from "../../../src/standard";
+import { MASTER_SECRET_NAME } from "../../../server/signing-keys";
+import { borrowedStore, issuerDidOf, recordIssuerKey } from "../../support/issuer-key";
 import { type ServiceFixture, startService } from "../../support/service";
 import { dccVerify, digitalbazaarVerify, joseVerify } from "../../src/standard/third-party";
 import {
@@ -15,7 +19,15 @@ import {
   verdictOf,
 } from "../helpers";
 
+/** The service's ISSUER_SIGNING_KEY: the master secret issuers' keys derive from. */
 const SEED = "5a".repeat(32);
+
+/** Issuer `issuerId`'s seed as RFC 5869 HKDF-SHA256 gives it (Node's own implementation). */
+function derivedSeed(master: Uint8Array, issuerId: number): Uint8Array {
+  const info = Buffer.concat([Buffer.from("credroot issuer key"), Buffer.alloc(8)]);
+  info.writeBigUInt64BE(BigInt(issuerId), info.length - 8);
+  return new Uint8Array(hkdfSync("sha256", master, new Uint8Array(0), info, 32));
+}
 
 type Credential = Record<string, unknown> & {
   type: string[];
@@ -28,17 +40,30 @@ describe("GET /v1/credentials/:id/credential", () => {
   let fx: ServiceFixture;
   /** Same chain, signing key, no worker: its batches stay pending. */
   let idle: ServiceFixture;
-  /** Same chain, no signing key. */
+  /**
+   * Same chain and database, no ISSUER_SIGNING_KEY: its master secret is created in the database.
+   * Logs captured.
+   */
   let keyless: ServiceFixture;
+  const keylessLogs: string[] = [];
   let did: string;
   let final: { accepted: AcceptedBatch; batch: BatchBody };
+  /** The answer before the accreditor recorded the issuer's key. */
+  let unrecorded: LightMyRequestResponse;
 
   beforeAll(async () => {
     fx = await startService({ env: { ISSUER_SIGNING_KEY: SEED } });
     idle = await startService({ registry: fx, worker: false, env: { ISSUER_SIGNING_KEY: `0x${SEED}` } });
-    keyless = await startService({ registry: fx, worker: false });
-    did = (await IssuerKey.fromSeed(SEED)).did;
+    keyless = await startService({
+      registry: fx,
+      worker: false,
+      store: borrowedStore(fx.store),
+      logger: { level: "trace", stream: { write: (line: string) => void keylessLogs.push(line) } },
+    });
+    did = (await IssuerKey.fromSeed(derivedSeed(Buffer.from(SEED, "hex"), fx.issuerId))).did;
     final = await issueFinalBatch(fx, [sampleCredential(0), sampleCredential(1)]);
+    unrecorded = await get("");
+    expect(await recordIssuerKey(fx)).toBe(did);
   });
   afterAll(async () => {
     await keyless.close();
@@ -116,14 +141,99 @@ describe("GET /v1/credentials/:id/credential", () => {
   });
 
   it("never shows the signing key", async () => {
-    for (const format of ["ob3", "vc", "jwt"]) expect((await get(`?format=${format}`)).body).not.toContain(SEED);
+    const seed = Buffer.from(derivedSeed(Buffer.from(SEED, "hex"), 1)).toString("hex");
+    for (const format of ["ob3", "vc", "jwt"]) {
+      const { body } = await get(`?format=${format}`);
+      expect(body).not.toContain(SEED);
+      expect(body).not.toContain(seed);
+    }
   });
 
-  it("answers 503 signing-not-configured when the service has no ISSUER_SIGNING_KEY", async () => {
-    const body = expectError(await get("", keyless), 503, "signing-not-configured");
-    expect(body.message).toContain("ISSUER_SIGNING_KEY");
-    // The bundle route is still there.
-    expect((await keyless.app.inject({ url: `/v1/credentials/${id()}/bundle` })).statusCode).toBe(404);
+  it("answers 409 key-not-registered, naming the DID and the command, until the accreditor records the key", async () => {
+    const body = expectError(unrecorded, 409, "key-not-registered");
+    expect(body.message).toContain(`${did} is not a key the registry records for issuer 1`);
+    expect(body.message).toContain(`credroot accreditor add-key --issuer 1 --did ${did}`);
+    // A service whose master secret is another one signs as another DID, not recorded either.
+    const other = expectError(await get("", keyless), 409, "key-not-registered");
+    const { did: keylessDid } = await issuerDidOf(keyless);
+    expect(keylessDid).not.toBe(did);
+    expect(other.message).toContain(keylessDid);
+  });
+
+  it("signs as each issuer's own did:key, HKDF-derived from the master secret", async () => {
+    const second = await fx.accreditor.registerIssuer(
+      "Other College",
+      "https://other.test",
+      (await fx.chain.signer(5)).address,
+    );
+    const expected = (await IssuerKey.fromSeed(derivedSeed(Buffer.from(SEED, "hex"), second.issuerId))).did;
+    expect(await issuerDidOf(fx, second.issuerId)).toEqual({
+      issuerId: second.issuerId,
+      did: expected,
+      publicKey: expect.stringMatching(/^0x[0-9a-f]{64}$/) as unknown,
+      registered: false,
+      command: `credroot accreditor add-key --issuer ${second.issuerId} --did ${expected}`,
+    });
+    expect(expected).not.toBe(did);
+    expect(await issuerDidOf(fx)).toMatchObject({ did, registered: true });
+    expect(await issuerDidOf(idle)).toMatchObject({ did, registered: true }); // 0x-prefixed, the same secret
+  });
+
+  it("GET /v1/issuers/:id/did answers 404 for an issuer the registry does not know, 400 for no id", async () => {
+    expectError(await fx.app.inject({ url: "/v1/issuers/999/did" }), 404, "not-found");
+    expectError(await fx.app.inject({ url: "/v1/issuers/0/did" }), 400, "invalid-request");
+    expectError(await fx.app.inject({ url: "/v1/issuers/abc/did" }), 400, "invalid-request");
+  });
+
+  it("keeps the database's master secret out of every response and log line", async () => {
+    const master = await keyless.store.serviceSecret(MASTER_SECRET_NAME, () => {
+      throw new Error("the service created no master secret");
+    });
+    const seed = Buffer.from(derivedSeed(master, fx.issuerId));
+    const secrets = [master, seed].flatMap((b) => [b.toString("hex"), b.toString("base64"), b.toString("base64url")]);
+    const bodies = [];
+    for (const url of [
+      `/v1/credentials/${id()}/credential`,
+      `/v1/credentials/${id()}/credential?format=jwt`,
+      "/v1/issuers/1/did",
+      "/v1/issuers/999/did",
+      "/config.json",
+      "/health",
+      "/ready",
+      "/docs/json",
+    ]) {
+      const res = await keyless.app.inject({ url });
+      bodies.push(res.body, JSON.stringify(res.headers));
+    }
+    expect(keylessLogs.length).toBeGreaterThan(0);
+    for (const text of [...bodies, ...keylessLogs]) {
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
+    // The derived key signs once recorded, and still shows no secret.
+    await recordIssuerKey(keyless);
+    const signed = await keyless.app.inject({ url: `/v1/credentials/${id()}/credential?format=jwt` });
+    expect(signed.statusCode, signed.body).toBe(200);
+    for (const secret of secrets) expect(signed.body + keylessLogs.join("")).not.toContain(secret);
+  });
+
+  it("answers 409 key-not-registered once the accreditor retires the key", async () => {
+    const retiring = await startService({
+      registry: fx,
+      worker: false,
+      store: borrowedStore(fx.store),
+      env: { ISSUER_SIGNING_KEY: "6b".repeat(32) },
+    });
+    try {
+      const recorded = await recordIssuerKey(retiring);
+      expect((await get("", retiring)).statusCode).toBe(200);
+      const { publicKey } = await issuerDidOf(retiring);
+      await (await fx.accreditor.contract.retireIssuerKey(fx.issuerId, publicKey, false)).wait();
+      const body = expectError(await get("", retiring), 409, "key-not-registered");
+      expect(body.message).toContain(`${recorded}, issuer 1's signing key here, was retired in the registry at`);
+      expect(body.message).toContain("set a new ISSUER_SIGNING_KEY");
+    } finally {
+      await retiring.close();
+    }
   });
 
   it("refuses an ISSUER_SIGNING_KEY that is not 32 bytes of hex, without repeating it", async () => {
