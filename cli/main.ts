@@ -27,6 +27,7 @@ const EXIT_OF: Record<ErrorCode, ExitCode> = {
   CONTRACT_REVERT: EXIT.refused,
   INVALID_BUNDLE: EXIT.couldNot,
   INVALID_ARGUMENT: EXIT.couldNot,
+  NOT_A_CREDENTIAL: EXIT.couldNot,
   CHAIN_UNAVAILABLE: EXIT.couldNot,
   INVARIANT: EXIT.bug,
 };

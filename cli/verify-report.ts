@@ -8,8 +8,15 @@ import {
   type StackLink,
   type VerificationResult,
 } from "../src";
+import type { SignedCheck } from "../src/standard/verify-credential";
+import type { AnyVerdict } from "../src/standard/verify-any";
 import { EXIT, type ExitCode } from "./io";
 import { printable } from "./printable";
+
+/** A verification: a bundle's, or a signed credential's (whose checks add `signature`, `issuer-key`, `claims`). */
+type Verification = Omit<VerificationResult, "checks"> & { checks: (Check | SignedCheck)[] } & Partial<
+    Pick<AnyVerdict, "kind" | "valid" | "format" | "signer" | "signedAt">
+  >;
 
 /** The outcome for one file (or one bundle of a presentation): a verification, or why there was none. */
 export type FileOutcome =
@@ -21,10 +28,14 @@ export type FileOutcome =
       stack?: StackLink[];
       /** Why a verdict is what it is, when the checks alone do not say (another chain). */
       note?: string;
-    } & VerificationResult)
-  | { file: string; verdict: null; error: { code: "UNREADABLE" | "INVALID_BUNDLE"; message: string } };
+    } & Verification)
+  | {
+      file: string;
+      verdict: null;
+      error: { code: "UNREADABLE" | "INVALID_BUNDLE" | "NOT_A_CREDENTIAL"; message: string };
+    };
 
-type Verified = Extract<FileOutcome, { checks: Check[] }>;
+type Verified = Exclude<FileOutcome, { verdict: null }>;
 
 const MARK = { true: "✓", false: "✗", null: "?" } as const;
 
@@ -123,7 +134,12 @@ export interface FileAnswer {
  */
 export function answerQuestions(outcomes: readonly FileOutcome[], flags: QuestionFlags): FileAnswer[] {
   const verified = outcomes.filter((o): o is Verified => o.verdict !== null);
-  const credentials: PresentedCredential[] = verified.map((o) => ({ ...o, stack: o.stack ?? [] }));
+  const bundleCheck = (c: Check | SignedCheck): c is Check => !["signature", "issuer-key", "claims"].includes(c.name);
+  const credentials: PresentedCredential[] = verified.map((o) => ({
+    ...o,
+    checks: o.checks.filter(bundleCheck),
+    stack: o.stack ?? [],
+  }));
   const fileOf = new Map(credentials.map((c, i) => [c, verified[i]!.file]));
   const result: PresentationResult = {
     credentials,

@@ -18,6 +18,7 @@ import { checkChainId, rpcUrl, servedChainId, staticProvider } from "./chain";
 import { type CliIo, type CommandContext, readBytes, usageError } from "./io";
 import { addresses, chainIdOption, jsonOption, positiveInteger, rpcOption, seconds } from "./options";
 import { printableJson } from "./printable";
+import { loadSigned, type SignedFile, verifySignedFile } from "./verify-standard";
 import {
   answerQuestions,
   describeAnswer,
@@ -42,7 +43,8 @@ export interface VerifyFlags extends QuestionFlags {
 type Loaded =
   | { kind: "bundle"; file: string; bundle: Bundle }
   | { kind: "presentation"; file: string; presentation: Presentation }
-  | { kind: "outcome"; outcome: FileOutcome };
+  | { kind: "outcome"; outcome: FileOutcome }
+  | SignedFile;
 
 const unreadable = (file: string, code: "UNREADABLE" | "INVALID_BUNDLE", message: string): Loaded => ({
   kind: "outcome",
@@ -73,6 +75,8 @@ async function loadFile(file: string): Promise<Loaded> {
     return unreadable(file, "UNREADABLE", (error as Error).message);
   }
   if (isPdf(bytes)) return loadPdf(file, bytes);
+  const signed = await loadSigned(file, bytes); // a signed credential or badge (verify-standard.ts), else null
+  if (signed !== null) return signed;
   const json = bytes.toString("utf8");
   if (json.length > MAX_PRESENTATION_TEXT) {
     return unreadable(file, "INVALID_BUNDLE", `not a bundle: larger than ${MAX_PRESENTATION_TEXT} characters`);
@@ -151,11 +155,15 @@ export async function verifyFiles(io: CliIo, files: readonly string[], flags: Ve
   }
   const loaded = await Promise.all(files.map(loadFile));
   const bundles = loaded.flatMap((l) =>
-    l.kind === "bundle" ? [l.bundle] : l.kind === "presentation" ? l.presentation.bundles : [],
+    l.kind === "bundle" || l.kind === "signed"
+      ? [l.bundle ?? []].flat()
+      : l.kind === "presentation"
+        ? l.presentation.bundles
+        : [],
   );
   let served: number | null = null;
   let why = "";
-  if (bundles.length > 0) {
+  if (bundles.length > 0 || loaded.some((l) => l.kind === "signed")) {
     try {
       served = await servedChainId(url, flags.timeout);
     } catch (error) {
@@ -173,6 +181,8 @@ export async function verifyFiles(io: CliIo, files: readonly string[], flags: Ve
     for (const item of loaded) {
       if (item.kind === "outcome") {
         outcomes.push(item.outcome);
+      } else if (item.kind === "signed") {
+        outcomes.push(await verifySignedFile(item, chain, why, flags.timeout));
       } else if (item.kind === "bundle") {
         const result = await settle(item.bundle);
         outcomes.push({ file: item.file, ...result, ...chainNote(item.bundle, result, served ?? 0) });
@@ -206,7 +216,11 @@ export function addVerifyCommand(program: Command, { io, exit }: CommandContext)
         "registry, issuer and batch → Merkle path → root, then one eth_call to a registry you trust (anchored by that " +
         "issuer, not revoked, issuer accredited, not expired). The chain is the one the RPC endpoint serves.",
     )
-    .argument("<file...>", "bundle or presentation files (JSON), or certificate PDFs (their attached bundle)")
+    .argument(
+      "<file...>",
+      "bundles or presentations (JSON), certificate PDFs (their attached bundle), signed credentials " +
+        "(Open Badges 3.0 / VC JSON, JWT, SD-JWT) or badges with one baked in (PNG, SVG)",
+    )
     .addOption(rpcOption())
     .addOption(chainIdOption())
     .addOption(new Option("--registry <address>", "a registry contract you trust (repeatable)").argParser(addresses))

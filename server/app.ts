@@ -212,6 +212,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(shareRoutes);
   await app.register(import("./routes/standard-credentials"));
   await app.register(import("./routes/status-lists"));
+  await app.register(import("./routes/badges"));
   await app.register(certificateRoutes);
   await app.register(consoleValidateRoutes);
   await app.register(consoleArchiveRoutes);

@@ -149,6 +149,12 @@ export const configSchema = {
       description:
         "JSON-RPC URL the web verifier page (the browser) uses, published in `/config.json`, so never one carrying an API key. Without it: RPC_URL when its host is loopback, else none (the page asks the person).",
     },
+    BADGE_IMAGE_DIR: {
+      type: "string",
+      minLength: 1,
+      description:
+        "Folder of badge images (PNG or SVG, at most 128 KiB each): `<issuerId>/<achievement>.png` (or `.svg`) for one achievement (its title in lower case, every run of other characters than a-z and 0-9 as `-`), else `<issuerId>.png` (or `.svg`) for the issuer. Unset, or no file: a generated image. An achievement's own image URL is never fetched.",
+    },
     LOG_LEVEL: {
       type: "string",
       enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],

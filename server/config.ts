@@ -76,6 +76,8 @@ export interface Config {
    * otherwise: it may carry an API key.
    */
   webRpcUrl: string | null;
+  /** BADGE_IMAGE_DIR: where the images of baked badges are looked up (per achievement, per issuer); null: generated ones. */
+  badgeImageDir: string | null;
   logLevel: Env["LOG_LEVEL"];
   /** ISSUER_SIGNING_KEY: the master secret (32 bytes, hex) issuers' signing keys derive from (never logged); unset: kept in the database. */
   issuerSigningKey?: string;
@@ -166,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: raw.PUBLIC_URL ?? null,
     statusListBaseUrl: raw.STATUS_LIST_BASE_URL?.replace(/\/+$/, "") ?? null,
     webRpcUrl: raw.WEB_RPC_URL ?? (isLoopbackUrl(raw.RPC_URL) ? raw.RPC_URL : null),
+    badgeImageDir: raw.BADGE_IMAGE_DIR ?? null,
     logLevel: raw.LOG_LEVEL,
     issuerSigningKey: raw.ISSUER_SIGNING_KEY,
   };

@@ -41,6 +41,10 @@ export const API_ERRORS = {
     status: 400,
     meaning: "The bundle or presentation does not fit its format, or is version 1 (have it re-issued).",
   },
+  "not-a-credential": {
+    status: 400,
+    meaning: "What was sent is none of the formats credroot reads (bundle, presentation, signed credential, badge…).",
+  },
   "invalid-argument": {
     status: 400,
     meaning: "An input that cannot be used: a CSV that cannot be read, a field that cannot be hidden, …",
@@ -135,6 +139,10 @@ export const LIBRARY_ERRORS = {
   INVALID_ARGUMENT: {
     api: "invalid-argument",
     meaning: "A caller passed an argument that cannot be used (wrong length, empty batch, …).",
+  },
+  NOT_A_CREDENTIAL: {
+    api: "not-a-credential",
+    meaning: "An input is none of the formats credroot reads; the message lists those it does.",
   },
   DUPLICATE_LEAF: { api: "duplicate-credential", meaning: "Two credentials of one batch produce the same leaf." },
   CHAIN_UNAVAILABLE: {

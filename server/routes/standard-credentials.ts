@@ -49,7 +49,7 @@ const signedCredential = {
 } as const;
 
 /** The holder's copy as it is signed: the shown fields with their own salts, never the credential's secret. */
-function disclosedCopy(bundle: Bundle): Bundle {
+export function disclosedCopy(bundle: Bundle): Bundle {
   return bundle.secret === undefined ? bundle : discloseBundle(bundle, []);
 }
 
@@ -59,7 +59,7 @@ function disclosedCopy(bundle: Bundle): Bundle {
  * revoked, expired, not anchored or of an issuer no longer accredited.
  * @throws HttpError 409 `not-valid` naming the verdict, 503 `chain-unavailable`.
  */
-async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise<IssuerRecord> {
+export async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise<IssuerRecord> {
   const result = await verifyBundle(bundle, { chains: app.chain.trusted });
   const failed = result.checks.find((check) => check.ok === false) ?? result.checks.at(-1);
   if (result.verdict === "chain-unavailable") {

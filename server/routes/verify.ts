@@ -18,6 +18,7 @@ import { errors, hex32 } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
 import { cachedVerify } from "./verify-cached";
+import { signedVerdictProperties, useStandardBodies, verifySignedHook } from "./verify-standard";
 
 const verificationSchema = {
   type: "object",
@@ -53,6 +54,7 @@ const verificationSchema = {
     anchoredAt: { type: ["integer", "null"], description: "Seconds since the epoch, from the chain" },
     digest: { type: ["string", "null"], pattern: hex32.pattern },
     leaf: { type: ["string", "null"], pattern: hex32.pattern },
+    ...signedVerdictProperties,
   },
 } as const;
 
@@ -176,6 +178,7 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
   const what = (url: string) => (url.endsWith("/presentation") ? "the presentation" : "the bundle");
   const cached = cachedVerify(app, "/v1/verify");
   useStrictJson(app, what, cached?.shortcut);
+  useStandardBodies(app); // signed credentials and baked badges (verify-standard.ts)
   // 413 naming the route's own limit, rather than Fastify's bare "Request body is too large".
   const parent = app.errorHandler;
   app.setErrorHandler(function (error: FastifyError, request, reply) {
@@ -189,7 +192,9 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
     {
       bodyLimit: Math.min(app.config.bodyLimit, VERIFY_BODY_LIMIT),
       config: { rateLimit: publicLimit(app.config) },
-      ...(cached && { preValidation: cached.preValidation, onSend: cached.onSend }),
+      // A cached answer first (verify-cached.ts), then a signed credential or badge (verify-standard.ts).
+      preValidation: [...(cached ? [cached.preValidation] : []), verifySignedHook(app)],
+      ...(cached && { onSend: cached.onSend }),
       schema: {
         summary: "Verify a proof bundle against the chain (trustless: never this server's database)",
         description:

@@ -8,6 +8,7 @@ import { decodeRegistryError } from "../registry-errors";
 import type { Check, TrustedChain, VerificationResult, Verdict } from "../verdict";
 import { verifyBundle } from "../verify";
 import { isObject, type Json } from "./fields";
+import { sdJwtToBundle, verifySdJwtVc } from "./sd-jwt-verify";
 import { verifyCredentialJwt, verifyDataIntegrity } from "./verify";
 
 /** A check of a signed credential: the bundle's checks, then the signature, the key and the claims. */
@@ -23,7 +24,7 @@ export interface SignedVerdict extends Omit<VerificationResult, "checks"> {
   valid: boolean;
   checks: SignedCheck[];
   /** How the credential was secured. */
-  format: "data-integrity" | "jwt";
+  format: "data-integrity" | "jwt" | "sd-jwt";
   /** The DID that signed it, when the signature verified. */
   signer: string | null;
   /** When it claims to be signed (the proof's `created`, the JWT's `iat`), ISO 8601. */
@@ -134,6 +135,30 @@ async function jwtSignature(jwt: string, doc: Json, now: Date): Promise<Signatur
   };
 }
 
+/** An SD-JWT VC's issuer-signed JWT (before the first `~`), unverified: what `signatureTime` needs. */
+function sdJwtPayload(text: string): Json {
+  try {
+    const payload = decodeJwt(text.trim().split("~")[0]!);
+    if (isObject(payload)) return payload;
+  } catch {
+    // refused below
+  }
+  return notCredential("an SD-JWT VC starts with a JWT, which this one is not");
+}
+
+async function sdJwtSignature(text: string, now: Date): Promise<Signature> {
+  const result = await verifySdJwtVc(text, { now: signatureTime(now, seconds(sdJwtPayload(text).exp)) });
+  if (!result.verified) {
+    return { check: { name: "signature", ok: false, message: result.errors.join("; ") }, signer: null, signedAt: null };
+  }
+  const iat = seconds(result.payload.iat);
+  return {
+    check: { name: "signature", ok: true, message: `SD-JWT VC signed by ${result.issuer}, its disclosures verify` },
+    signer: result.issuer,
+    signedAt: iat === null ? null : new Date(iat),
+  };
+}
+
 /** The `issuer-key` check: the signing DID recorded for the bundle's issuer when it signed. */
 async function keyCheck(
   signature: Signature,
@@ -179,6 +204,46 @@ function claimsCheck(input: object | string, result: VerificationResult): Signed
   }
 }
 
+async function verifySdJwt(text: string, now: Date, options: SignedVerifyOptions): Promise<SignedVerdict> {
+  const bundle = await sdJwtToBundle(text);
+  const signature = await sdJwtSignature(text, now);
+  const claims: SignedCheck = {
+    name: "claims",
+    ok: true,
+    message: "the claims are the bundle's fields, rebuilt from the disclosures",
+  };
+  return judged(bundle, signature, claims, "sd-jwt", now, options);
+}
+
+/** The verdict from the bundle's checks and the signature's, made with the chain asked twice at once. */
+async function judged(
+  bundle: Bundle,
+  signature: Signature,
+  claims: SignedCheck | ((result: VerificationResult) => SignedCheck),
+  format: SignedVerdict["format"],
+  now: Date,
+  options: SignedVerifyOptions,
+): Promise<SignedVerdict> {
+  const bundleOptions = { chains: options.chains, now: now.getTime(), timeoutMs: options.timeoutMs ?? 10_000 };
+  const [result, key] = await Promise.all([verifyBundle(bundle, bundleOptions), keyCheck(signature, bundle, options)]);
+  const checks: SignedCheck[] = [
+    ...result.checks,
+    signature.check,
+    key.check,
+    typeof claims === "function" ? claims(result) : claims,
+  ];
+  const verdict = verdictOf(result.verdict, checks);
+  return {
+    ...result,
+    verdict,
+    valid: verdict === "valid" && checks.every((c) => c.ok === true),
+    checks,
+    format,
+    signer: signature.signer,
+    signedAt: signature.signedAt?.toISOString() ?? null,
+  };
+}
+
 function verdictOf(bundleVerdict: Verdict, checks: readonly SignedCheck[]): Verdict {
   const state = (name: SignedCheck["name"]) => checks.find((c) => c.name === name)?.ok;
   if (state("signature") === false || state("claims") === false) return "tampered";
@@ -199,8 +264,10 @@ function verdictOf(bundleVerdict: Verdict, checks: readonly SignedCheck[]): Verd
  *
  * Verdicts: a signature that fails or claims that differ from the bundle are `tampered`; then the
  * bundle's own verdict; then a key the registry does not accept is `issuer-not-accredited`.
- * @throws CredrootError `INVALID_BUNDLE` when the input is no credential carrying a credroot
- * bundle; `INVALID_ARGUMENT` for an SD-JWT (see `src/standard/sd-jwt.ts`).
+ * An SD-JWT VC (text with disclosures after `~`) is checked the same way: its signature and
+ * disclosures with `@sd-jwt` (`verifySdJwtVc`), and the bundle rebuilt from what it discloses
+ * (`sdJwtToBundle`), so its claims are the bundle's by construction.
+ * @throws CredrootError `INVALID_BUNDLE` when the input is no credential carrying a credroot bundle.
  * @example
  * const result = await verifySignedCredential(JSON.parse(text), { chains });
  * if (result.valid) show(result.issuer?.name);
@@ -209,27 +276,13 @@ export async function verifySignedCredential(
   input: object | string,
   options: SignedVerifyOptions,
 ): Promise<SignedVerdict> {
-  if (typeof input === "string" && !input.trim().startsWith("{") && input.includes("~")) {
-    // SD-JWT: see src/standard/sd-jwt.ts (verifySdJwtVc); the lead glues it in here.
-    throw new CredrootError("INVALID_ARGUMENT", "an SD-JWT VC is verified by verifySdJwtVc");
-  }
   const now = options.now ?? new Date();
+  if (typeof input === "string" && !input.trim().startsWith("{") && input.includes("~")) {
+    return verifySdJwt(input, now, options);
+  }
   const { doc, format } = documentOf(input);
   const embedded = embeddedBundle(input, doc);
   const signature =
     format === "jwt" ? await jwtSignature(input as string, doc, now) : await dataIntegritySignature(doc, now);
-  const bundle = parseBundle(embedded);
-  const bundleOptions = { chains: options.chains, now: now.getTime(), timeoutMs: options.timeoutMs ?? 10_000 };
-  const [result, key] = await Promise.all([verifyBundle(bundle, bundleOptions), keyCheck(signature, bundle, options)]);
-  const checks: SignedCheck[] = [...result.checks, signature.check, key.check, claimsCheck(input, result)];
-  const verdict = verdictOf(result.verdict, checks);
-  return {
-    ...result,
-    verdict,
-    valid: verdict === "valid" && checks.every((c) => c.ok === true),
-    checks,
-    format,
-    signer: signature.signer,
-    signedAt: signature.signedAt?.toISOString() ?? null,
-  };
+  return judged(parseBundle(embedded), signature, (result) => claimsCheck(input, result), format, now, options);
 }

@@ -271,7 +271,11 @@ describe("credroot verify", () => {
     expect(results[2]).toEqual({
       file: notABundle,
       verdict: null,
-      error: { code: "INVALID_BUNDLE", message: expect.stringContaining("not a bundle") as unknown },
+      // Not JSON at all: the one sentence saying what credroot reads (issue 13), not "not a bundle".
+      error: {
+        code: "NOT_A_CREDENTIAL",
+        message: expect.stringContaining("not a credential credroot can check") as unknown,
+      },
     });
   });
 

@@ -54,6 +54,7 @@ describe("loadConfig", () => {
       publicUrl: null,
       statusListBaseUrl: null,
       webRpcUrl: "http://127.0.0.1:8545",
+      badgeImageDir: null,
       logLevel: "info",
     });
   });

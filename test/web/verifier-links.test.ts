@@ -80,7 +80,8 @@ describe("web verifier page in Chromium", () => {
   });
 
   it.each([
-    ["text that is not JSON", "hello", "This is not a credential file: it is not JSON."],
+    // Issue 13: one sentence saying what the page reads (signed credentials and badges too).
+    ["text that is not JSON", "hello", "This is not a credential credroot can check: it reads a credroot bundle"],
     ["an empty paste", "   ", "There is nothing to check: the text is empty."],
     [
       "JSON that is not a bundle",

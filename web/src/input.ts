@@ -1,5 +1,9 @@
 import { type Bundle, MAX_PRESENTATION_TEXT, parseBundle, parsePresentation, type Presentation } from "../../src";
 import { isPdf, MAX_CERTIFICATE_PDF } from "../../src/certificate/names";
+import { isCredrootError } from "../../src/errors";
+import { isPng, MAX_BADGE_IMAGE } from "../../src/standard/baked-sniff";
+import { detect, isUnmarkedJson } from "../../src/standard/detect";
+import type { SignedInput } from "../../src/standard/verify-any";
 import { REISSUE_HEADLINE } from "./words";
 
 /** What a person handed the page: one bundle or a presentation of several. */
@@ -137,4 +141,30 @@ export async function decodeFragment(data: string): Promise<string> {
 export async function encodeFragment(json: string): Promise<string> {
   const stream = new Blob([json]).stream().pipeThrough(new CompressionStream("deflate-raw"));
   return toBase64Url(new Uint8Array(await new Response(stream).arrayBuffer()));
+}
+
+/**
+ * A signed credential given as text (OB 3.0 / VC JSON, JWT, SD-JWT, an SVG badge), or null for what
+ * the bundle reader judges (a bundle, a presentation, JSON with neither `type` nor `@context`).
+ * Only detected here: the verifier is the lazy `./standard` chunk.
+ * @throws InputError saying what credroot reads, for anything else.
+ */
+export function signedInputOf(text: string): SignedInput | null {
+  if (text.trim() === "") return null; // the bundle reader says "nothing to check"
+  let detected;
+  try {
+    detected = detect(text);
+  } catch (error) {
+    if (!isCredrootError(error, "NOT_A_CREDENTIAL") || isUnmarkedJson(error)) return null;
+    throw new InputError(sentence(error.message));
+  }
+  const { kind } = detected;
+  return kind === "vc-json" || kind === "jwt" || kind === "sd-jwt" || kind === "svg" ? detected : null;
+}
+
+/** A PNG badge a person dropped or picked, as bytes; null for any other file. */
+export async function pngBadge(file: Blob): Promise<SignedInput | null> {
+  if (!isPng(new Uint8Array(await file.slice(0, 8).arrayBuffer()))) return null;
+  if (file.size > MAX_BADGE_IMAGE) throw new InputError("This image is too large to be a badge.");
+  return { kind: "png", bytes: new Uint8Array(await file.arrayBuffer()) };
 }

@@ -15,6 +15,8 @@ import {
 import { byId } from "./dom";
 import { decodeFragment, encodeFragment, fragmentData, InputError, type Loaded, readCredentialText } from "./input";
 import { credentialFileText } from "./input"; // a PDF certificate's bundle (issue 14): kept apart for the main.ts split
+import { pngBadge, signedInputOf } from "./input"; // signed credentials and badges (issue 13), verified in ./standard
+import type { SignedInput } from "../../src/standard/verify-any";
 import {
   credentialCard,
   presentationCards,
@@ -120,9 +122,25 @@ async function fillReason(card: HTMLElement, bundle: Bundle, result: Verificatio
   }
 }
 
+/** A signed credential or badge: verified by the lazy chunk that brings the JSON-LD stack. */
+async function checkSigned(input: SignedInput): Promise<void> {
+  if (!trust) return;
+  const mine = ++generation;
+  reset();
+  current = null; // nothing to re-check or share as a bundle link
+  showVerdict("checking", "checking", "Checking the signature and the blockchain…");
+  const { verifySignedInput } = await import("./standard");
+  const shown = await verifySignedInput(input, trustedChains(trust, rpcOverrides()));
+  if (mine !== generation) return;
+  showVerdict(shown.tone, shown.code, shown.headline);
+  details.replaceChildren(...shown.nodes);
+}
+
 async function checkText(text: string): Promise<void> {
   try {
-    await check(readCredentialText(text));
+    const signed = signedInputOf(text);
+    if (signed !== null) await checkSigned(signed);
+    else await check(readCredentialText(text));
   } catch (error) {
     generation++;
     if (error instanceof InputError) showError(error.message, error.headline);
@@ -167,6 +185,15 @@ async function checkSharedId(id: string): Promise<void> {
 
 async function checkFile(file: File | undefined): Promise<void> {
   if (!file) return;
+  const badge = await pngBadge(file).catch((e: unknown) => (showError((e as Error).message), undefined));
+  if (badge === undefined) return;
+  if (badge !== null) {
+    await checkSigned(badge).catch((e: unknown) => {
+      generation++;
+      showError(`This badge could not be checked: ${(e as Error).message}`);
+    });
+    return;
+  }
   await credentialFileText(file).then(checkText, (e: unknown) =>
     showError((e as Error).message, (e as InputError).headline),
   );

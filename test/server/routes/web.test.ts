@@ -114,6 +114,29 @@ describe("web verifier routes", () => {
       expect((await fx.app.inject({ url: "/chunks/..%2Fapp.js" })).statusCode).toBe(400);
     });
 
+    it("loads the JSON-LD stack only for a signed credential: its chunk is imported on demand, not by the page", async () => {
+      const fetchJs = async (path: string) => (await fx.app.inject({ url: path })).body;
+      const app = await fetchJs("/app.js");
+      // What the page loads before anything is given: app.js and the chunks it imports statically.
+      const eager = [app];
+      const seen = new Set<string>();
+      for (let i = 0; i < eager.length; i++) {
+        for (const [, name] of eager[i]!.matchAll(/from"\.\/(?:chunks\/)?([\w-]+\.js)"/g)) {
+          if (seen.has(name!)) continue;
+          seen.add(name!);
+          eager.push(await fetchJs(`/chunks/${name}`));
+        }
+      }
+      const eagerBytes = eager.reduce((sum, js) => sum + js.length, 0);
+      expect(eagerBytes).toBeLessThan(460_000);
+      for (const js of eager) expect(js).not.toContain("eddsa-rdfc-2022");
+      const lazy = [...app.matchAll(/import\("\.\/chunks\/([\w-]+\.js)"\)/g)].map((m) => m[1]!);
+      const bodies = await Promise.all(lazy.map((name) => fetchJs(`/chunks/${name}`)));
+      const standard = bodies.filter((js) => js.includes("eddsa-rdfc-2022"));
+      expect(standard).toHaveLength(1);
+      expect(standard[0]!.length).toBeLessThan(400_000);
+    });
+
     it("lets the page connect only to itself and the configured RPC origin", async () => {
       const csp = (await fx.app.inject({ url: "/" })).headers["content-security-policy"];
       expect(directive(csp, "connect-src")).toBe(`'self' ${new URL(fx.chain.url).origin}`);
