@@ -6,6 +6,7 @@ import { benchInstances } from "./instances";
 import { benchCsvToFinal } from "./issuance";
 import { benchPeer } from "./peer";
 import { benchRpcCalls } from "./rpc";
+import { benchSigning } from "./signing";
 import type { Mode, Section, SectionId, Sizes } from "./lib/types";
 
 /** Every benchmark section, by figure number. */
@@ -21,6 +22,7 @@ export const SECTIONS: Record<SectionId, Section> = {
   P8: benchBundleSize,
   P9: benchInstances,
   P10: benchPeer,
+  P11: benchSigning,
 };
 
 const DEFAULT_SIZES: Sizes = {

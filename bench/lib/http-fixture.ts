@@ -118,8 +118,17 @@ export async function load(
   requests: autocannon.Request[],
   sizes: Sizes,
   seconds: number,
+  options: { setupClient?: string } = {},
 ): Promise<LoadResult> {
-  const result = await autocannon({ url, connections: sizes.httpConnections, duration: seconds, workers: 1, requests });
+  const result = await autocannon({
+    url,
+    connections: sizes.httpConnections,
+    duration: seconds,
+    workers: 1,
+    requests,
+    // In workers mode autocannon takes setupClient as a module path; its types know only the function.
+    ...(options as unknown as Pick<autocannon.Options, "setupClient">),
+  });
   const failures = result.errors + result.timeouts + result.non2xx;
   check(failures === 0, `${failures} failed requests against ${url} (${result.non2xx} non-2xx)`);
   check(result["2xx"] > 0, `no request answered against ${url}`);

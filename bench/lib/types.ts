@@ -1,5 +1,5 @@
 /** The figures of `npm run bench`, by their number in issue 5. */
-export const SECTION_IDS = ["P1", "P2", "P3a", "P3b", "P4", "P5", "P6", "P7", "P8", "P9", "P10"] as const;
+export const SECTION_IDS = ["P1", "P2", "P3a", "P3b", "P4", "P5", "P6", "P7", "P8", "P9", "P10", "P11"] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 /** How big a run is: `smoke` (seconds, for the test), `default`, or `full` (the 1M-credential P3b). */

@@ -10,6 +10,7 @@ import {
 } from "../../src/standard";
 import { hideNames, loadBundle } from "../bundles";
 import { HttpError } from "../errors";
+import { cacheable, SIGNED_TTL_MS, signedCache } from "../signed-cache";
 import { registeredKey } from "../signing-keys";
 import { errors, idParams } from "../schemas/common";
 import { credentialStatusOf, sdJwtStatusOf } from "../status-lists/entry";
@@ -75,14 +76,39 @@ export async function validIssuer(app: FastifyInstance, bundle: Bundle): Promise
 }
 
 /**
+ * `bundle` (credential `id`'s, as the holder shows it) signed in `format` by its issuer's recorded key,
+ * once it verifies on chain now.
+ * @throws HttpError 409 `not-valid`, 409 `key-not-registered`, 503 `chain-unavailable`.
+ */
+async function signedAs(app: FastifyInstance, id: string, format: CredentialFormat, bundle: Bundle): Promise<string> {
+  const issuer = await validIssuer(app, bundle);
+  const { key, signAt } = await registeredKey(app, issuer.id);
+  if (format === "sd-jwt") {
+    const status = await sdJwtStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId/token
+    return issueSdJwtVc(bundle, issuer, key, { now: signAt, ...(status ? { status } : {}) });
+  }
+  const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
+  const doc = toVerifiableCredential(bundle, issuer, {
+    format: format === "vc" ? "vc" : "ob3",
+    issuerDid: key.did,
+    ...(credentialStatus === undefined ? {} : { credentialStatus }),
+  });
+  const options = { now: signAt };
+  if (format === "jwt") return signCredentialJwt(doc, key, options);
+  return JSON.stringify(await signCredential(doc, key, options));
+}
+
+/**
  * `GET /v1/credentials/:id/credential`: the credential as a signed standard document, with the fields
  * the holder hides (`hide=`, as for the bundle) left out of both the claims and the embedded bundle;
  * and `GET /contexts/credroot-v1.jsonld`, the context its credroot terms are defined in. Each issuer
  * signs with its own key (server/signing-keys.ts), only once the registry records it for the issuer
  * (else 409 `key-not-registered`), and only a credential that verifies on chain at that moment.
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- nothing to set up since keys are per issuer (app.signingKeys)
+// eslint-disable-next-line @typescript-eslint/require-await -- a Fastify plugin: routes and the cache set up synchronously
 const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
+  const cache = signedCache(app); // signed answers at unchanged blocks (signed-cache.ts)
+  const inflight = new Map<string, Promise<string>>();
   app.get(
     CONTEXT_PATH,
     { schema: { summary: "credroot's JSON-LD context", tags: ["anyone"], response: { 200: { type: "object" } } } },
@@ -127,24 +153,30 @@ const standardCredentialRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const { format, hide } = request.query as { format: CredentialFormat; hide?: string };
-      const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
-      const issuer = await validIssuer(app, bundle);
-      const { key, signAt } = await registeredKey(app, issuer.id);
-      if (format === "sd-jwt") {
-        const status = await sdJwtStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId/token
-        return reply
-          .type(SD_JWT_VC_MEDIA_TYPE)
-          .send(await issueSdJwtVc(bundle, issuer, key, { now: signAt, ...(status ? { status } : {}) }));
+      const type = format === "sd-jwt" ? SD_JWT_VC_MEDIA_TYPE : format === "jwt" ? MEDIA_TYPE.jwt : MEDIA_TYPE.json;
+      const cacheKey = `${format}\n${id}\n${hide ?? ""}`;
+      const hit = cache?.get(cacheKey);
+      if (hit !== undefined) return reply.type(type).send(hit);
+      const epoch = cache?.current() ?? null; // the blocks the answer is computed at
+      // Equal requests at the same blocks share one signing (a badge on a busy page is asked at once).
+      const running = epoch === null ? undefined : inflight.get(`${epoch}\n${cacheKey}`);
+      if (running) return reply.type(type).send(await running);
+      const signing = (async () => {
+        const bundle = disclosedCopy(await loadBundle(app, id, hideNames(hide)));
+        const body = await signedAs(app, id, format, bundle);
+        if (cache && cacheable(bundle)) cache.set(cacheKey, epoch, body, Date.now() + SIGNED_TTL_MS);
+        return body;
+      })();
+      if (epoch === null) return reply.type(type).send(await signing);
+      const shared = `${epoch}\n${cacheKey}`;
+      inflight.set(shared, signing);
+      let body: string;
+      try {
+        body = await signing;
+      } finally {
+        if (inflight.get(shared) === signing) inflight.delete(shared);
       }
-      const credentialStatus = await credentialStatusOf(app, id); // its bit in GET /v1/status-lists/:issuerId
-      const doc = toVerifiableCredential(bundle, issuer, {
-        format: format === "vc" ? "vc" : "ob3",
-        issuerDid: key.did,
-        ...(credentialStatus === undefined ? {} : { credentialStatus }),
-      });
-      const options = { now: signAt };
-      if (format === "jwt") return reply.type(MEDIA_TYPE.jwt).send(await signCredentialJwt(doc, key, options));
-      return reply.type(MEDIA_TYPE.json).send(JSON.stringify(await signCredential(doc, key, options)));
+      return reply.type(type).send(body);
     },
   );
 };

@@ -10,12 +10,13 @@ const SHAPE: Record<(typeof SECTION_IDS)[number], { rows: number; withBaseline: 
   P3a: { rows: 1, withBaseline: 1 },
   P3b: { rows: 2, withBaseline: 1 },
   P4: { rows: 2, withBaseline: 0 },
-  P5: { rows: 2, withBaseline: 2 },
+  P5: { rows: 3, withBaseline: 3 },
   P6: { rows: 1, withBaseline: 1 },
   P7: { rows: 3, withBaseline: 1 },
   P8: { rows: 3, withBaseline: 0 },
   P9: { rows: 2, withBaseline: 2 },
   P10: { rows: 2, withBaseline: 2 },
+  P11: { rows: 3, withBaseline: 3 },
 };
 
 const positive = (value: number | undefined) => value !== undefined && Number.isFinite(value) && value > 0;

@@ -198,7 +198,9 @@ describe("credroot verify with a certificate PDF", () => {
     expect(stdout).toContain(
       `${plain}: COULD NOT CHECK (not a credroot certificate: this PDF has no credroot-bundle.json attached: it is not a credroot certificate)`,
     );
-    expect(stdout).toMatch(new RegExp(`^${noise}: COULD NOT CHECK \\(not a bundle: .+\\)$`, "m"));
+    expect(stdout).toMatch(
+      new RegExp(`^${noise}: COULD NOT CHECK \\(this is not a credential credroot can check: .+\\)$`, "m"),
+    );
     expect(stdout).toContain(`${certificate}: VALID\n`);
     expect(status).toBe(2);
   });

@@ -43,6 +43,8 @@ const ROUTES: Record<string, number[]> = {
   "get /v1/issuers/{id}/did": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}": [200, 400, 404, 429, 500, 503],
   "get /v1/status-lists/{issuerId}/token": [200, 400, 404, 429, 500, 503],
+  "get /v1/credentials/{id}/badge.png": [200, 400, 404, 409, 429, 500, 503],
+  "get /v1/credentials/{id}/badge.svg": [200, 400, 404, 409, 429, 500, 503],
 };
 
 const ISSUER_ROUTES = Object.keys(ROUTES).filter(
