@@ -37,6 +37,7 @@ describe("web verifier page in Chromium: signed credentials and baked badges", (
       ["jwt", "credential?format=jwt"],
       ["png", "badge.png"],
       ["svg", "badge.svg"],
+      ["sd-jwt", "credential?format=sd-jwt&hide=learner.email"],
     ] as const) {
       const res = await fx.app.inject({ url: `/v1/credentials/${id}/${path}` });
       expect(res.statusCode, res.body).toBe(200);
@@ -73,6 +74,18 @@ describe("web verifier page in Chromium: signed credentials and baked badges", (
       expect(requests.some((r) => r.url.includes("/v1/verify"))).toBe(false);
       await page.close();
     }
+  });
+
+  it("verifies a pasted SD-JWT VC in the browser, the field its holder dropped shown as hidden", async () => {
+    const { page, requests } = await openPage(browser.context, `${site}/`);
+    await paste(page, forms["sd-jwt"]!.toString("utf8"));
+    expect(await verdictOf(page)).toEqual({ code: "valid", text: "Valid" });
+    expect(await page.getByTestId("credential-title").textContent()).toBe(title);
+    expect(await signedCheck(page, "signature")).toBe("true");
+    expect(await signedCheck(page, "issuer-key")).toBe("true");
+    expect(await page.locator("body").textContent()).not.toContain(sampleCredential(0).learner.email!);
+    expect(requests.some((r) => r.url.includes("/v1/verify"))).toBe(false);
+    await page.close();
   });
 
   it("verifies a picked PNG badge and a picked SVG badge", async () => {
