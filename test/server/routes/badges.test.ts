@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PNG } from "pngjs";
@@ -37,6 +37,7 @@ describe("GET /v1/credentials/:id/badge.png|svg", () => {
     await withImages?.close();
     await keyless.close();
     await fx.close();
+    rmSync(imageDir, { recursive: true, force: true });
   });
 
   const id = (index = 0) => accepted.credentials[index]!.id;
