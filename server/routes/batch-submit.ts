@@ -98,6 +98,27 @@ const DESCRIPTION =
   "stores nothing; the same key with another body is refused with 422 `idempotency-key-reused`. Keys are kept per issuer.";
 
 /**
+ * Every row of an upload validated and committed for `context` (the commit pool's threads).
+ * @throws HttpError 400 `invalid-credential` naming each bad row (its CSV line when `lines` are given)
+ * and field; nothing is stored.
+ */
+export async function preparedRows(
+  app: Pick<RouteInstance, "commitPool">,
+  inputs: Parameters<RouteInstance["commitPool"]["prepare"]>[0],
+  lines: readonly number[] | null,
+  context: AnchorContext,
+): ReturnType<RouteInstance["commitPool"]["prepare"]> {
+  try {
+    return await app.commitPool.prepare(inputs, context);
+  } catch (error) {
+    if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
+    const details = rowDetails(error.details, lines);
+    const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
+    throw new HttpError("invalid-credential", `${error.message}${old}; nothing was stored`, details);
+  }
+}
+
+/**
  * `POST /v1/batches`: validates every credential (naming each bad row and field), commits them to
  * a new batch id and stores the batch for the anchoring worker; idempotent under `Idempotency-Key`.
  * Registered by the batch routes' plugin, which reads `text/csv` bodies and strict JSON.
@@ -174,15 +195,7 @@ export function submitRoute(app: RouteInstance): void {
         issuerId: request.issuerId,
         batchId: id,
       };
-      let batch;
-      try {
-        batch = await app.commitPool.prepare(inputs, context);
-      } catch (error) {
-        if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
-        const details = rowDetails(error.details, lines);
-        const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
-        throw new HttpError("invalid-credential", `${error.message}${old}; nothing was stored`, details);
-      }
+      const batch = await preparedRows(app, inputs, lines, context);
       const credentials = batch.credentials.map((c, index) => ({
         id: newCredentialId(),
         index,

@@ -1,11 +1,11 @@
-import { type AnchorContext, isCredrootError, newBatchId } from "../../src";
+import { type AnchorContext, newBatchId } from "../../src";
 import { parseCredentialsCsv } from "../../src/node/csv";
 import { HttpError } from "../errors";
 import { issuerRoute } from "../rate-limits";
 import { csvBody, envelopeCompiler, type SubmitEnvelope, submitBody } from "../schemas/batch";
 import { errors } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
-import { AWARDING_BODY_GONE, isAwardingBody, repeatedId, rowDetails, rowNamer } from "./batch-submit";
+import { preparedRows, repeatedId, rowNamer } from "./batch-submit";
 import { useStrictJson } from "./json-body";
 
 const checkedBatch = {
@@ -61,15 +61,7 @@ const validateRoute: RoutePlugin = (app, _options, done) => {
         issuerId: request.issuerId,
         batchId: newBatchId(),
       };
-      let batch;
-      try {
-        batch = await app.commitPool.prepare(inputs, context);
-      } catch (error) {
-        if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
-        const details = rowDetails(error.details, lines);
-        const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
-        throw new HttpError("invalid-credential", `${error.message}${old}; nothing was stored`, details);
-      }
+      const batch = await preparedRows(app, inputs, lines, context);
       const row = rowNamer(lines);
       const twice = repeatedId(batch.credentials);
       if (twice) {

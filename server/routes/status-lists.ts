@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { STATUS_LIST_JWT_MEDIA_TYPE } from "../../src/standard/sd-jwt-status";
 import { HttpError, notFound } from "../errors";
 import { errors } from "../schemas/common";
@@ -24,6 +24,32 @@ export const tokenStatusListUrl = (app: FastifyInstance, issuerId: number): stri
   `${statusListUrl(app, issuerId)}/token`;
 
 const ISSUER_ID = /^(0|[1-9][0-9]{0,15})$/;
+
+/**
+ * What `publish` made of issuer `text`'s list (either form): 404 for an id that is none or an issuer
+ * the registry lacks, 503 when the chain cannot be read (logged), never a list it cannot vouch for.
+ */
+async function published<T>(
+  request: FastifyRequest,
+  text: string,
+  publish: (issuerId: number) => Promise<T | null | "no-key">,
+): Promise<T> {
+  if (!ISSUER_ID.test(text) || !Number.isSafeInteger(Number(text))) throw notFound(`issuer ${text}`);
+  const issuerId = Number(text);
+  let list: T | null | "no-key";
+  try {
+    list = await publish(issuerId);
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    request.log.warn({ err: error }, "status list: the chain could not be read");
+    throw new HttpError("chain-unavailable", "the registry could not be read: no status list can be vouched for now");
+  }
+  if (list === null) throw notFound(`issuer ${issuerId}`);
+  if (list === "no-key") {
+    throw new HttpError("signing-not-configured", "this service has no signing key for this issuer's status list");
+  }
+  return list;
+}
 
 const listSchema = {
   type: "object",
@@ -72,23 +98,9 @@ const statusListRoutes: FastifyPluginAsync = (app) => {
     // Typed as a plain reply: its 304 has no schema (no body to describe).
     async (request, reply: FastifyReply) => {
       const { issuerId: text } = request.params as { issuerId: string };
-      if (!ISSUER_ID.test(text) || !Number.isSafeInteger(Number(text))) throw notFound(`issuer ${text}`);
-      const issuerId = Number(text);
-      let list: Awaited<ReturnType<typeof app.statusLists.publish>>;
-      try {
-        list = await app.statusLists.publish(issuerId, statusListUrl(app, issuerId));
-      } catch (error) {
-        if (error instanceof HttpError) throw error;
-        request.log.warn({ err: error }, "status list: the chain could not be read");
-        throw new HttpError(
-          "chain-unavailable",
-          "the registry could not be read: no status list can be vouched for now",
-        );
-      }
-      if (list === null) throw notFound(`issuer ${issuerId}`);
-      if (list === "no-key") {
-        throw new HttpError("signing-not-configured", "this service has no signing key for this issuer's status list");
-      }
+      const list = await published(request, text, (issuerId) =>
+        app.statusLists.publish(issuerId, statusListUrl(app, issuerId)),
+      );
       reply.header("cache-control", `public, max-age=${STATUS_LIST_MAX_AGE_S}`).header("etag", list.etag);
       const match = request.headers["if-none-match"];
       if (match !== undefined && match.split(/\s*,\s*/).includes(list.etag)) return reply.status(304).send();
@@ -120,23 +132,9 @@ const statusListRoutes: FastifyPluginAsync = (app) => {
     },
     async (request, reply) => {
       const { issuerId: text } = request.params as { issuerId: string };
-      if (!ISSUER_ID.test(text) || !Number.isSafeInteger(Number(text))) throw notFound(`issuer ${text}`);
-      const issuerId = Number(text);
-      let token: Awaited<ReturnType<typeof app.statusLists.publishToken>>;
-      try {
-        token = await app.statusLists.publishToken(issuerId, tokenStatusListUrl(app, issuerId), STATUS_LIST_MAX_AGE_S);
-      } catch (error) {
-        if (error instanceof HttpError) throw error;
-        request.log.warn({ err: error }, "status list: the chain could not be read");
-        throw new HttpError(
-          "chain-unavailable",
-          "the registry could not be read: no status list can be vouched for now",
-        );
-      }
-      if (token === null) throw notFound(`issuer ${issuerId}`);
-      if (token === "no-key") {
-        throw new HttpError("signing-not-configured", "this service has no signing key for this issuer's status list");
-      }
+      const token = await published(request, text, (issuerId) =>
+        app.statusLists.publishToken(issuerId, tokenStatusListUrl(app, issuerId), STATUS_LIST_MAX_AGE_S),
+      );
       reply.header("cache-control", `public, max-age=${STATUS_LIST_MAX_AGE_S}`);
       return reply.type(STATUS_LIST_JWT_MEDIA_TYPE).send(token.jwt);
     },
