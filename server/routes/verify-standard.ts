@@ -89,7 +89,7 @@ function signedInputOf(body: unknown): SignedInput | null {
 export const signedVerdictProperties = {
   kind: { type: "string", enum: ["vc-json", "jwt", "sd-jwt", "png", "svg"], description: "what was verified" },
   valid: { type: "boolean", description: "signed credentials: true only when every check passed" },
-  format: { type: "string", enum: ["data-integrity", "jwt"], description: "how the credential was secured" },
+  format: { type: "string", enum: ["data-integrity", "jwt", "sd-jwt"], description: "how the credential was secured" },
   signer: { type: ["string", "null"], description: "the did:key whose signature verified" },
   signedAt: { type: ["string", "null"], description: "when the proof says it was made (ISO 8601)" },
 } as const;

@@ -72,6 +72,8 @@ describe("POST /v1/verify with signed credentials and baked badges", () => {
     expect(result.verdict, JSON.stringify(result.checks)).toBe("valid");
     expect(result.valid).toBe(true);
     expect(result.kind).toBe(form.split(" ")[0]);
+    const format = form.startsWith("sd-jwt") ? "sd-jwt" : /^jwt|\(jwt\)/.test(form) ? "jwt" : "data-integrity";
+    expect((result as Verdict & { format?: string }).format).toBe(format);
     expect(result.signer).toBe(did);
     expect(result.issuer).toMatchObject({ id: fx.issuerId, name: "Test University" });
     const bundleChecks = verdictOf(
