@@ -197,11 +197,28 @@ describe("issuers page (/issuers): every issuer from the chain alone", () => {
     });
     const server = await serveStatic(copy);
     try {
-      const { page } = await openPage(browser.context, `${server.url}/issuers.html`);
+      // Reached from the copy's verifier page, as a visitor finds it.
+      const { page } = await openPage(browser.context, `${server.url}/`);
+      await page.getByTestId("issuers-link").click();
+      await page.waitForURL(`${server.url}/issuers.html`);
+      await expect.poll(() => page.getByTestId("issuers-status").textContent()).toBe("3 issuers listed.");
       expectTheIssuers(await shownIssuers(page));
       await page.close();
     } finally {
       await server.close();
+    }
+  });
+
+  it("is linked from the service's verifier page, a share link's included", async () => {
+    for (const start of [`${site}/`, `${site}/v/00000000-0000-4000-8000-000000000000`]) {
+      const { page } = await openPage(browser.context, start);
+      try {
+        await page.getByTestId("issuers-link").click();
+        await page.waitForURL(`${site}/issuers.html`);
+        await expect.poll(() => page.getByTestId("issuers-status").textContent()).toBe("3 issuers listed.");
+      } finally {
+        await page.close();
+      }
     }
   });
 

@@ -88,12 +88,15 @@ describe("web verifier page in Chromium: signed credentials and baked badges", (
     await page.close();
   });
 
-  it("verifies a picked PNG badge and a picked SVG badge", async () => {
+  it("verifies a picked PNG badge and a picked SVG badge, which the file picker offers", async () => {
     for (const [name, type] of [
       ["badge.png", "image/png"],
       ["badge.svg", "image/svg+xml"],
     ] as const) {
       const { page } = await openPage(browser.context, `${site}/`);
+      // A phone's picker shows only what `accept` names: a badge must be pickable, not only droppable.
+      const accept = (await page.getByTestId("file-input").getAttribute("accept"))!.split(",");
+      expect(accept).toEqual(expect.arrayContaining([`.${name.slice(-3)}`, type]));
       await pick(page, name, type, forms[name.slice(-3)]!);
       expect((await verdictOf(page)).code).toBe("valid");
       expect(await page.getByTestId("credential-title").textContent()).toBe(title);
