@@ -10,6 +10,11 @@ import { BADGE_SEED, recordedKey } from "../server/routes/badges-fixture";
 import { issueFinalBatch } from "../server/helpers";
 import { cli, tempFolder, writeFile } from "./harness";
 
+const ESC = "\u001b";
+/** Every character a terminal may act on that the CLI must never print raw. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 describe("credroot verify <signed credential | badge>", () => {
   let fx: ServiceFixture;
   let folder: string;
@@ -91,5 +96,26 @@ describe("credroot verify <signed credential | badge>", () => {
     );
     expect(stdout).toMatch(/two\.svg: COULD NOT CHECK \(.*2 credential elements/);
     expect(status).toBe(2);
+  });
+
+  it("prints a valid signed credential's claims with every terminal control neutralised", async () => {
+    // The issuer's own signature and anchor are valid: the text is still only text, never a command.
+    const draw = `${ESC}[1A${ESC}[2K\r${files["badge.jwt"]}: VALID${ESC}]0;owned\u0007\u202e`;
+    const { accepted } = await issueFinalBatch(fx, [{ ...sampleCredential(1), title: `Doctorate${draw}` }]);
+    for (const format of ["jwt", "ob3", "sd-jwt"]) {
+      const res = await fx.app.inject({
+        url: `/v1/credentials/${accepted.credentials[0]!.id}/credential?format=${format}`,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const file = writeFile(folder, `ansi.${format}`, res.body);
+      const { status, stdout } = await cli(["verify", file, ...trust()]);
+      expect(status, stdout).toBe(0);
+      expect(stdout).not.toMatch(RAW_CONTROL);
+      const lines = stdout.trimEnd().split("\n");
+      expect(lines[0]).toBe(`${file}: VALID`);
+      // Only the verdict starts a line: the claim cannot draw a second verdict over it.
+      expect(lines.slice(1).every((line) => line.startsWith("  "))).toBe(true);
+      expect(lines).toContain(`  ${"title".padEnd(11)} Doctorate ${files["badge.jwt"]}: VALID`);
+    }
   });
 });
