@@ -100,6 +100,24 @@ function withRedactedUrls(logger: FastifyServerOptions["logger"], config: Config
 }
 
 /**
+ * A request that arrives once shutdown has begun (on a keep-alive connection still open for an
+ * answer in flight) gets 503 `shutting-down` in our error body, before any other work; Fastify
+ * has already marked the connection to close.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook("preClose", (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook("onRequest", async (_request, reply) => {
+    if (!closing) return;
+    const code = "shutting-down";
+    return reply.status(API_ERRORS[code].status).send(errorBody(code, "this instance is shutting down; send it again"));
+  });
+}
+
+/**
  * Builds the credroot service: plugins for errors, database, chain, auth and the anchoring
  * worker, then the routes. It does not listen: `server/main.ts` does, tests use `app.inject`.
  * @example
@@ -113,7 +131,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    return503OnClosing: true,
+    // Off: Fastify's own 503 body is not ours. The `onRequest` hook below answers instead.
+    return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed URL) keep the `{ code, message, details }` shape.
     frameworkErrors: (error, _request, reply) => {
       void (reply as unknown as FastifyReply)
@@ -137,6 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await commitPool.close();
   });
 
+  refuseWhileClosing(app);
   // Before the errors plugin, whose not-found handler spends the default budget too.
   await app.register(rateLimit, rateLimits(config));
   app.addHook("onRoute", requireRateLimit);

@@ -113,6 +113,10 @@ export const API_ERRORS = {
       "The service has no issuer signing key (ISSUER_SIGNING_KEY): it serves proof bundles, not signed credentials.",
   },
   "not-ready": { status: 503, meaning: "GET /ready: the database or the chain is unreachable, or the wrong chain." },
+  "shutting-down": {
+    status: 503,
+    meaning: "The instance is stopping: a request that reached it after shutdown began; send it again (to another).",
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** An error code of the HTTP API (a key of {@link API_ERRORS}). */
