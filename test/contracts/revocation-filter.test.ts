@@ -1,8 +1,7 @@
 import hre from "hardhat";
-import { hexlify, randomBytes } from "ethers";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type VerifyGasProbe, VerifyGasProbe__factory } from "../../harness/contracts";
-import { randomBytes32 } from "./batches";
+import { batchIdSharingBit, digestSharingBit, filterBit, randomBatchId, randomBytes32 } from "./batches";
 import { anchorBatch, validOf, verifyEverywhere, verifyManyOf, verifyWithIssuerOf, type Anchored } from "./calls";
 import {
   ISSUER_A,
@@ -19,39 +18,17 @@ import {
 /**
  * The issuer's revocation filter: one bit per revoked batch id and per revoked digest, kept in the
  * issuer's first slot, which `verify` reads anyway. A clear bit lets `verify` skip the revocation's
- * own slot; a set bit, whoever set it, makes it read the slot. Sound only if a set bit never hides
- * a revocation and a clear bit never hides one either: these tests revoke ids and digests whose bits
- * are set by other revocations, and measure what `verify` reads through a calling contract.
+ * own slot; a set bit, whoever set it, makes it read the slot. Sound as long as every revocation
+ * sets its bit and nothing clears one: these tests revoke ids and digests whose bits other
+ * revocations set first, and measure what `verify` reads through a calling contract.
+ * (test/contracts/property.test.ts draws its batch ids and digests in pairs sharing a bit.)
  */
-
-const BITS = 184n;
-
-/** The filter bit of a batch id: its 128-bit value modulo 184. */
-const batchBit = (batchId: string): bigint => BigInt(batchId) % BITS;
-/** The filter bit of a digest: its 256-bit value modulo 184. */
-const digestBit = (digest: string): bigint => BigInt(digest) % BITS;
-
-/** A random batch id other than `other` with the same filter bit. */
-function batchIdSharingBit(other: string): string {
-  for (;;) {
-    const id = hexlify(randomBytes(16));
-    if (id !== other && batchBit(id) === batchBit(other)) return id;
-  }
-}
-
-/** A random digest other than `other` with the same filter bit. */
-function digestSharingBit(other: string): string {
-  for (;;) {
-    const digest = randomBytes32();
-    if (digest !== other && digestBit(digest) === digestBit(other)) return digest;
-  }
-}
 
 /** A random batch id whose filter bit is not `taken`'s. */
 function batchIdAvoiding(taken: string): string {
   for (;;) {
-    const id = hexlify(randomBytes(16));
-    if (batchBit(id) !== batchBit(taken)) return id;
+    const id = randomBatchId();
+    if (filterBit(id) !== filterBit(taken)) return id;
   }
 }
 
@@ -59,7 +36,7 @@ function batchIdAvoiding(taken: string): string {
 function digestAvoiding(taken: string): string {
   for (;;) {
     const digest = randomBytes32();
-    if (digestBit(digest) !== digestBit(taken)) return digest;
+    if (filterBit(digest) !== filterBit(taken)) return digest;
   }
 }
 
@@ -153,7 +130,7 @@ describe("revocation filter", () => {
 
   it("never shows in the issuer record the views return", async () => {
     const a = await anchorBatch(f, f.signerA, f.issuerA, { size: 2 });
-    for (let i = 0; i < 8; i++) await mined(as().revokeBatch(hexlify(randomBytes(16)), ""));
+    for (let i = 0; i < 8; i++) await mined(as().revokeBatch(randomBatchId(), ""));
     for (let i = 0; i < 8; i++) await mined(as().revokeCredential(randomBytes32(), ""));
     const record = { accreditedUntil: MAX_UINT64, active: true, ...ISSUER_A };
     expect(toIssuer(await f.registry.getIssuer(f.issuerA))).toEqual(record);
