@@ -89,6 +89,16 @@ export async function benchAnchorGas(sizes: Sizes): Promise<SectionResult> {
 }
 
 const P2_PER_LEVEL = 250;
+/** Bits of the registry's per-issuer revocation filter: a batch id or digest maps to its value mod 184. */
+const FILTER_BITS = 184n;
+
+/** A random value of `bytes` bytes, other than `hex`, whose revocation filter bit is `hex`'s. */
+function sameFilterBit(hex: string, bytes: number): string {
+  for (;;) {
+    const other = toHex(randomBytes(bytes));
+    if (other !== hex && BigInt(other) % FILTER_BITS === BigInt(hex) % FILTER_BITS) return other;
+  }
+}
 const P2_FIXED = 8_000;
 const PROOFS_PER_LENGTH = 16;
 
@@ -100,6 +110,11 @@ const PROOFS_PER_LENGTH = 16;
  * derives for (issuer, batch id, digest), and the root they lead to is anchored under that batch
  * id and passed to `verify(issuerId, batchId, root, digest, proof)`: to the contract it is
  * indistinguishable from a credential of a real tree of 2^n credentials.
+ *
+ * The issuer has revoked nothing, so `verify` reads two cold slots (the anchor, the issuer's first
+ * slot) and skips the two revocation slots its revocation filter proves empty. The details also give
+ * the intercept when both filter bits are set (another batch id and another digest with the same
+ * bits revoked first): the two revocation slots are then read too, as for a busy issuer.
  */
 export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
   return section("P2", sizes.mode, async () => {
@@ -108,7 +123,7 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
       const probe = await deployVerifyGasProbe(fx.issuerSigner);
       const { leafOf, anchor } = fx.registry;
       const registry = await fx.registry.getAddress();
-      const gasOf = async (levels: number): Promise<number> => {
+      const gasOf = async (levels: number, bitsSet = false): Promise<number> => {
         const batchId = randomBatchId();
         const digest = randomHex32();
         const path: Hex32[] = Array.from({ length: levels }, randomHex32);
@@ -116,6 +131,10 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
         const root = processProof(leaf, path);
         const receipt = await (await anchor.send(batchId, root, 2 ** levels, "")).wait();
         check(receipt?.status === 1, "CredentialRegistry.anchor reverted");
+        if (bitsSet) {
+          await (await fx.registry.revokeBatch(sameFilterBit(batchId, 16), "bench")).wait();
+          await (await fx.registry.revokeCredential(sameFilterBit(digest, 32), "bench")).wait();
+        }
         const [gasUsed, status] = await probe.measureVerify(registry, fx.issuerId, batchId, root, digest, path);
         check(
           registryStatusOf(status) === "valid",
@@ -124,9 +143,9 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
         return Number(gasUsed);
       };
       // Each level costs a little more or less depending on which sibling sorts first: average proofs.
-      const gasAt = async (levels: number): Promise<number[]> => {
+      const gasAt = async (levels: number, bitsSet = false): Promise<number[]> => {
         const gas: number[] = [];
-        for (let i = 0; i < PROOFS_PER_LENGTH; i++) gas.push(await gasOf(levels));
+        for (let i = 0; i < PROOFS_PER_LENGTH; i++) gas.push(await gasOf(levels, bitsSet));
         return gas;
       };
       const [low, high] = sizes.verifyLevels;
@@ -136,6 +155,8 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
       const gasHigh = mean(highGas);
       const perLevel = (gasHigh - gasLow) / (high - low);
       const fixed = gasLow - perLevel * low;
+      const lowGasBitsSet = await gasAt(low, true);
+      const fixedBitsSet = mean(lowGasBitsSet) - perLevel * low;
       const rows: Row[] = [
         {
           id: "P2",
@@ -165,6 +186,8 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
           [`meanGasAt${high}Levels`]: gasHigh,
           [`gasRangeAt${low}Levels`]: range(lowGas),
           [`gasRangeAt${high}Levels`]: range(highGas),
+          fixedGasBothRevocationBitsSet: fixedBitsSet,
+          [`gasRangeAt${low}LevelsBothRevocationBitsSet`]: range(lowGasBitsSet),
         },
       };
     } finally {

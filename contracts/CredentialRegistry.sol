@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {ICredentialRegistry} from "./interfaces/ICredentialRegistry.sol";
 
@@ -33,6 +32,19 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bool active;
     }
 
+    /// @dev An issuer as stored: `Issuer` plus, in the first slot's 184 free bits, a one-hash Bloom
+    /// filter of its revocations (one bit per revoked batch id, one per revoked digest, set by
+    /// `revokeBatch` and `revokeCredential` and never cleared). `verify` reads this slot anyway; a
+    /// clear bit proves that the batch id or the digest was never revoked, so the revocation's own
+    /// slot need not be read. A set bit only means "maybe": the slot is read as before.
+    struct IssuerRecord {
+        uint64 accreditedUntil;
+        bool active;
+        uint184 revocationFilter;
+        string name;
+        string uri;
+    }
+
     /// @dev A credential-signing key: the issuer it is bound to, for good, and its history. One slot.
     struct KeyRecord {
         uint64 issuerId;
@@ -42,11 +54,12 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
     }
 
     uint64 private _issuerCount;
-    mapping(uint64 issuerId => Issuer) private _issuers;
+    mapping(uint64 issuerId => IssuerRecord) private _issuers;
     mapping(address signer => SignerRecord) private _signerRecords;
     mapping(uint64 issuerId => EnumerableSet.AddressSet) private _issuerSigners;
-    mapping(uint64 issuerId => mapping(bytes16 batchId => mapping(bytes32 root => uint64 anchoredAt)))
-        private _anchoredAt;
+    // Keyed by keccak256(abi.encode(issuerId, batchId, root)) (`_anchorSlot`): two hashes to find the
+    // slot rather than three nested mappings' three.
+    mapping(bytes32 anchorKey => uint64 anchoredAt) private _anchoredAt;
     mapping(uint64 issuerId => mapping(bytes16 batchId => uint64 revokedAt)) private _batchRevokedAt;
     mapping(uint64 issuerId => mapping(bytes32 digest => uint64 revokedAt)) private _credentialRevokedAt;
     // Issuer keys: never read by `anchor` or `verify`.
@@ -76,7 +89,13 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
     ) external onlyRole(ACCREDITOR_ROLE) returns (uint64 issuerId) {
         if (bytes(name).length == 0) revert EmptyIssuerName();
         issuerId = ++_issuerCount;
-        _issuers[issuerId] = Issuer({accreditedUntil: _NOT_WITHDRAWN, active: true, name: name, uri: uri});
+        _issuers[issuerId] = IssuerRecord({
+            accreditedUntil: _NOT_WITHDRAWN,
+            active: true,
+            revocationFilter: 0,
+            name: name,
+            uri: uri
+        });
         emit IssuerRegistered(issuerId, name, uri, signer);
         _addSigner(issuerId, signer);
     }
@@ -87,7 +106,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         string calldata name,
         string calldata uri
     ) external onlyRole(ACCREDITOR_ROLE) {
-        Issuer storage issuer = _existingIssuer(issuerId);
+        IssuerRecord storage issuer = _existingIssuer(issuerId);
         if (bytes(name).length == 0) revert EmptyIssuerName();
         issuer.name = name;
         issuer.uri = uri;
@@ -96,7 +115,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
 
     /// @inheritdoc ICredentialRegistry
     function setIssuerActive(uint64 issuerId, bool active) external onlyRole(ACCREDITOR_ROLE) {
-        Issuer storage issuer = _existingIssuer(issuerId);
+        IssuerRecord storage issuer = _existingIssuer(issuerId);
         if (issuer.active == active) revert IssuerActiveUnchanged(issuerId, active);
         issuer.active = active;
         emit IssuerActiveSet(issuerId, active);
@@ -108,7 +127,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         uint64 effectiveFrom,
         string calldata reason
     ) external onlyRole(ACCREDITOR_ROLE) {
-        Issuer storage issuer = _existingIssuer(issuerId);
+        IssuerRecord storage issuer = _existingIssuer(issuerId);
         uint64 current = issuer.accreditedUntil;
         // Only ever earlier: moving the date later would silently revalidate batches.
         if (effectiveFrom >= current) revert AccreditationNotShortened(issuerId, current, effectiveFrom);
@@ -183,13 +202,23 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         if (root == bytes32(0)) revert ZeroRoot();
         if (count == 0) revert ZeroCount();
         uint64 issuerId = _activeIssuerOf(msg.sender);
-        Issuer storage issuer = _issuers[issuerId];
-        if (!issuer.active) revert IssuerInactive(issuerId);
-        uint64 accreditedUntil = issuer.accreditedUntil;
+        IssuerRecord storage issuer = _issuers[issuerId];
+        // Both from the one slot, read once.
+        (bool active, uint64 accreditedUntil) = (issuer.active, issuer.accreditedUntil);
+        if (!active) revert IssuerInactive(issuerId);
         if (block.timestamp >= accreditedUntil) revert IssuerNotAccredited(issuerId, accreditedUntil);
-        mapping(bytes32 root => uint64 anchoredAt) storage anchors = _anchoredAt[issuerId][batchId];
-        if (anchors[root] != 0) revert BatchAlreadyAnchored(issuerId, batchId, root);
-        anchors[root] = uint64(block.timestamp);
+        uint256 slot = _anchorSlot(issuerId, batchId, root);
+        uint256 anchored;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            anchored := sload(slot)
+        }
+        if (anchored != 0) revert BatchAlreadyAnchored(issuerId, batchId, root);
+        // The slot holds the uint64 alone: written whole, without reading it back to keep other bits.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            sstore(slot, timestamp())
+        }
         emit BatchAnchored(issuerId, batchId, root, msg.sender, count, uri);
     }
 
@@ -200,6 +229,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         uint64 revokedAt = _batchRevokedAt[issuerId][batchId];
         if (revokedAt != 0) revert BatchAlreadyRevoked(issuerId, batchId, revokedAt);
         _batchRevokedAt[issuerId][batchId] = uint64(block.timestamp);
+        _issuers[issuerId].revocationFilter |= _batchBit(batchId);
         emit BatchRevoked(issuerId, batchId, msg.sender, reason);
     }
 
@@ -209,6 +239,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         uint64 revokedAt = _credentialRevokedAt[issuerId][digest];
         if (revokedAt != 0) revert CredentialAlreadyRevoked(issuerId, digest, revokedAt);
         _credentialRevokedAt[issuerId][digest] = uint64(block.timestamp);
+        _issuers[issuerId].revocationFilter |= _digestBit(digest);
         emit CredentialRevoked(issuerId, digest, msg.sender, reason);
     }
 
@@ -221,8 +252,28 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bytes32 root,
         bytes32 digest,
         bytes32[] calldata proof
-    ) external view returns (Verification memory result) {
-        return _verify(issuerId, batchId, root, digest, proof);
+    ) external view returns (Verification memory) {
+        (
+            Status status,
+            bytes32 leaf,
+            uint64 anchoredAt,
+            uint64 batchRevokedAt,
+            uint64 credRevokedAt,
+            uint64 accreditedUntil
+        ) = _check(issuerId, batchId, root, digest, proof);
+        // The six static words of `Verification`, encoded straight into memory from 0 and returned:
+        // no struct is built. Nothing runs after `return`, so the scratch, free-pointer and zero
+        // slots may be overwritten.
+        // solhint-disable-next-line no-inline-assembly
+        assembly {
+            mstore(0x00, status)
+            mstore(0x20, leaf)
+            mstore(0x40, anchoredAt)
+            mstore(0x60, batchRevokedAt)
+            mstore(0x80, credRevokedAt)
+            mstore(0xa0, accreditedUntil)
+            return(0x00, 0xc0)
+        }
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -233,7 +284,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bytes32 digest,
         bytes32[] calldata proof
     ) external view returns (Verification memory result, Issuer memory issuer) {
-        return (_verify(issuerId, batchId, root, digest, proof), _issuers[issuerId]);
+        return (_verify(issuerId, batchId, root, digest, proof), _issuerView(issuerId));
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -252,7 +303,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
                 request.digest,
                 request.proof
             );
-            issuers[i] = _issuers[request.issuerId];
+            issuers[i] = _issuerView(request.issuerId);
         }
     }
 
@@ -265,7 +316,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
     function getBatch(uint64 issuerId, bytes16 batchId, bytes32 root) external view returns (Batch memory) {
         return
             Batch({
-                anchoredAt: _anchoredAt[issuerId][batchId][root],
+                anchoredAt: _anchoredAtOf(issuerId, batchId, root),
                 revokedAt: _batchRevokedAt[issuerId][batchId]
             });
     }
@@ -277,7 +328,8 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
 
     /// @inheritdoc ICredentialRegistry
     function getIssuer(uint64 issuerId) external view returns (Issuer memory) {
-        return _existingIssuer(issuerId);
+        _existingIssuer(issuerId);
+        return _issuerView(issuerId);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -328,6 +380,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
 
     // ---------------------------------------------------------------- internal
 
+    /// @dev `_check` as the struct `verifyWithIssuer` and `verifyMany` return.
     function _verify(
         uint64 issuerId,
         bytes16 batchId,
@@ -335,25 +388,104 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bytes32 digest,
         bytes32[] calldata proof
     ) private view returns (Verification memory result) {
-        result.leaf = _leafOf(issuerId, batchId, digest);
+        (
+            result.status,
+            result.leaf,
+            result.anchoredAt,
+            result.batchRevokedAt,
+            result.credentialRevokedAt,
+            result.accreditedUntil
+        ) = _check(issuerId, batchId, root, digest, proof);
+    }
+
+    /// @dev The fields of `Verification`, in its order. Reads, cold, at most: the anchor slot, the
+    /// issuer's first slot, and only when its filter bit is set, the batch's and the credential's
+    /// revocation slots. The verdict is the first failing check in the order of `Status`:
+    /// BadProof (no storage read), NotAnchored, BatchRevoked, CredentialRevoked,
+    /// IssuerNotAccredited. A failed proof or a missing anchor leaves every time at 0.
+    function _check(
+        uint64 issuerId,
+        bytes16 batchId,
+        bytes32 root,
+        bytes32 digest,
+        bytes32[] calldata proof
+    )
+        private
+        view
+        returns (
+            Status status,
+            bytes32 leaf,
+            uint64 anchoredAt,
+            uint64 batchRevokedAt,
+            uint64 credRevokedAt,
+            uint64 accreditedUntil
+        )
+    {
+        leaf = _leafOf(issuerId, batchId, digest);
         // The proof first: it needs no storage, and a changed credential is `BadProof` (tampered)
         // rather than `NotAnchored`, whatever root it claims.
-        if (!MerkleProof.verifyCalldata(proof, root, result.leaf)) {
-            result.status = Status.BadProof;
-            return result;
+        if (_processProof(proof, leaf) != root) return (Status.BadProof, leaf, 0, 0, 0, 0);
+        anchoredAt = _anchoredAtOf(issuerId, batchId, root);
+        if (anchoredAt == 0) return (Status.NotAnchored, leaf, 0, 0, 0, 0);
+        IssuerRecord storage issuer = _issuers[issuerId];
+        uint184 filter;
+        (accreditedUntil, filter) = (issuer.accreditedUntil, issuer.revocationFilter);
+        // A clear bit: never revoked, so the stored time is 0 without reading it.
+        if (filter & _batchBit(batchId) != 0) batchRevokedAt = _batchRevokedAt[issuerId][batchId];
+        if (filter & _digestBit(digest) != 0) credRevokedAt = _credentialRevokedAt[issuerId][digest];
+        if (batchRevokedAt != 0) status = Status.BatchRevoked;
+        else if (credRevokedAt != 0) status = Status.CredentialRevoked;
+        else if (anchoredAt >= accreditedUntil) status = Status.IssuerNotAccredited;
+        // else Valid, the zero value.
+    }
+
+    /// @dev `issuerId`'s record as the views return it (all zero for an unknown id).
+    function _issuerView(uint64 issuerId) private view returns (Issuer memory) {
+        IssuerRecord storage record = _issuers[issuerId];
+        return
+            Issuer({
+                accreditedUntil: record.accreditedUntil,
+                active: record.active,
+                name: record.name,
+                uri: record.uri
+            });
+    }
+
+    /// @dev The filter bit of a revoked batch id (batch ids are random: their low bits will do).
+    function _batchBit(bytes16 batchId) private pure returns (uint184 bit) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            bit := shl(mod(shr(128, batchId), 184), 1)
         }
-        result.anchoredAt = _anchoredAt[issuerId][batchId][root];
-        if (result.anchoredAt == 0) {
-            result.status = Status.NotAnchored;
-            return result;
+    }
+
+    /// @dev The filter bit of a revoked digest (a hash: its low bits will do).
+    function _digestBit(bytes32 digest) private pure returns (uint184 bit) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            bit := shl(mod(digest, 184), 1)
         }
-        result.batchRevokedAt = _batchRevokedAt[issuerId][batchId];
-        result.credentialRevokedAt = _credentialRevokedAt[issuerId][digest];
-        result.accreditedUntil = _issuers[issuerId].accreditedUntil;
-        if (result.batchRevokedAt != 0) result.status = Status.BatchRevoked;
-        else if (result.credentialRevokedAt != 0) result.status = Status.CredentialRevoked;
-        else if (result.anchoredAt >= result.accreditedUntil) result.status = Status.IssuerNotAccredited;
-        else result.status = Status.Valid;
+    }
+
+    /// @dev OpenZeppelin `MerkleProof.processProofCalldata` (sorted pairs), hashing in scratch space.
+    function _processProof(bytes32[] calldata proof, bytes32 leaf) private pure returns (bytes32 computed) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            computed := leaf
+            let end := add(proof.offset, shl(5, proof.length))
+            for {
+                let p := proof.offset
+            } lt(p, end) {
+                p := add(p, 0x20)
+            } {
+                let sibling := calldataload(p)
+                // The smaller of the two first: computed goes to 0x20 when it is the greater.
+                let at := shl(5, gt(computed, sibling))
+                mstore(at, computed)
+                mstore(xor(at, 0x20), sibling)
+                computed := keccak256(0x00, 0x40)
+            }
+        }
     }
 
     function _addSigner(uint64 issuerId, address signer) private {
@@ -384,15 +516,48 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         if (!isSigner && !hasRole(ACCREDITOR_ROLE, msg.sender)) revert NotIssuerSigner(msg.sender, issuerId);
     }
 
-    function _existingIssuer(uint64 issuerId) private view returns (Issuer storage issuer) {
+    function _existingIssuer(uint64 issuerId) private view returns (IssuerRecord storage issuer) {
         if (issuerId == 0 || issuerId > _issuerCount) revert UnknownIssuer(issuerId);
         return _issuers[issuerId];
     }
 
-    function _leafOf(uint64 issuerId, bytes16 batchId, bytes32 digest) private view returns (bytes32) {
-        return
-            keccak256(
-                bytes.concat(keccak256(abi.encode(block.chainid, address(this), issuerId, batchId, digest)))
-            );
+    /// @dev The storage slot of `_anchoredAt[keccak256(abi.encode(issuerId, batchId, root))]`,
+    /// computed as Solidity does for that mapping, the key encoded past the free memory pointer.
+    function _anchorSlot(uint64 issuerId, bytes16 batchId, bytes32 root) private pure returns (uint256 slot) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, and(issuerId, 0xffffffffffffffff))
+            mstore(add(m, 0x20), and(batchId, not(shr(128, not(0)))))
+            mstore(add(m, 0x40), root)
+            mstore(0x00, keccak256(m, 0x60))
+            mstore(0x20, _anchoredAt.slot)
+            slot := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev When `issuerId` anchored `root` under `batchId`, 0 if it did not.
+    function _anchoredAtOf(uint64 issuerId, bytes16 batchId, bytes32 root) private view returns (uint64 at) {
+        uint256 slot = _anchorSlot(issuerId, batchId, root);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            at := and(sload(slot), 0xffffffffffffffff)
+        }
+    }
+
+    /// @dev `keccak256(bytes.concat(keccak256(abi.encode(block.chainid, address(this), issuerId,
+    /// batchId, digest))))`, encoded by hand past the free memory pointer (nothing is allocated).
+    function _leafOf(uint64 issuerId, bytes16 batchId, bytes32 digest) private view returns (bytes32 leaf) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, chainid())
+            mstore(add(m, 0x20), address())
+            mstore(add(m, 0x40), and(issuerId, 0xffffffffffffffff))
+            mstore(add(m, 0x60), and(batchId, not(shr(128, not(0)))))
+            mstore(add(m, 0x80), digest)
+            mstore(0x00, keccak256(m, 0xa0))
+            leaf := keccak256(0x00, 0x20)
+        }
     }
 }

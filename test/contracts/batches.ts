@@ -43,6 +43,30 @@ export function randomBatchId(): string {
   return hexlify(randomBytes(16));
 }
 
+/** Bits of the registry's per-issuer revocation filter (`CredentialRegistry._batchBit`, `_digestBit`). */
+export const FILTER_BITS = 184n;
+
+/** The revocation filter bit of a batch id (its 128-bit value) or of a digest (its 256-bit value). */
+export function filterBit(batchIdOrDigest: string): bigint {
+  return BigInt(batchIdOrDigest) % FILTER_BITS;
+}
+
+/** A random batch id other than `other` whose filter bit is `other`'s. */
+export function batchIdSharingBit(other: string): string {
+  for (;;) {
+    const id = randomBatchId();
+    if (id !== other && filterBit(id) === filterBit(other)) return id;
+  }
+}
+
+/** A random digest other than `other` whose filter bit is `other`'s. */
+export function digestSharingBit(other: string): Hex32 {
+  for (;;) {
+    const digest = randomBytes32();
+    if (digest !== other && filterBit(digest) === filterBit(other)) return digest;
+  }
+}
+
 /** A Merkle tree over given leaves, with its root and proofs. */
 export interface Tree {
   root: Hex32;

@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import type { ContractTransactionResponse } from "ethers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { leafOf, randomBatchId, randomBytes32, treeOf, type Tree } from "./batches";
+import {
+  batchIdSharingBit,
+  digestSharingBit,
+  leafOf,
+  randomBatchId,
+  randomBytes32,
+  treeOf,
+  type Tree,
+} from "./batches";
 import { REGISTRY_STATUS } from "../../src/registry-status";
 import { verifyManyOf } from "./calls";
 import {
@@ -32,8 +40,11 @@ import {
  */
 
 const ISSUERS = 3;
-const DIGESTS = Array.from({ length: 4 }, randomBytes32);
-const BATCH_IDS = [randomBatchId(), randomBatchId()];
+// In pairs sharing their revocation filter bit: revoking one makes `verify` read the other's slot.
+const [digest0, digest2] = [randomBytes32(), randomBytes32()];
+const DIGESTS = [digest0, digestSharingBit(digest0), digest2, digestSharingBit(digest2)];
+const batchId0 = randomBatchId();
+const BATCH_IDS = [batchId0, batchIdSharingBit(batchId0)];
 
 type Operation =
   | {
