@@ -1,4 +1,3 @@
-import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -17,6 +16,7 @@ import { CommitPool } from "./issuance/commit-pool";
 import authPlugin from "./plugins/auth";
 import chainPlugin from "./plugins/chain";
 import errorsPlugin from "./plugins/errors";
+import securityHeaders from "./plugins/security-headers";
 import storePlugin from "./plugins/store";
 import workerPlugin from "./plugins/outbox";
 import statusListsPlugin from "./status-lists/plugin";
@@ -161,7 +161,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit, rateLimits(config));
   app.addHook("onRoute", requireRateLimit);
   await app.register(errorsPlugin);
-  await app.register(helmet, {
+  // helmet's headers, computed once (plugins/security-headers.ts); HSTS only over https.
+  const httpsOnly = config.publicUrl?.startsWith("https:") ?? false;
+  const helmet = {
     contentSecurityPolicy: {
       directives: {
         // The web verifier page asks the chain itself: only the RPC origins it is configured with.
@@ -175,14 +177,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     strictTransportSecurity: false,
-  });
-  const httpsOnly = config.publicUrl?.startsWith("https:") ?? false;
-  app.addHook("onSend", async (request, reply) => {
-    if (!httpsOnly && request.protocol !== "https") return;
-    reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
-    const csp = reply.getHeader("content-security-policy");
-    if (typeof csp === "string") reply.header("content-security-policy", `${csp};upgrade-insecure-requests`);
-  });
+  };
+  await app.register(securityHeaders, { helmet, httpsOnly });
   await app.register(swagger, {
     openapi: {
       openapi: "3.0.3",

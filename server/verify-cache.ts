@@ -18,11 +18,21 @@ export class BlockCachedCalls implements CallProvider {
   private readonly answers = new Map<string, Promise<string>>();
   private timer: ReturnType<typeof setInterval> | undefined;
 
+  /**
+   * @param provider polled for the block number, and asked the calls unless `options.calls` is given
+   * @param options.calls what a call that is not cached goes to (the service's: a CoalescedCalls over `provider`)
+   */
   constructor(
     private readonly provider: JsonRpcProvider,
     private readonly pollMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+    options: { maxEntries?: number; calls?: CallProvider } = {},
+  ) {
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.calls = options.calls ?? provider;
+  }
+
+  private readonly maxEntries: number;
+  private readonly calls: CallProvider;
 
   /** Starts polling the block number (unref'd: it never keeps the process alive). */
   start(): void {
@@ -58,13 +68,13 @@ export class BlockCachedCalls implements CallProvider {
 
   call(tx: { to: string; data: string }): Promise<string> {
     const block = this.seen;
-    if (block === null) return this.provider.call(tx);
+    if (block === null) return this.calls.call(tx);
     const key = `${tx.to.toLowerCase()}:${tx.data}`;
     const cached = this.answers.get(key);
     if (cached) return cached;
     // At `latest`, not at `block`: never older than the block it is filed under, and a batch
     // anchored a moment ago is seen at once rather than after the next poll.
-    const answer = this.provider.call(tx);
+    const answer = this.calls.call(tx);
     if (this.answers.size >= this.maxEntries) this.answers.clear();
     this.answers.set(key, answer);
     // A failed call is not an answer: forget it so the next request asks again.

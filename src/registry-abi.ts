@@ -9,6 +9,9 @@ import { CredrootError } from "./errors";
 /** `verifyWithIssuer(uint64,bytes16,bytes32,bytes32,bytes32[])` as 8 hex digits (keccak of the signature). */
 export const VERIFY_WITH_ISSUER_SELECTOR = "0f8d7704";
 
+/** `verifyMany((uint64,bytes16,bytes32,bytes32,bytes32[])[])` as 8 hex digits. */
+export const VERIFY_MANY_SELECTOR = "4dbb57e3";
+
 /** The raw words of a `verifyWithIssuer` answer, before they are read as a verification. */
 export interface RawVerifyAnswer {
   status: number;
@@ -64,6 +67,36 @@ export function encodeVerifyWithIssuer(
   return parts.join("");
 }
 
+/**
+ * The arguments of `verifyWithIssuer` calldata as {@link encodeVerifyWithIssuer} writes it: lowercase
+ * hex (no 0x, no selector), which is also the encoding of the same request as a `VerifyRequest`
+ * tuple, what `verifyMany` takes. Undefined for any other calldata (another function, another layout).
+ */
+export function verifyRequestOfCall(data: string): string | undefined {
+  if (!data.startsWith(`0x${VERIFY_WITH_ISSUER_SELECTOR}`)) return undefined;
+  const args = data.slice(10);
+  const words = args.length / 64;
+  if (!Number.isInteger(words) || words < 6 || !/^[0-9a-f]*$/.test(args)) return undefined;
+  const at = (i: number) => args.slice(i * 64, i * 64 + 64);
+  if (at(4) !== word(5 * 32) || at(5) !== word(words - 6)) return undefined;
+  return args;
+}
+
+/**
+ * Calldata of `verifyMany(requests)` from requests as {@link verifyRequestOfCall} gives them: the
+ * offset of the array, its length, the offset of each (dynamic) tuple from the first, the tuples.
+ */
+export function encodeVerifyManyOfRequests(requests: readonly string[]): string {
+  const parts = ["0x", VERIFY_MANY_SELECTOR, word(32), word(requests.length)];
+  let offset = 32 * requests.length;
+  for (const request of requests) {
+    parts.push(word(offset));
+    offset += request.length / 2;
+  }
+  parts.push(...requests);
+  return parts.join("");
+}
+
 const unreadable = (why: string) => new CredrootError("CHAIN_UNAVAILABLE", `unreadable registry answer: ${why}`);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -96,6 +129,14 @@ class Words {
     const bytes = this.uint(index, 64);
     if (bytes % 32n !== 0n || bytes > BigInt(this.hex.length)) throw unreadable("an offset out of bounds");
     return Number(bytes) / 32;
+  }
+
+  /** The words of a `string` or `bytes` whose head word sits at `index`: its length, then its padded bytes. */
+  dynamic(index: number): string {
+    const length = this.uint(index, 64);
+    const words = 1 + Number((length + 31n) / 32n);
+    this.at(index + words - 1);
+    return this.hex.slice(index * 64, (index + words) * 64);
   }
 
   /** A `string` whose head word sits at `index`: its length, then its bytes (UTF-8). */
@@ -145,4 +186,36 @@ export function decodeVerifyWithIssuer(data: string): RawVerifyAnswer {
   };
   w.uint(5, 64); // Verification.accreditedUntil: read for its range; the issuer record's is the one used
   return answer;
+}
+
+/**
+ * The return data of `verifyMany` asked with `count` requests, as the `verifyWithIssuer` answer to
+ * each, in order: its `Verification` words as they are, then its `Issuer` (re-laid out from the
+ * array's tail, the same words). {@link decodeVerifyWithIssuer} reads each as it reads a direct answer.
+ * @throws CredrootError `CHAIN_UNAVAILABLE` when `data` is not an answer to `count` requests.
+ */
+export function splitVerifyManyAnswer(data: string, count: number): string[] {
+  const digits = data.slice(2);
+  if (!data.startsWith("0x") || digits.length % 64 !== 0 || !/^[0-9a-fA-F]*$/.test(digits)) {
+    throw unreadable("not hex words");
+  }
+  const w = new Words(digits.toLowerCase());
+  const results = w.offset(0);
+  const issuers = w.offset(1);
+  if (w.uint(results, 64) !== BigInt(count) || w.uint(issuers, 64) !== BigInt(count)) {
+    throw unreadable(`not ${count} answers`);
+  }
+  const answers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const verification = [0, 1, 2, 3, 4, 5].map((k) => w.at(results + 1 + 6 * i + k));
+    const issuer = issuers + 1 + w.offset(issuers + 1 + i);
+    const name = w.dynamic(issuer + w.offset(issuer + 2));
+    const uri = w.dynamic(issuer + w.offset(issuer + 3));
+    answers.push(
+      ["0x", ...verification, word(7 * 32), w.at(issuer), w.at(issuer + 1), word(4 * 32)]
+        .concat(word(4 * 32 + name.length / 2), name, uri)
+        .join(""),
+    );
+  }
+  return answers;
 }

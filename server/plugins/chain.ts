@@ -2,6 +2,7 @@ import { JsonRpcProvider, Wallet } from "ethers";
 import fp from "fastify-plugin";
 import { RegistryClient, type TrustedChain } from "../../src";
 import type { Config } from "../config";
+import { CoalescedCalls } from "../chain/coalesced-calls";
 import { BlockCachedCalls } from "../verify-cache";
 
 /** The chain as the service sees it: provider, issuer signer, registry, and the chains it trusts. */
@@ -96,10 +97,12 @@ export function connectChain(
   });
   const providers = [provider];
   const caches: BlockCachedCalls[] = [];
-  // What /v1/verify asks: answers cached per block (see verify-cache.ts), unless VERIFY_CACHE_MS=0.
+  // What /v1/verify asks: concurrent verifications as one verifyMany call (chain/coalesced-calls.ts),
+  // answers cached per block (see verify-cache.ts) unless VERIFY_CACHE_MS=0.
   const forVerify = (p: JsonRpcProvider): TrustedChain["provider"] => {
-    if (config.verifyCacheMs === 0) return p;
-    const cache = new BlockCachedCalls(p, config.verifyCacheMs);
+    const calls = new CoalescedCalls(p);
+    if (config.verifyCacheMs === 0) return calls;
+    const cache = new BlockCachedCalls(p, config.verifyCacheMs, { calls });
     caches.push(cache);
     return cache;
   };

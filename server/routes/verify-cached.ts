@@ -1,6 +1,37 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { VerificationResult } from "../../src";
+import type { TrustedChain, VerificationResult } from "../../src";
+import { decodeVerifyResult, encodeVerifyCall, type ChainVerification } from "../../src/registry-verify";
+import { callWithTimeout, prepareBundle, settleBundle } from "../../src/verify-checks";
 import { BlockCachedCalls, VerdictCache } from "../verify-cache";
+
+/** A bundle checked and its chain asked: its result as of any instant (ms since the epoch). */
+export type VerifiedBundle = (now: number) => VerificationResult;
+
+/**
+ * `verifyBundle`, with the verdict read at as many instants as the caller needs from one
+ * preparation and one chain answer: the expiry check is the only one that depends on the time, and
+ * asking again at a later instant (as `verify` below does) would redo the hashing and the `eth_call`.
+ * @throws CredrootError `INVALID_BUNDLE` when the input is not a bundle at all.
+ */
+export async function verifyOnce(
+  input: unknown,
+  chains: readonly TrustedChain[],
+  timeoutMs = 10_000,
+): Promise<VerifiedBundle> {
+  const prepared = prepareBundle(input, chains);
+  const { chain, request } = prepared;
+  let outcome: { answer: ChainVerification } | { error: unknown } | null = null;
+  if (chain && request) {
+    try {
+      const data = encodeVerifyCall(request);
+      const raw = await callWithTimeout(chain.provider, prepared.bundle.anchor.registry, data, timeoutMs);
+      outcome = { answer: decodeVerifyResult(raw, request.issuerId) };
+    } catch (error) {
+      outcome = { error };
+    }
+  }
+  return (now) => settleBundle(prepared, outcome, now);
+}
 
 /**
  * `POST /v1/verify` answered from a {@link VerdictCache}: the same request text at the same
@@ -14,13 +45,10 @@ export interface CachedVerify {
   preValidation: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   onSend: (request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>;
   /**
-   * Runs `verify` (at `now`, or at the current time) and marks its answer for storing when the
-   * chains stayed at the same blocks and the verdict is the same `ttlMs` later.
+   * Runs `verify` and reads its result now; marks that answer for storing when the chains stayed
+   * at the same blocks and the verdict is the same `ttlMs` later.
    */
-  verify: (
-    request: FastifyRequest,
-    verify: (now?: number) => Promise<VerificationResult>,
-  ) => Promise<VerificationResult>;
+  verify: (request: FastifyRequest, verify: () => Promise<VerifiedBundle>) => Promise<VerificationResult>;
 }
 
 /**
@@ -65,17 +93,18 @@ export function cachedVerify(app: FastifyInstance, url: string): CachedVerify | 
     async verify(request, verify) {
       const text = texts.get(request);
       const epoch = cache.current();
-      if (text === undefined || epoch === null) return verify();
+      if (text === undefined || epoch === null) return (await verify())(Date.now());
       // Many callers asking the same bundle at once share one verification.
       const running = inflight.get(text);
       if (running?.epoch === epoch) return running.result;
       const result = (async () => {
-        const now = await verify();
+        const verified = await verify();
+        const now = verified(Date.now());
         if (now.verdict === "chain-unavailable") return now;
-        // Asked again as of VERDICT_TTL_MS from now (the registry's answer comes from the call
-        // cache): an expiry date falling in between changes the checks, and then nothing is stored.
+        // Read again as of VERDICT_TTL_MS from now, from the same chain answer: an expiry date
+        // falling in between changes the checks, and then nothing is stored.
         const until = Date.now() + VERDICT_TTL_MS;
-        const later = await verify(until);
+        const later = verified(until);
         if (later.verdict === now.verdict && JSON.stringify(later.checks) === JSON.stringify(now.checks)) {
           fills.set(request, { epoch, until });
         }

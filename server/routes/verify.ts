@@ -8,7 +8,6 @@ import {
   MAX_PRESENTATION_TEXT,
   type Verdict,
   VERDICTS,
-  verifyBundle,
   verifyPresentation,
 } from "../../src";
 import { errorBody, HttpError } from "../errors";
@@ -17,7 +16,7 @@ import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
-import { cachedVerify } from "./verify-cached";
+import { cachedVerify, verifyOnce } from "./verify-cached";
 import { signedVerdictProperties, useStandardBodies, verifySignedHook } from "./verify-standard";
 
 const verificationSchema = {
@@ -208,9 +207,8 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const { trusted: chains } = app.chain;
-      const verify = (now?: number) => verifyBundle(request.body, now === undefined ? { chains } : { chains, now });
-      const result = await (cached ? cached.verify(request, verify) : verify());
+      const verify = () => verifyOnce(request.body, app.chain.trusted);
+      const result = await (cached ? cached.verify(request, verify) : verify().then((at) => at(Date.now())));
       if (result.verdict === "chain-unavailable") {
         const why = result.checks.at(-1)?.message ?? "the chain could not be asked";
         const body = { ...errorBody(UNAVAILABLE, why), verdict: result.verdict, checks: result.checks };

@@ -2,7 +2,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CredrootError, credentialRegistryInterface } from "../../src";
 import type { ICredentialRegistry } from "../../src/contracts/CredentialRegistry";
-import { decodeVerifyWithIssuer, encodeVerifyWithIssuer, VERIFY_WITH_ISSUER_SELECTOR } from "../../src/registry-abi";
+import {
+  decodeVerifyWithIssuer,
+  encodeVerifyManyOfRequests,
+  encodeVerifyWithIssuer,
+  splitVerifyManyAnswer,
+  VERIFY_MANY_SELECTOR,
+  VERIFY_WITH_ISSUER_SELECTOR,
+  verifyRequestOfCall,
+} from "../../src/registry-abi";
+import { registryInterface } from "../../src/registry-interface";
 
 const hex = (bytes: number) =>
   fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => `0x${Buffer.from(b).toString("hex")}`);
@@ -135,5 +144,93 @@ describe("decodeVerifyWithIssuer", () => {
   ])("refuses an answer with %s as unreadable, never as a verdict", (_what, data) => {
     expect(() => decodeVerifyWithIssuer(data)).toThrow(expect.objectContaining({ code: "CHAIN_UNAVAILABLE" }) as Error);
     expect(() => decodeVerifyWithIssuer(data)).toThrow(/unreadable registry answer/);
+  });
+});
+
+type Answer = typeof answer extends fc.Arbitrary<infer T> ? T : never;
+
+/** ethers' own encoding of `verifyMany`'s answer to as many requests as `answers`. */
+function ethersManyAnswer(answers: readonly Answer[]): string {
+  return registryInterface.encodeFunctionResult("verifyMany", [
+    answers.map((a) => [
+      a.status,
+      a.leaf,
+      a.anchoredAt,
+      a.batchRevokedAt,
+      a.credentialRevokedAt,
+      a.verificationAccreditedUntil,
+    ]),
+    answers.map(({ issuer }) => [issuer.accreditedUntil, issuer.active, issuer.name, issuer.uri]),
+  ]);
+}
+
+describe("verifyMany calldata from verifyWithIssuer calls", () => {
+  it("uses the selector of the registry's ABI", () => {
+    expect(`0x${VERIFY_MANY_SELECTOR}`).toBe(credentialRegistryInterface.getFunction("verifyMany").selector);
+  });
+
+  it("gives byte for byte the calldata ethers encodes for the same requests", () => {
+    fc.assert(
+      fc.property(fc.array(request, { maxLength: 6 }), (requests) => {
+        const calls = requests.map((r) => encodeVerifyWithIssuer(r.issuerId, r.batchId, r.root, r.digest, r.proof));
+        const ours = encodeVerifyManyOfRequests(calls.map((call) => verifyRequestOfCall(call)!));
+        const theirs = credentialRegistryInterface.encodeFunctionData("verifyMany", [requests]);
+        expect(ours).toBe(theirs);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  const call = encodeVerifyWithIssuer(1, `0x${"00".repeat(16)}`, `0x${"11".repeat(32)}`, `0x${"22".repeat(32)}`, [
+    `0x${"33".repeat(32)}`,
+  ]);
+  const wordAt = (data: string, index: number, value: string) =>
+    `${data.slice(0, 10 + 64 * index)}${value}${data.slice(10 + 64 * (index + 1))}`;
+
+  it.each([
+    ["another function's calldata", registryInterface.encodeFunctionData("issuerCount", [])],
+    ["verifyMany calldata", encodeVerifyManyOfRequests([verifyRequestOfCall(call)!])],
+    ["a proof at another offset", wordAt(call, 4, `${"0".repeat(62)}c0`)],
+    ["a proof length that is not the rest", wordAt(call, 5, `${"0".repeat(63)}2`)],
+    ["a word cut short", call.slice(0, -2)],
+    ["uppercase hex", call.toUpperCase().replace("0X", "0x")],
+  ])("leaves %s alone (not coalesced)", (_what, data) => {
+    expect(verifyRequestOfCall(data)).toBeUndefined();
+  });
+});
+
+describe("splitVerifyManyAnswer", () => {
+  it("gives each request the answer ethers encodes for verifyWithIssuer, byte for byte", () => {
+    fc.assert(
+      fc.property(fc.array(answer, { minLength: 1, maxLength: 6 }), (answers) => {
+        expect(splitVerifyManyAnswer(ethersManyAnswer(answers), answers.length)).toEqual(answers.map(ethersAnswer));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  const two = ethersManyAnswer(
+    [0, 1].map((i) => ({
+      status: i,
+      leaf: `0x${"22".repeat(32)}`,
+      anchoredAt: 5n,
+      batchRevokedAt: 0n,
+      credentialRevokedAt: 0n,
+      verificationAccreditedUntil: 7n,
+      issuer: { accreditedUntil: 7n, active: true, name: "Test University", uri: "https://example.org" },
+    })),
+  );
+
+  it.each([
+    ["empty data", "0x", 2],
+    ["fewer answers than requests", two, 3],
+    ["more answers than requests", two, 1],
+    ["data cut short", two.slice(0, -64), 2],
+    ["not hex", `${two.slice(0, -2)}zz`, 2],
+    ["an offset past the end", `0x${"f".repeat(64)}${two.slice(66)}`, 2],
+  ])("refuses %s as unreadable, never as answers", (_what, data, count) => {
+    expect(() => splitVerifyManyAnswer(data, count)).toThrow(
+      expect.objectContaining({ code: "CHAIN_UNAVAILABLE" }) as Error,
+    );
   });
 });
