@@ -1,9 +1,11 @@
 import { type Bundle, createBundle } from "./bundle";
-import { type AnchorContext, type CommitOptions, type CommittedCredential, commitCredential } from "./commit";
+import type { AnchorContext, CommitOptions, CommittedCredential } from "./commit";
+import { commitInto } from "./commit-into";
 import { type Credential, parseCredential } from "./credential";
 import { CredrootError, type ErrorDetail, isCredrootError } from "./errors";
 import { fromHex32, type Hex32 } from "./hash";
 import { buildTree, type MerkleTree, proofOf, treeRoot } from "./merkle";
+import { checkDistinctLeaves, treeOfLeafLayer } from "./merkle-layers";
 
 /** A batch ready to anchor: its root, and every credential committed with its proof. */
 export interface PreparedBatch {
@@ -74,12 +76,16 @@ export function prepareBatch(
   if (inputs.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a batch needs at least one credential");
   const { credentials: valid, details } = validateRows(inputs);
   if (details.length > 0) throw invalidRowsError(details, inputs.length);
+  // Each leaf's bytes go straight into the tree's first layer: no hex round trip per leaf.
+  const leaves = new Uint8Array(valid.length * 32);
   const credentials = valid.map((credential, i) => {
-    const committed = commitCredential(credential, context, options);
+    const committed = commitInto(credential, context, options, leaves, i * 32);
     options.onProgress?.(i + 1, valid.length);
     return committed;
   });
-  return assembleBatch(context, credentials);
+  checkDistinctLeaves(leaves, credentials.length);
+  const tree = treeOfLeafLayer(leaves, credentials.length);
+  return { context, root: treeRoot(tree), count: credentials.length, credentials, tree };
 }
 
 /** The bundle of credential `index` of a batch anchored in block `block`. */

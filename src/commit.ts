@@ -4,19 +4,19 @@ import {
   bytesOfPointer,
   contextPrefix,
   DIGEST_DOMAIN,
-  digestInPlace,
   hashSalt,
   leafInPlace,
   sink,
 } from "./commit-fields";
 import type { Credential } from "./credential";
-import { toBase64url } from "./encoding";
 import { CredrootError } from "./errors";
-import { compareBytes, fromHex32, type Hex32, randomSalt, toHex } from "./hash";
-import { currentKernel, issuanceKernel } from "./keccak-sink";
+import { type CommitOptions, type CommittedCredential, commitInto } from "./commit-into";
+import { compareBytes, fromHex32, type Hex32, toHex } from "./hash";
+import { currentKernel } from "./keccak-sink";
 import type { JsonValue } from "./pointer";
 
 export type { AnchorContext } from "./commit-fields";
+export type { CommitOptions, CommittedCredential } from "./commit-into";
 
 /*
  * Format v2 hashing, byte for byte (docs/format.md states the same for reimplementers):
@@ -35,16 +35,6 @@ export type { AnchorContext } from "./commit-fields";
 export const SECRET_BYTES = 16;
 /** Bytes of a field salt. */
 export const SALT_BYTES = 16;
-
-/** A credential committed to: its secret, its fields, its digest and its Merkle leaf. */
-export interface CommittedCredential {
-  /** The per-credential secret (base64url of 16 bytes): whoever holds it can open every field. */
-  secret: string;
-  /** The credential's values, as committed (nested, as the credential was given). */
-  credential: { [key: string]: JsonValue };
-  digest: Hex32;
-  leaf: Hex32;
-}
 
 /** The salt of field `pointer`: the first 16 bytes of `keccak256("credroot/salt/v2" ‖ secret ‖ pointer)`. */
 export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
@@ -118,11 +108,6 @@ export function digestOfOpening(opening: FieldOpening): Uint8Array {
   return digestOf(hashes);
 }
 
-export interface CommitOptions {
-  /** Source of 16-byte secrets; defaults to the platform's secure random generator. */
-  secret?: () => Uint8Array;
-}
-
 /**
  * Salts and hashes every field of a (validated) credential for anchoring at `context`.
  * @throws CredrootError `INVALID_ARGUMENT` for a bad context or secret.
@@ -134,15 +119,7 @@ export function commitCredential(
   context: AnchorContext,
   options: CommitOptions = {},
 ): CommittedCredential {
-  const secret = options.secret ? options.secret() : randomSalt().subarray(0, SECRET_BYTES);
-  if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
-  const values = credential as unknown as { [key: string]: JsonValue };
-  const prefix = contextPrefix(context);
-  const kernel = issuanceKernel();
-  digestInPlace(kernel, secret, values);
-  const digest = toHex(kernel.buffer.subarray(0, 32));
-  leafInPlace(kernel, prefix);
-  return { secret: toBase64url(secret), credential: values, digest, leaf: toHex(kernel.buffer.subarray(0, 32)) };
+  return commitInto(credential, context, options);
 }
 
 /** The leaf of a committed digest given as hex (for callers holding stored records). */

@@ -1,19 +1,8 @@
 import { CredrootError } from "./errors";
 import { compareBytes, fromHex32, type Hex32, keccak256Concat, toHex } from "./hash";
-import { issuanceKernel } from "./keccak-sink";
-import type { KeccakKernel } from "./keccak-wasm";
+import { checkDistinctLeaves, type MerkleTree, treeOfLeafLayer } from "./merkle-layers";
 
-/**
- * A Merkle tree over 32-byte leaves, internal nodes hashing sorted pairs: the tree that
- * OpenZeppelin `MerkleProof.verify` checks and merkletreejs builds with `{ sortPairs: true }`
- * (an odd node at the end of a layer moves up unchanged). Layers are flat byte arrays, so a
- * proof is read by index in O(log n) with no search, at a fraction of an object tree's memory.
- */
-export interface MerkleTree {
-  /** `layers[0]` holds the leaves, the last layer the root; 32 bytes per node. */
-  readonly layers: readonly Uint8Array[];
-  readonly leafCount: number;
-}
+export type { MerkleTree } from "./merkle-layers";
 
 function node(layer: Uint8Array, index: number): Uint8Array {
   return layer.subarray(index * 32, index * 32 + 32);
@@ -32,46 +21,12 @@ export function hashPair(a: Uint8Array, b: Uint8Array): Uint8Array {
 export function buildTree(leaves: readonly Uint8Array[]): MerkleTree {
   if (leaves.length === 0) throw new CredrootError("INVALID_ARGUMENT", "a tree needs at least one leaf");
   const first = new Uint8Array(leaves.length * 32);
-  const seen = new Map<string, number>();
-  leaves.forEach((leaf, i) => {
-    if (leaf.length !== 32) throw new CredrootError("INVALID_ARGUMENT", `leaf ${i} is not 32 bytes`);
-    const key = toHex(leaf);
-    const previous = seen.get(key);
-    if (previous !== undefined) {
-      throw new CredrootError("DUPLICATE_LEAF", `leaves ${previous} and ${i} are the same (${key})`);
-    }
-    seen.set(key, i);
-    first.set(leaf, i * 32);
-  });
-  const kernel = issuanceKernel();
-  const layers = [first];
-  for (let layer = first, n = leaves.length; n > 1; n = Math.ceil(n / 2)) {
-    const next = new Uint8Array(Math.ceil(n / 2) * 32);
-    for (let i = 0; i + 1 < n; i += 2) pairInto(kernel, layer, i * 32, next, (i / 2) * 32);
-    if (n % 2 === 1) next.set(node(layer, n - 1), ((n - 1) / 2) * 32);
-    layers.push(next);
-    layer = next;
-  }
-  return { layers, leafCount: leaves.length };
-}
-
-/** Hashes the sorted pair of nodes at `from` and `from + 32` of `layer` into `to` of `next`. */
-function pairInto(kernel: KeccakKernel, layer: Uint8Array, from: number, next: Uint8Array, to: number): void {
-  let first = from;
-  let second = from + 32;
-  for (let i = 0; i < 32; i++) {
-    const diff = layer[from + i]! - layer[from + 32 + i]!;
-    if (diff === 0) continue;
-    if (diff > 0) [first, second] = [second, first];
-    break;
-  }
-  const buf = kernel.buffer;
-  for (let i = 0; i < 32; i++) {
-    buf[i] = layer[first + i]!;
-    buf[32 + i] = layer[second + i]!;
-  }
-  kernel.hash(64);
-  for (let i = 0; i < 32; i++) next[to + i] = buf[i]!;
+  const bad = leaves.findIndex((leaf) => leaf.length !== 32);
+  const good = bad < 0 ? leaves.length : bad;
+  for (let i = 0; i < good; i++) first.set(leaves[i]!, i * 32);
+  checkDistinctLeaves(first, good); // a repeat before the first bad leaf is reported first
+  if (bad >= 0) throw new CredrootError("INVALID_ARGUMENT", `leaf ${bad} is not 32 bytes`);
+  return treeOfLeafLayer(first, leaves.length);
 }
 
 /** The root of `tree`. */
