@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply } from "fastify";
-import { type AnchorContext, type ErrorDetail, isCredrootError, newBatchId, proofOf } from "../../src";
+import {
+  type AnchorContext,
+  type CredrootError,
+  type ErrorDetail,
+  isCredrootError,
+  newBatchId,
+  type PreparedBatch,
+} from "../../src";
 import { columnOf, parseCredentialsCsv } from "../../src/node/csv";
 import { HttpError, type HttpErrorDetail, notFound } from "../errors";
 import { newCredentialId } from "../keys";
@@ -17,6 +24,7 @@ import {
 import { errors } from "../schemas/common";
 import type { RouteInstance } from "../schemas/types";
 import { StoreConflictError, StoreIssuedError } from "../store/errors";
+import { PendingCredential } from "../issuance/pending-credential";
 
 /**
  * Format v1 credentials named their awarding body; v2 ones cannot (any issuer could award in any
@@ -97,6 +105,13 @@ const DESCRIPTION =
   "with the same body answers the same batch again (202, `Idempotent-Replayed: true`, its current status) and " +
   "stores nothing; the same key with another body is refused with 422 `idempotency-key-reused`. Keys are kept per issuer.";
 
+/** The 400 for an upload's bad rows (its CSV lines when `lines` are given), saying that nothing was stored. */
+function invalidRows(error: CredrootError, lines: readonly number[] | null): HttpError {
+  const details = rowDetails(error.details, lines);
+  const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
+  return new HttpError("invalid-credential", `${error.message}${old}; nothing was stored`, details);
+}
+
 /**
  * Every row of an upload validated and committed for `context` (the commit pool's threads).
  * @throws HttpError 400 `invalid-credential` naming each bad row (its CSV line when `lines` are given)
@@ -112,10 +127,28 @@ export async function preparedRows(
     return await app.commitPool.prepare(inputs, context);
   } catch (error) {
     if (!isCredrootError(error, "INVALID_CREDENTIAL")) throw error;
-    const details = rowDetails(error.details, lines);
-    const old = details.some((d) => isAwardingBody(d.path)) ? ` (${AWARDING_BODY_GONE}: remove awardingBody)` : "";
-    throw new HttpError("invalid-credential", `${error.message}${old}; nothing was stored`, details);
+    throw invalidRows(error, lines);
   }
+}
+
+/**
+ * Every row of a CSV upload parsed, validated and committed for `context`: a large upload in pieces
+ * on the commit pool's threads, a small or malformed one parsed here (for the error naming its line).
+ * @throws CredrootError `INVALID_ARGUMENT` for malformed CSV; HttpError as {@link preparedRows}.
+ */
+export async function preparedCsv(
+  app: Pick<RouteInstance, "commitPool">,
+  text: string,
+  context: AnchorContext,
+): Promise<{ batch: PreparedBatch; lines: number[] }> {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const pieces = await app.commitPool.prepareCsv(body, context);
+  if (pieces === null) {
+    const { credentials, lines } = parseCredentialsCsv(body);
+    return { batch: await preparedRows(app, credentials, lines, context), lines };
+  }
+  if ("invalid" in pieces) throw invalidRows(pieces.invalid, pieces.lines);
+  return pieces;
 }
 
 /**
@@ -184,9 +217,6 @@ export function submitRoute(app: RouteInstance): void {
           return replay(reply, earlier.batchId);
         }
       }
-      // A CSV's rows are named in errors by their line too; a JSON body's have no lines.
-      const { credentials: inputs, lines } =
-        typeof body === "string" ? parseCredentialsCsv(body) : { credentials: body.credentials, lines: null };
       // The id comes first: every leaf commits to it (and to the chain, registry and issuer).
       const id = newBatchId();
       const context: AnchorContext = {
@@ -195,16 +225,14 @@ export function submitRoute(app: RouteInstance): void {
         issuerId: request.issuerId,
         batchId: id,
       };
-      const batch = await preparedRows(app, inputs, lines, context);
-      const credentials = batch.credentials.map((c, index) => ({
-        id: newCredentialId(),
-        index,
-        leaf: c.leaf,
-        digest: c.digest,
-        secret: c.secret,
-        credential: c.credential,
-        proof: proofOf(batch.tree, index),
-      }));
+      // A CSV's rows are named in errors by their line too; a JSON body's have no lines.
+      const { batch, lines } =
+        typeof body === "string"
+          ? await preparedCsv(app, body, context)
+          : { batch: await preparedRows(app, body.credentials, null, context), lines: null };
+      const credentials = batch.credentials.map(
+        (c, index) => new PendingCredential(newCredentialId(), index, c, batch.tree),
+      );
       const row = rowNamer(lines);
       const twice = repeatedId(credentials);
       if (twice) {

@@ -14,6 +14,8 @@ import {
 } from "../../src";
 import { CommitPool, PARALLEL_THRESHOLD } from "../../server/issuance/commit-pool";
 import { sampleCredential } from "../../scripts/lib/samples";
+import { credentialsCsv } from "../../harness/credentials-csv";
+import { parseCredentialsCsv } from "../../src/node/csv";
 
 describe("CommitPool.prepare", () => {
   // Chunks of 1,000 rows: three of them, shared by two threads, the last one short.
@@ -93,5 +95,60 @@ describe("CommitPool.prepare", () => {
     const batch = await pool.prepare([sampleCredential(1), sampleCredential(2)], at);
     expect(batch.count).toBe(2);
     expect(batch.credentials.map((c) => leafOfDigest(at, c.digest))).toEqual(batch.credentials.map((c) => c.leaf));
+  });
+
+  describe("prepareCsv", () => {
+    // Multi-line cells and CRLF line breaks: rows and lines must still be the whole upload's.
+    const upload = (rows: unknown[]) =>
+      credentialsCsv(rows as ReturnType<typeof sampleCredential>[]).replace(/\n(?=urn:uuid)/g, "\r\n");
+    const rows = (): ReturnType<typeof sampleCredential>[] =>
+      Array.from({ length: N }, (_, i) =>
+        i % 401 === 7 ? sampleCredential(i, { description: `two\nlines, "quoted"` }) : sampleCredential(i),
+      );
+
+    it("parses and commits a CSV on the threads, with the rows and lines parseCredentialsCsv gives", async () => {
+      const at = context();
+      const text = upload(rows());
+      const whole = parseCredentialsCsv(text);
+      const prepared = await pool.prepareCsv(text, at);
+      if (prepared === null || !("batch" in prepared)) throw new Error(`not prepared: ${JSON.stringify(prepared)}`);
+      expect(prepared.lines).toEqual(whole.lines);
+      const { batch } = prepared;
+      expect(batch.count).toBe(N);
+      expect(batch.credentials.map((c) => c.credential)).toEqual(
+        prepareBatch(whole.credentials, at).credentials.map((c) => c.credential),
+      );
+      for (const [i, c] of batch.credentials.entries()) {
+        expect(leafOfDigest(at, c.digest)).toBe(c.leaf);
+        if (i % 97 === 0) expect(processProof(c.leaf, proofOf(batch.tree, i))).toBe(batch.root);
+      }
+    });
+
+    it("names bad rows by their row in the whole upload, as prepare does, and commits nothing", async () => {
+      const bad = rows();
+      bad[3] = { ...bad[3]!, eqfLevel: 9 };
+      bad[1500] = { ...bad[1500]!, eqfLevel: 0 };
+      bad[N - 2] = { ...bad[N - 2]!, title: "" };
+      const text = upload(bad);
+      const whole = parseCredentialsCsv(text);
+      const expected: unknown = await pool.prepare(whole.credentials, context()).catch((e: unknown) => e);
+      const prepared = await pool.prepareCsv(text, context());
+      if (prepared === null || !("invalid" in prepared)) throw new Error("not refused");
+      expect(prepared.lines).toEqual(whole.lines);
+      expect(isCredrootError(expected, "INVALID_CREDENTIAL")).toBe(true);
+      expect(prepared.invalid.message).toBe((expected as Error).message);
+      expect(prepared.invalid.details).toEqual(isCredrootError(expected) ? expected.details : []);
+      expect(prepared.invalid.details.map((d) => d.path)).toEqual(["/3/eqfLevel", "/1500/eqfLevel", `/${N - 2}/title`]);
+    });
+
+    it("leaves a small or a malformed upload to the caller (null), and refuses a bad context", async () => {
+      expect(await pool.prepareCsv(upload(rows().slice(0, 10)), context())).toBeNull();
+      const text = upload(rows());
+      const broken = text.replace("Ana Novak", 'Ana "Novak');
+      expect(() => parseCredentialsCsv(broken)).toThrow(/quote inside an unquoted cell/);
+      expect(await pool.prepareCsv(broken, context())).toBeNull();
+      const error: unknown = await pool.prepareCsv(text, { ...context(), issuerId: 0 }).catch((e: unknown) => e);
+      expect(isCredrootError(error, "INVALID_ARGUMENT")).toBe(true);
+    });
   });
 });

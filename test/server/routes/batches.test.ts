@@ -200,6 +200,36 @@ describe("batch routes", () => {
       expect(await opCount()).toBe(ops);
     });
 
+    // A CSV of more rows than PARALLEL_THRESHOLD is parsed in pieces on the commit pool's threads.
+    it("names the row and line of a bad row of a large CSV, and of its first error when malformed", async () => {
+      const rows = Array.from({ length: 2400 }, (_, i) => {
+        const name = `Learner ${i}`;
+        // Every 300th row spans two lines, so that a row's line is not its index plus 2.
+        const description = i % 300 === 0 ? '"Line one\nLine two"' : "";
+        return `urn:csv:big-${i},Course,${description},${name},,NL,2026-06-30,Explain x,3,${i === 2222 ? "twelve" : "6"},Exam,online,QA`;
+      });
+      const post = (payload: string) =>
+        fx.app.inject({
+          method: "POST",
+          url: "/v1/batches",
+          headers: { ...fx.auth, "content-type": "text/csv" },
+          payload,
+        });
+      const ops = await opCount();
+      const bad = expectError(await post([CSV_HEADER, ...rows, ""].join("\n")), 400, "invalid-credential");
+      // Rows 1, 301, …, 2101 (counted from 1) span two lines: row 2223 starts on line 2224 + 8.
+      expect(bad.details).toEqual([{ row: 2223, line: 2232, path: "eqfLevel", message: "must be integer" }]);
+      const broken = [CSV_HEADER, ...rows.map((r) => r.replace("twelve", "6")), ""]
+        .join("\n")
+        .replace("Learner 2001", 'Learner "2001');
+      const malformed = expectError(await post(broken), 400, "invalid-argument");
+      expect(detailPaths(malformed)).toEqual(["line 2010"]); // row 2002, after 7 rows of two lines
+      expect(await opCount()).toBe(ops);
+      const fine = await post([CSV_HEADER, ...rows.map((r) => r.replace("twelve", "6")), ""].join("\r\n"));
+      expect(fine.statusCode, fine.body).toBe(202);
+      expect(fine.json<AcceptedBatch>().count).toBe(2400);
+    });
+
     // Regression: same cause as above.
     it("rejects malformed CSV with 400 naming the line", async () => {
       const res = await fx.app.inject({
