@@ -252,7 +252,7 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         bytes32 root,
         bytes32 digest,
         bytes32[] calldata proof
-    ) external view returns (Verification memory) {
+    ) external view returns (Verification memory result) {
         (
             Status status,
             bytes32 leaf,
@@ -261,18 +261,17 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
             uint64 credRevokedAt,
             uint64 accreditedUntil
         ) = _check(issuerId, batchId, root, digest, proof);
-        // The six static words of `Verification`, encoded straight into memory from 0 and returned:
-        // no struct is built. Nothing runs after `return`, so the scratch, free-pointer and zero
-        // slots may be overwritten.
+        // A memory `Verification` is six static words in field order, as its ABI encoding: written
+        // into `result` and returned from there, without Solidity's field-by-field encoder.
         // solhint-disable-next-line no-inline-assembly
-        assembly {
-            mstore(0x00, status)
-            mstore(0x20, leaf)
-            mstore(0x40, anchoredAt)
-            mstore(0x60, batchRevokedAt)
-            mstore(0x80, credRevokedAt)
-            mstore(0xa0, accreditedUntil)
-            return(0x00, 0xc0)
+        assembly ("memory-safe") {
+            mstore(result, status)
+            mstore(add(result, 0x20), leaf)
+            mstore(add(result, 0x40), anchoredAt)
+            mstore(add(result, 0x60), batchRevokedAt)
+            mstore(add(result, 0x80), credRevokedAt)
+            mstore(add(result, 0xa0), accreditedUntil)
+            return(result, 0xc0)
         }
     }
 
@@ -503,10 +502,12 @@ contract CredentialRegistry is ICredentialRegistry, AccessControlDefaultAdminRul
         emit SignerAdded(issuerId, signer, msg.sender);
     }
 
-    function _activeIssuerOf(address account) private view returns (uint64) {
-        SignerRecord memory record = _signerRecords[account];
-        if (!record.active) revert NotASigner(account);
-        return record.issuerId;
+    function _activeIssuerOf(address account) private view returns (uint64 issuerId) {
+        SignerRecord storage record = _signerRecords[account];
+        // Both from the one slot, read once, with no copy in memory.
+        bool active;
+        (issuerId, active) = (record.issuerId, record.active);
+        if (!active) revert NotASigner(account);
     }
 
     function _requireSignerOrAccreditor(uint64 issuerId) private view {

@@ -1694,7 +1694,7 @@ const _abi = [
           },
         ],
         internalType: "struct ICredentialRegistry.Verification",
-        name: "",
+        name: "result",
         type: "tuple",
       },
     ],
