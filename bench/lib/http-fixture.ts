@@ -38,14 +38,15 @@ async function listenLoopback(app: FastifyInstance): Promise<string> {
 /**
  * The service (SQLite file, silent logs, no effective rate limit) with an anchored batch of
  * `sizes.httpBatch` credentials, listening on loopback; and a bare Fastify app whose routes answer
- * a verification result and a bundle as they are (JSON of the same size, no work).
+ * a verification result and a bundle as they are (JSON of the same size, no work). `env` overrides the
+ * service's settings.
  */
-export async function startHttpFixture(sizes: Sizes): Promise<HttpFixture> {
+export async function startHttpFixture(sizes: Sizes, env: Record<string, string> = {}): Promise<HttpFixture> {
   const dir = mkdtempSync(join(tmpdir(), "credroot-bench-"));
   const service = await startService({
     store: openStore(join(dir, "bench.db")),
     // The per-block answer cache on, as an operator would run a busy public endpoint.
-    env: { RATE_LIMIT_PER_MINUTE: "1000000000", LOG_LEVEL: "silent", VERIFY_CACHE_MS: "1000" },
+    env: { RATE_LIMIT_PER_MINUTE: "1000000000", LOG_LEVEL: "silent", VERIFY_CACHE_MS: "1000", ...env },
   });
   const { app, auth } = service;
   const credentials = Array.from({ length: sizes.httpBatch }, (_, i) => sampleCredential(i));

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { TrustedChain, VerificationResult } from "../../src";
+import type { Check, TrustedChain, VerificationResult } from "../../src";
 import { decodeVerifyResult, encodeVerifyCall, type ChainVerification } from "../../src/registry-verify";
 import { callWithTimeout, prepareBundle, settleBundle } from "../../src/verify-checks";
 import { BlockCachedCalls, VerdictCache } from "../verify-cache";
@@ -57,6 +57,14 @@ export interface CachedVerify {
  */
 const VERDICT_TTL_MS = 60_000;
 
+/** Whether two lists of checks say the same, check for check (what JSON.stringify of each compared). */
+function sameChecks(a: readonly Check[], b: readonly Check[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((c, i) => c.name === b[i]!.name && c.ok === b[i]!.ok && c.message === b[i]!.message)
+  );
+}
+
 /** What a cached request is parsed as: never validated, never seen by the handler. */
 const ANSWERED = Object.freeze({});
 
@@ -105,7 +113,7 @@ export function cachedVerify(app: FastifyInstance, url: string): CachedVerify | 
         // falling in between changes the checks, and then nothing is stored.
         const until = Date.now() + VERDICT_TTL_MS;
         const later = verified(until);
-        if (later.verdict === now.verdict && JSON.stringify(later.checks) === JSON.stringify(now.checks)) {
+        if (later.verdict === now.verdict && sameChecks(later.checks, now.checks)) {
           fills.set(request, { epoch, until });
         }
         return now;
