@@ -57,10 +57,11 @@ export async function startHttpFixture(sizes: Sizes, env: Record<string, string>
     async () => {
       const res = await app.inject({ method: "GET", url: `/v1/batches/${batch.id}`, headers: auth });
       const { status } = res.json<{ status: string }>();
-      return status === "anchored" || status === "final" ? status : undefined;
+      if (status === "anchored") await service.mine(2); // to finality: the worker then rests during the runs
+      return status === "final" ? status : undefined;
     },
     60_000,
-    "the batch to be anchored",
+    "the batch to be final",
   );
   const ids = spreadIds(batch.credentials, sizes.httpRotate);
   const bundles: Bundle[] = [];
