@@ -39,8 +39,10 @@ export const SALT_BYTES = 16;
 /** The salt of field `pointer`: the first 16 bytes of `keccak256("credroot/salt/v2" ‖ secret ‖ pointer)`. */
 export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
   if (secret.length !== SECRET_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a secret must be 16 bytes");
-  hashSalt(currentKernel(), secret, bytesOfPointer(pointer));
-  return sink.buf.slice(0, SALT_BYTES);
+  // hashSalt writes into the kernel's own buffer, not the sink's (which may still be another kernel's).
+  const kernel = currentKernel();
+  hashSalt(kernel, secret, bytesOfPointer(pointer));
+  return kernel.buffer.slice(0, SALT_BYTES);
 }
 
 /** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
