@@ -6,6 +6,7 @@ import {
   DIGEST_DOMAIN,
   hashSalt,
   leafInPlace,
+  openingDigestInPlace,
   sink,
 } from "./commit-fields";
 import type { Credential } from "./credential";
@@ -102,10 +103,10 @@ export interface FieldOpening {
 
 /** The digest of an opening: disclosed fields rehashed from their values, hidden ones from their value hash. */
 export function digestOfOpening(opening: FieldOpening): Uint8Array {
-  const hashes: Uint8Array[] = [];
-  for (const [pointer, { salt, value }] of opening.shown) hashes.push(fieldHashOf(pointer, valueHash(salt, value)));
-  for (const [pointer, hashed] of opening.hidden) hashes.push(fieldHashOf(pointer, hashed));
-  return digestOf(hashes);
+  // As fieldHashOf(pointer, valueHash(salt, value)) per shown field and digestOf them, in place.
+  const kernel = currentKernel();
+  openingDigestInPlace(kernel, opening.shown, opening.hidden);
+  return kernel.buffer.slice(0, 32);
 }
 
 /**

@@ -368,3 +368,41 @@ describe("commitCredential", () => {
     expect(error.message).toBe("a lone surrogate at /title has no canonical form");
   });
 });
+
+describe("digestOfOpening, hashed in place", () => {
+  const pointer = fc.string({ maxLength: 10 }).map((key) => `/${key.replace(/[\ud800-\udfff]/g, "x")}`);
+  const salt = fc.uint8Array({ minLength: 16, maxLength: 16 });
+
+  it("equals digestOf the field hashes that valueHash and fieldHashOf give one by one", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(pointer, fc.record({ salt, value: jsonValue }), { maxKeys: 8 }),
+        fc.dictionary(pointer, fc.uint8Array({ minLength: 0, maxLength: 40 }), { maxKeys: 4 }),
+        (shownRecord, hiddenRecord) => {
+          const shown = new Map(Object.entries(shownRecord));
+          const hidden = new Map(Object.entries(hiddenRecord));
+          const hashes = [
+            ...[...shown].map(([p, { salt: s, value }]) => fieldHashOf(p, valueHash(s, value))),
+            ...[...hidden].map(([p, hashed]) => fieldHashOf(p, hashed)),
+          ];
+          expect(toHex(digestOfOpening({ shown, hidden }))).toBe(toHex(digestOf(hashes)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a salt that is not 16 bytes, and a value with no canonical form, as valueHash does", () => {
+    const hidden = new Map<string, Uint8Array>();
+    const short = new Map([["/a", { salt: new Uint8Array(15), value: 1 }]]);
+    expect(expectCode(() => digestOfOpening({ shown: short, hidden }), "INVALID_ARGUMENT").message).toBe(
+      "a salt must be 16 bytes",
+    );
+    const lone = new Map([["/a", { salt: new Uint8Array(16), value: { k: "x\ud800" } }]]);
+    const error = expectCode(() => digestOfOpening({ shown: lone, hidden }), "INVALID_ARGUMENT");
+    expect(error.message).toBe(
+      expectCode(() => valueHash(new Uint8Array(16), { k: "x\ud800" }), "INVALID_ARGUMENT").message,
+    );
+    expect(toHex(digestOfOpening({ shown: new Map(), hidden }))).toBe(toHex(digestOf([])));
+  });
+});
