@@ -117,8 +117,8 @@ commitPrefix.set(SALT_DOMAIN);
 
 /** Field hash of `value` at `pointer` into `sink.buf[0..32)`, its salt being in `sink.buf[0..16)`. */
 function hashSaltedField(kernel: KeccakKernel, pointer: PointerNode, value: JsonValue): void {
+  sink.begin(kernel, 16); // outside the try: a refused begin must not abort the hash under way
   try {
-    sink.begin(kernel, 16);
     writeCanonical(sink, value);
     sink.end();
   } catch (error) {

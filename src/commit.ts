@@ -47,8 +47,8 @@ export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
 /** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
 export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
   if (salt.length !== SALT_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 16 bytes");
+  sink.begin(currentKernel()); // outside the try: a refused begin must not abort the hash under way
   try {
-    sink.begin(currentKernel());
     sink.write(salt);
     writeCanonical(sink, value);
     sink.end();

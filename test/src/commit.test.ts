@@ -406,3 +406,37 @@ describe("digestOfOpening, hashed in place", () => {
     expect(toHex(digestOfOpening({ shown: new Map(), hidden }))).toBe(toHex(digestOf([])));
   });
 });
+
+describe("a value's getter that hashes and swallows the refusal", () => {
+  /** `{ k: "x" }` whose getter first tries valueHash (refused mid-hash) and ignores the error. */
+  function sneaky(): JsonValue {
+    const value = {};
+    Object.defineProperty(value, "k", {
+      enumerable: true,
+      get() {
+        try {
+          valueHash(new Uint8Array(16), 1);
+        } catch {
+          // swallowed: the outer hash must still come out right
+        }
+        return "x";
+      },
+    });
+    return value;
+  }
+
+  it("leaves the outer valueHash as it would be without the getter", () => {
+    const salt = new Uint8Array(16).fill(7);
+    expect(toHex(valueHash(salt, sneaky()))).toBe(toHex(valueHash(salt, { k: "x" })));
+  });
+
+  it("leaves the outer commitment as it would be without the getter (in an array: hashed as one value)", () => {
+    const plain = commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("getter") });
+    const withGetter = { ...(credential as unknown as { [key: string]: JsonValue }), title: [sneaky()] };
+    const expected = { ...(credential as unknown as { [key: string]: JsonValue }), title: [{ k: "x" }] };
+    const a = commitCredential(withGetter as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("g2") });
+    const b = commitCredential(expected as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("g2") });
+    expect(a.digest).toBe(b.digest);
+    expect(plain.digest).not.toBe(b.digest);
+  });
+});
