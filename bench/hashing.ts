@@ -174,7 +174,7 @@ function splitNote(breakdown: Record<string, number>, count: number): string {
   return `time split on ${count.toLocaleString("en-US")} credentials: ${shares.join(", ")}`;
 }
 
-const P3B_LIMIT = 1.3;
+const P3B_LIMIT = 1.5; // issue 16
 
 /**
  * P3b: `prepareBatch` over N sample credentials, then `proofOf` for every one of them, against the

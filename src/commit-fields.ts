@@ -4,7 +4,7 @@ import { CredrootError } from "./errors";
 import { type KeccakKernel } from "./keccak-wasm";
 import { KeccakSink, reentered, sinkBusy } from "./keccak-sink";
 import type { JsonValue } from "./pointer";
-import { childOf, POINTER_ROOT, type PointerNode } from "./pointer-bytes";
+import { bytesOfPointer, childOf, POINTER_ROOT, type PointerNode } from "./pointer-bytes";
 
 export { bytesOfPointer } from "./pointer-bytes";
 
@@ -117,26 +117,26 @@ commitPrefix.set(SALT_DOMAIN);
 
 /** Field hash of `value` at `pointer` into `sink.buf[0..32)`, its salt being in `sink.buf[0..16)`. */
 function hashSaltedField(kernel: KeccakKernel, pointer: PointerNode, value: JsonValue): void {
+  sink.begin(kernel, 16); // outside the try: a refused begin must not abort the hash under way
   try {
-    sink.begin(kernel, 16);
     writeCanonical(sink, value);
     sink.end();
   } catch (error) {
     sink.abort();
     throw canonicalError(error, value, pointer.pointer);
   }
+  hashPointerBefore(kernel, pointer.bytes);
+}
+
+/** `keccak256(pointer ‖ value hash)` into `kernel.buffer[0..32)`, the value hash being there. */
+function hashPointerBefore(kernel: KeccakKernel, pointer: Uint8Array): void {
   const buf = kernel.buffer;
-  const length = pointer.bytes.length;
-  if (length + 32 <= buf.length) {
-    buf.copyWithin(length, 0, 32);
-    buf.set(pointer.bytes, 0);
-    kernel.hash(length + 32);
+  if (pointer.length + 32 <= buf.length) {
+    buf.copyWithin(pointer.length, 0, 32);
+    buf.set(pointer, 0);
+    kernel.hash(pointer.length + 32);
   } else {
-    const hashed = buf.slice(0, 32);
-    sink.begin(kernel);
-    sink.write(pointer.bytes);
-    sink.write(hashed);
-    sink.end();
+    hash3(kernel, pointer, buf.slice(0, 32), NOTHING);
   }
 }
 
@@ -258,3 +258,41 @@ export function digestInPlace(kernel: KeccakKernel, secret: Uint8Array, values: 
 }
 
 let committing = false;
+
+/**
+ * The digest of an opening (`digestOfOpening`'s work: shown fields rehashed from salt and value,
+ * hidden ones from their value hash) into `kernel.buffer[0..32)`, with no array made per hash.
+ * @throws CredrootError `INVALID_ARGUMENT` for a salt that is not 16 bytes or a value with no canonical form.
+ */
+export function openingDigestInPlace(
+  kernel: KeccakKernel,
+  shown: ReadonlyMap<string, { salt: Uint8Array; value: JsonValue }>,
+  hidden: ReadonlyMap<string, Uint8Array>,
+): void {
+  if (committing) throw reentered();
+  committing = true;
+  try {
+    fieldCount = 0;
+    for (const [pointer, { salt, value }] of shown) {
+      if (salt.length !== 16) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 16 bytes");
+      sink.begin(kernel, 16);
+      try {
+        kernel.buffer.set(salt, 0);
+        writeCanonical(sink, value);
+        sink.end();
+      } catch (error) {
+        sink.abort();
+        throw canonicalError(error, value);
+      }
+      hashPointerBefore(kernel, bytesOfPointer(pointer));
+      keepFieldHash(kernel);
+    }
+    for (const [pointer, hashed] of hidden) {
+      hash3(kernel, bytesOfPointer(pointer), hashed, NOTHING);
+      keepFieldHash(kernel);
+    }
+    hashDigest(kernel);
+  } finally {
+    committing = false;
+  }
+}

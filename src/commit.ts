@@ -6,6 +6,7 @@ import {
   DIGEST_DOMAIN,
   hashSalt,
   leafInPlace,
+  openingDigestInPlace,
   sink,
 } from "./commit-fields";
 import type { Credential } from "./credential";
@@ -48,8 +49,8 @@ export function saltOf(secret: Uint8Array, pointer: string): Uint8Array {
 /** `keccak256(salt ‖ JCS(value))`: the salted commitment to a value, all a hidden field keeps. */
 export function valueHash(salt: Uint8Array, value: JsonValue): Uint8Array {
   if (salt.length !== SALT_BYTES) throw new CredrootError("INVALID_ARGUMENT", "a salt must be 16 bytes");
+  sink.begin(currentKernel()); // outside the try: a refused begin must not abort the hash under way
   try {
-    sink.begin(currentKernel());
     sink.write(salt);
     writeCanonical(sink, value);
     sink.end();
@@ -104,10 +105,10 @@ export interface FieldOpening {
 
 /** The digest of an opening: disclosed fields rehashed from their values, hidden ones from their value hash. */
 export function digestOfOpening(opening: FieldOpening): Uint8Array {
-  const hashes: Uint8Array[] = [];
-  for (const [pointer, { salt, value }] of opening.shown) hashes.push(fieldHashOf(pointer, valueHash(salt, value)));
-  for (const [pointer, hashed] of opening.hidden) hashes.push(fieldHashOf(pointer, hashed));
-  return digestOf(hashes);
+  // As fieldHashOf(pointer, valueHash(salt, value)) per shown field and digestOf them, in place.
+  const kernel = currentKernel();
+  openingDigestInPlace(kernel, opening.shown, opening.hidden);
+  return kernel.buffer.slice(0, 32);
 }
 
 /**

@@ -42,8 +42,19 @@ export function childOf(node: PointerNode, key: string): PointerNode {
   return child;
 }
 
+/** Pointers already asked for as text (a verifier asks twice per field): one lookup, no split and walk. */
+const byText = new Map<string, Uint8Array>();
+
 /** The UTF-8 bytes of `pointer` (cached for the pointers a batch repeats). */
 export function bytesOfPointer(pointer: string): Uint8Array {
+  const known = byText.get(pointer);
+  if (known) return known;
+  const bytes = encodePointer(pointer);
+  if (byText.size < MAX_CACHED_POINTERS) byText.set(pointer, bytes);
+  return bytes;
+}
+
+function encodePointer(pointer: string): Uint8Array {
   if (!isWellFormedText(pointer)) return utf8.encode(pointer);
   let node = POINTER_ROOT;
   // Walks the tree when the pointer names one of it (a schema field); encodes it otherwise.

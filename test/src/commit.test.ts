@@ -368,3 +368,75 @@ describe("commitCredential", () => {
     expect(error.message).toBe("a lone surrogate at /title has no canonical form");
   });
 });
+
+describe("digestOfOpening, hashed in place", () => {
+  const pointer = fc.string({ maxLength: 10 }).map((key) => `/${key.replace(/[\ud800-\udfff]/g, "x")}`);
+  const salt = fc.uint8Array({ minLength: 16, maxLength: 16 });
+
+  it("equals digestOf the field hashes that valueHash and fieldHashOf give one by one", () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(pointer, fc.record({ salt, value: jsonValue }), { maxKeys: 8 }),
+        fc.dictionary(pointer, fc.uint8Array({ minLength: 0, maxLength: 40 }), { maxKeys: 4 }),
+        (shownRecord, hiddenRecord) => {
+          const shown = new Map(Object.entries(shownRecord));
+          const hidden = new Map(Object.entries(hiddenRecord));
+          const hashes = [
+            ...[...shown].map(([p, { salt: s, value }]) => fieldHashOf(p, valueHash(s, value))),
+            ...[...hidden].map(([p, hashed]) => fieldHashOf(p, hashed)),
+          ];
+          expect(toHex(digestOfOpening({ shown, hidden }))).toBe(toHex(digestOf(hashes)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses a salt that is not 16 bytes, and a value with no canonical form, as valueHash does", () => {
+    const hidden = new Map<string, Uint8Array>();
+    const short = new Map([["/a", { salt: new Uint8Array(15), value: 1 }]]);
+    expect(expectCode(() => digestOfOpening({ shown: short, hidden }), "INVALID_ARGUMENT").message).toBe(
+      "a salt must be 16 bytes",
+    );
+    const lone = new Map([["/a", { salt: new Uint8Array(16), value: { k: "x\ud800" } }]]);
+    const error = expectCode(() => digestOfOpening({ shown: lone, hidden }), "INVALID_ARGUMENT");
+    expect(error.message).toBe(
+      expectCode(() => valueHash(new Uint8Array(16), { k: "x\ud800" }), "INVALID_ARGUMENT").message,
+    );
+    expect(toHex(digestOfOpening({ shown: new Map(), hidden }))).toBe(toHex(digestOf([])));
+  });
+});
+
+describe("a value's getter that hashes and swallows the refusal", () => {
+  /** `{ k: "x" }` whose getter first tries valueHash (refused mid-hash) and ignores the error. */
+  function sneaky(): JsonValue {
+    const value = {};
+    Object.defineProperty(value, "k", {
+      enumerable: true,
+      get() {
+        try {
+          valueHash(new Uint8Array(16), 1);
+        } catch {
+          // swallowed: the outer hash must still come out right
+        }
+        return "x";
+      },
+    });
+    return value;
+  }
+
+  it("leaves the outer valueHash as it would be without the getter", () => {
+    const salt = new Uint8Array(16).fill(7);
+    expect(toHex(valueHash(salt, sneaky()))).toBe(toHex(valueHash(salt, { k: "x" })));
+  });
+
+  it("leaves the outer commitment as it would be without the getter (in an array: hashed as one value)", () => {
+    const plain = commitCredential(credential, TEST_CONTEXT, { secret: secretSequence("getter") });
+    const withGetter = { ...(credential as unknown as { [key: string]: JsonValue }), title: [sneaky()] };
+    const expected = { ...(credential as unknown as { [key: string]: JsonValue }), title: [{ k: "x" }] };
+    const a = commitCredential(withGetter as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("g2") });
+    const b = commitCredential(expected as unknown as Credential, TEST_CONTEXT, { secret: secretSequence("g2") });
+    expect(a.digest).toBe(b.digest);
+    expect(plain.digest).not.toBe(b.digest);
+  });
+});
