@@ -100,11 +100,10 @@ function sameFilterBit(hex: string, bytes: number): string {
   }
 }
 const P2_FIXED = 8_000;
-const PROOFS_PER_LENGTH = 16;
 
 /**
  * P2: gas of `verify` measured inside a calling contract (`VerifyGasProbe`, read with `eth_call`)
- * for valid credentials at two proof lengths (16 random proofs each, averaged); the slope between
+ * for valid credentials at two proof lengths (`sizes.verifyProofs` random proofs each, 16 by default, averaged); the slope between
  * them is the cost of a level and the intercept the fixed part (the on-chain leaf derivation from
  * the digest included). A proof of n levels is n random siblings above the leaf the registry
  * derives for (issuer, batch id, digest), and the root they lead to is anchored under that batch
@@ -145,7 +144,7 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
       // Each level costs a little more or less depending on which sibling sorts first: average proofs.
       const gasAt = async (levels: number, bitsSet = false): Promise<number[]> => {
         const gas: number[] = [];
-        for (let i = 0; i < PROOFS_PER_LENGTH; i++) gas.push(await gasOf(levels, bitsSet));
+        for (let i = 0; i < sizes.verifyProofs; i++) gas.push(await gasOf(levels, bitsSet));
         return gas;
       };
       const [low, high] = sizes.verifyLevels;
@@ -181,7 +180,7 @@ export async function benchVerifyGas(sizes: Sizes): Promise<SectionResult> {
       return {
         rows,
         details: {
-          proofsPerLength: PROOFS_PER_LENGTH,
+          proofsPerLength: sizes.verifyProofs,
           [`meanGasAt${low}Levels`]: gasLow,
           [`meanGasAt${high}Levels`]: gasHigh,
           [`gasRangeAt${low}Levels`]: range(lowGas),

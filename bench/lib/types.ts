@@ -50,6 +50,8 @@ export interface Sizes {
   anchorCounts: readonly number[];
   /** P2: proof lengths measured (the slope is fitted through them). */
   verifyLevels: readonly [number, number];
+  /** P2: random valid proofs measured at each length (their gas is averaged). */
+  verifyProofs: number;
   /** P3a: hashes per timed round, and rounds per hasher (interleaved). */
   keccakHashes: number;
   keccakRounds: number;
