@@ -1,4 +1,5 @@
 import "@nomicfoundation/hardhat-ethers";
+import { HDNodeWallet, Mnemonic } from "ethers";
 import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/types";
@@ -30,6 +31,19 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, (args: { solcVersion: string }) =>
   });
 });
 
+/**
+ * The local chain's funded accounts: the 20 that Hardhat derives from its well-known test mnemonic
+ * (never use it elsewhere), with Hardhat's default balance. Derived here because ethers runs PBKDF2
+ * in Node's crypto, once: Hardhat runs a pure-JS PBKDF2 for each account, which took about 1 s of
+ * every process that starts the chain (each test file that does).
+ */
+const TEST_MNEMONIC = "test test test test test test test test test test test junk";
+const accountRoot = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(TEST_MNEMONIC), "m/44'/60'/0'/0");
+const ACCOUNTS = Array.from({ length: 20 }, (_, index) => ({
+  privateKey: accountRoot.deriveChild(index).privateKey,
+  balance: "10000000000000000000000",
+}));
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -40,7 +54,7 @@ const config: HardhatUserConfig = {
   },
   networks: {
     // Only the in-process chain: `npm run deploy` connects to RPC_URL itself (deploy/commands/deploy.ts).
-    hardhat: { hardfork: EVM_VERSION, chainId: 31337 },
+    hardhat: { hardfork: EVM_VERSION, chainId: 31337, accounts: ACCOUNTS },
   },
   paths: { tests: "test/contracts" },
 };

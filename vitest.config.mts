@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import { ON_BOTH_DATABASES } from "./test/support/both-databases";
+import { SlowestFirstSequencer } from "./test/support/sequencer";
 
 /** Settings every project shares. */
 const shared = {
@@ -15,6 +16,8 @@ export default defineConfig({
     // Two test files at a time (vitest would run one on a 2-core machine): every test is hermetic
     // (its own chain, database, ports and temporary folders), and the suite's wall time halves.
     maxWorkers: 2,
+    // The slowest files first, so both workers finish together (test/support/sequencer.ts).
+    sequence: { sequencer: SlowestFirstSequencer },
     // Runs once per run, whichever projects run: compiles the contracts.
     globalSetup: ["test/support/global-setup.ts"],
     projects: [

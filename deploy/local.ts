@@ -1,5 +1,5 @@
 import type { EventEmitter } from "node:events";
-import { HDNodeWallet, JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
 
 /** A Hardhat chain running in this process, served over JSON-RPC on 127.0.0.1. */
 export interface LocalChain {
@@ -59,15 +59,20 @@ export async function startLocalChain(options: { hostname?: string; port?: numbe
   const { port } = await listen(server);
   const url = `http://${hostname}:${port}`;
   const chainId = hre.network.config.chainId ?? 31337;
-  const accounts = hre.network.config.accounts as { mnemonic: string; path: string };
+  // hardhat.config.ts lists the accounts by private key.
+  const accounts = hre.network.config.accounts as readonly { privateKey: string }[];
   const provider = new JsonRpcProvider(url, chainId, { staticNetwork: true, pollingInterval: 50, cacheTimeout: -1 });
   return {
     url,
     chainId,
     provider,
     signer: (index) => provider.getSigner(index),
-    privateKey: (index) =>
-      HDNodeWallet.fromPhrase(accounts.mnemonic, undefined, `${accounts.path}/${index}`).privateKey,
+    privateKey: (index) => {
+      const account = accounts[index];
+      if (account === undefined)
+        throw new RangeError(`the local chain has ${accounts.length} accounts, not ${index + 1}`);
+      return account.privateKey;
+    },
     async close() {
       provider.destroy();
       await server.close();
