@@ -50,11 +50,13 @@ describe("addIssuerKey", () => {
   });
 
   it("is refused to anyone without ACCREDITOR_ROLE: the issuer's own signer, the admin, an outsider", async () => {
+    // Read before the calls: awaited inside expectRevert's arguments, the call's rejection went unhandled meanwhile.
+    const role = await f.registry.ACCREDITOR_ROLE();
     for (const who of [f.signerA, f.admin, f.outsider]) {
       await expectRevert(
         f.registry.connect(who).addIssuerKey(f.issuerA, randomKey()),
         "AccessControlUnauthorizedAccount",
-        [who.address, await f.registry.ACCREDITOR_ROLE()],
+        [who.address, role],
       );
     }
     expect(await f.registry.getIssuerKeys(f.issuerA)).toEqual([]);
@@ -160,11 +162,12 @@ describe("retireIssuerKey", () => {
   it("is refused to anyone without ACCREDITOR_ROLE, the issuer's signer included", async () => {
     const key = randomKey();
     await mined(asAccreditor().addIssuerKey(f.issuerA, key));
+    const role = await f.registry.ACCREDITOR_ROLE();
     for (const who of [f.signerA, f.admin, f.outsider]) {
       await expectRevert(
         f.registry.connect(who).retireIssuerKey(f.issuerA, key, true),
         "AccessControlUnauthorizedAccount",
-        [who.address, await f.registry.ACCREDITOR_ROLE()],
+        [who.address, role],
       );
     }
     expect((await keyOf(f.issuerA, key)).retiredAt).toBe(MAX_UINT64);
