@@ -1,12 +1,22 @@
 /**
  * `npm run bench [-- --smoke | --full] [--only P1,P5]`: runs the benchmark sections (each in a
  * process of its own), prints the results table, and, unless `--smoke`, writes
- * `bench/results.json` and the table of docs/benchmarks.md.
+ * `bench/results.json`, the table of docs/benchmarks.md and the README's summary of it.
+ * `npm run bench -- --report` runs nothing: it rewrites both tables from `bench/results.json`.
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { runIsolated } from "./lib/isolate";
-import { environment, markdownTable, mergeResults, readResults, updateReadme, writeResults } from "./lib/report";
+import {
+  environment,
+  markdownTable,
+  mergeResults,
+  readResults,
+  type ResultsFile,
+  updateReadme,
+  updateReadmeSummary,
+  writeResults,
+} from "./lib/report";
 import { type Mode, SECTION_IDS, type SectionId, type SectionResult } from "./lib/types";
 
 const ROOT = join(__dirname, "..");
@@ -20,14 +30,26 @@ function selected(only: string | undefined): SectionId[] {
   return SECTION_IDS.filter((id) => ids.includes(id));
 }
 
+/** The full table of docs/benchmarks.md and the README's summary, from `file`. */
+async function writeTables(file: ResultsFile): Promise<void> {
+  await updateReadme(join(ROOT, "docs", "benchmarks.md"), file);
+  await updateReadmeSummary(join(ROOT, "README.md"), file);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       smoke: { type: "boolean", default: false },
       full: { type: "boolean", default: false },
       only: { type: "string" },
+      report: { type: "boolean", default: false },
     },
   });
+  if (values.report) {
+    await writeTables(readResults(RESULTS));
+    console.log("rewrote the tables of docs/benchmarks.md and README.md from bench/results.json");
+    return;
+  }
   if (values.smoke && values.full) throw new Error("--smoke and --full exclude each other");
   const mode: Mode = values.smoke ? "smoke" : values.full ? "full" : "default";
   const results: SectionResult[] = [];
@@ -48,8 +70,8 @@ async function main(): Promise<void> {
   if (mode !== "smoke" && results.length > 0) {
     const file = mergeResults(readResults(RESULTS), results, environment());
     await writeResults(RESULTS, file);
-    await updateReadme(join(ROOT, "docs", "benchmarks.md"), file);
-    console.log("\nwrote bench/results.json and the table of docs/benchmarks.md");
+    await writeTables(file);
+    console.log("\nwrote bench/results.json, the table of docs/benchmarks.md and the README's summary");
   }
   if (failed > 0) process.exitCode = 1;
 }

@@ -151,3 +151,37 @@ export async function updateReadme(path: string, file: ResultsFile): Promise<voi
   const body = await readmeSection(file);
   writeFileSync(path, `${readme.slice(0, start + START.length)}\n\n${body}\n\n${readme.slice(end)}`);
 }
+
+const SUMMARY_START = "<!-- bench:summary:start -->";
+const SUMMARY_END = "<!-- bench:summary:end -->";
+
+/** The README's summary: every figure that has a target, with its same-run ratio, from the latest runs. */
+async function summarySection(file: ResultsFile): Promise<string> {
+  const rows = allRows(file).filter((row) => row.met !== null);
+  const newest = Object.values(file.sections)
+    .map((s) => s.environment.date.slice(0, 10))
+    .sort()
+    .at(-1);
+  const lines = [
+    `The latest \`npm run bench\` figures (newest run ${newest ?? "never"}) against their targets; the method, the`,
+    "baseline of each ratio and every other figure are in [benchmarks.md](docs/benchmarks.md).",
+    "",
+    "| # | figure | measured | ratio | target | met? |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map((row) => {
+      const values = [row.id, row.figure, formatQuantity(row.measured), formatRatio(row), row.target];
+      return `| ${[...values, row.met ? "yes" : "**no**"].map(cell).join(" | ")} |`;
+    }),
+  ];
+  return (await format(lines.join("\n"), { parser: "markdown", printWidth: 120 })).trimEnd();
+}
+
+/** Rewrites what lies between the README's `bench:summary:start` and `bench:summary:end` markers. */
+export async function updateReadmeSummary(path: string, file: ResultsFile): Promise<void> {
+  const readme = readFileSync(path, "utf8");
+  const start = readme.indexOf(SUMMARY_START);
+  const end = readme.indexOf(SUMMARY_END);
+  if (start < 0 || end < start) throw new Error(`${path} has no ${SUMMARY_START} … ${SUMMARY_END} markers`);
+  const body = await summarySection(file);
+  writeFileSync(path, `${readme.slice(0, start + SUMMARY_START.length)}\n\n${body}\n\n${readme.slice(end)}`);
+}
