@@ -113,7 +113,11 @@ function refuseWhileClosing(app: FastifyInstance): void {
   app.addHook("onRequest", async (_request, reply) => {
     if (!closing) return;
     const code = "shutting-down";
-    return reply.status(API_ERRORS[code].status).send(errorBody(code, "this instance is shutting down; send it again"));
+    // As text: a route's own 503 schema (POST /v1/verify's has a verdict) must not reshape it, or fail on it.
+    return reply
+      .status(API_ERRORS[code].status)
+      .type("application/json; charset=utf-8")
+      .send(JSON.stringify(errorBody(code, "this instance is shutting down; send it again")));
   });
 }
 

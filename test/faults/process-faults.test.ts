@@ -239,6 +239,7 @@ describe("process faults of server/main.ts", () => {
       expect(proxy.heldCalls("eth_call")).toBeGreaterThan(VERIFIES);
       for (const o of late) {
         expect(o.kind === "refused" || (o.kind === "answer" && o.status === 503), JSON.stringify(o)).toBe(true);
+        if (o.kind === "answer") expect((o.body as { code?: string }).code).toBe("shutting-down");
       }
       proxy.release();
       const exit = await within(exited, 10_000 - (Date.now() - signalled), "exit after SIGTERM");
@@ -256,8 +257,12 @@ describe("process faults of server/main.ts", () => {
       expect(outcomes.slice(VERIFIES).map((o) => (o.kind === "answer" ? o.status : o))).toEqual(
         Array.from({ length: BUNDLES }, () => 200),
       );
-      // And the server's own account: every request it accepted completed with its normal status.
-      const accepted = requestLog(run.output, MARK);
+      // And the server's own account: every request it accepted completed with its normal status; the
+      // late ones it read are logged as refused (503 shutting-down), one for each late 503 answer.
+      const logged = requestLog(run.output, MARK);
+      const refused = logged.filter((r) => r.status === 503);
+      expect(refused).toHaveLength(late.filter((o) => o.kind === "answer").length);
+      const accepted = logged.filter((r) => r.status !== 503);
       expect(accepted.filter((r) => r.status !== 200 && r.status !== 202)).toEqual([]);
       expect(accepted).toHaveLength(VERIFIES + BUNDLES + 1); // the load and the last batch; none of the late ones
 
