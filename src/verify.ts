@@ -16,22 +16,35 @@ export type { CallProvider, Check, TrustedChain, Verdict, VerificationResult, Ve
  * const { verdict } = await verifyBundle(json, { chains: [{ chainId, registries: [address], provider }] });
  */
 export async function verifyBundle(input: unknown, options: VerifyOptions): Promise<VerificationResult> {
-  const prepared = prepareBundle(input, options.chains);
+  const verified = await verifyBundleOnce(input, options.chains, options.timeoutMs);
+  return verified(options.now ?? Date.now());
+}
+
+/** A bundle checked and its chain asked: its result as of any instant (ms since the epoch). */
+export type VerifiedBundle = (now: number) => VerificationResult;
+
+/**
+ * {@link verifyBundle}'s work done once, its verdict readable at as many instants as the caller
+ * needs: the expiry check is the only one that depends on the time, and asking again at a later
+ * instant would redo the hashing and the `eth_call`.
+ * @throws CredrootError `INVALID_BUNDLE` when the input is not a bundle at all.
+ */
+export async function verifyBundleOnce(
+  input: unknown,
+  chains: VerifyOptions["chains"],
+  timeoutMs = 10_000,
+): Promise<VerifiedBundle> {
+  const prepared = prepareBundle(input, chains);
   const { chain, request } = prepared;
   let outcome: { answer: ChainVerification } | { error: unknown } | null = null;
   if (chain && request) {
     try {
       const data = encodeVerifyCall(request);
-      const raw = await callWithTimeout(
-        chain.provider,
-        prepared.bundle.anchor.registry,
-        data,
-        options.timeoutMs ?? 10_000,
-      );
+      const raw = await callWithTimeout(chain.provider, prepared.bundle.anchor.registry, data, timeoutMs);
       outcome = { answer: decodeVerifyResult(raw, request.issuerId) };
     } catch (error) {
       outcome = { error };
     }
   }
-  return settleBundle(prepared, outcome, options.now ?? Date.now());
+  return (now) => settleBundle(prepared, outcome, now);
 }

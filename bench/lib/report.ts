@@ -142,14 +142,18 @@ async function readmeSection(file: ResultsFile): Promise<string> {
   return (await format(text, { parser: "markdown", printWidth: 120 })).trimEnd();
 }
 
-/** Rewrites what lies between the `bench:start` and `bench:end` markers of the README. */
+/** Rewrites what lies between the `start` and `end` markers of the Markdown file at `path` with `body`. */
+function replaceBetween(path: string, start: string, end: string, body: string): void {
+  const text = readFileSync(path, "utf8");
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${path} has no ${start} … ${end} markers`);
+  writeFileSync(path, `${text.slice(0, from + start.length)}\n\n${body}\n\n${text.slice(to)}`);
+}
+
+/** Rewrites what lies between the `bench:start` and `bench:end` markers of docs/benchmarks.md. */
 export async function updateReadme(path: string, file: ResultsFile): Promise<void> {
-  const readme = readFileSync(path, "utf8");
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${path} has no ${START} … ${END} markers`);
-  const body = await readmeSection(file);
-  writeFileSync(path, `${readme.slice(0, start + START.length)}\n\n${body}\n\n${readme.slice(end)}`);
+  replaceBetween(path, START, END, await readmeSection(file));
 }
 
 const SUMMARY_START = "<!-- bench:summary:start -->";
@@ -178,10 +182,5 @@ async function summarySection(file: ResultsFile): Promise<string> {
 
 /** Rewrites what lies between the README's `bench:summary:start` and `bench:summary:end` markers. */
 export async function updateReadmeSummary(path: string, file: ResultsFile): Promise<void> {
-  const readme = readFileSync(path, "utf8");
-  const start = readme.indexOf(SUMMARY_START);
-  const end = readme.indexOf(SUMMARY_END);
-  if (start < 0 || end < start) throw new Error(`${path} has no ${SUMMARY_START} … ${SUMMARY_END} markers`);
-  const body = await summarySection(file);
-  writeFileSync(path, `${readme.slice(0, start + SUMMARY_START.length)}\n\n${body}\n\n${readme.slice(end)}`);
+  replaceBetween(path, SUMMARY_START, SUMMARY_END, await summarySection(file));
 }

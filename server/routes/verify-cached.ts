@@ -1,37 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Check, TrustedChain, VerificationResult } from "../../src";
-import { decodeVerifyResult, encodeVerifyCall, type ChainVerification } from "../../src/registry-verify";
-import { callWithTimeout, prepareBundle, settleBundle } from "../../src/verify-checks";
+import type { Check, VerificationResult, VerifiedBundle } from "../../src";
 import { BlockCachedCalls, VerdictCache } from "../verify-cache";
-
-/** A bundle checked and its chain asked: its result as of any instant (ms since the epoch). */
-export type VerifiedBundle = (now: number) => VerificationResult;
-
-/**
- * `verifyBundle`, with the verdict read at as many instants as the caller needs from one
- * preparation and one chain answer: the expiry check is the only one that depends on the time, and
- * asking again at a later instant (as `verify` below does) would redo the hashing and the `eth_call`.
- * @throws CredrootError `INVALID_BUNDLE` when the input is not a bundle at all.
- */
-export async function verifyOnce(
-  input: unknown,
-  chains: readonly TrustedChain[],
-  timeoutMs = 10_000,
-): Promise<VerifiedBundle> {
-  const prepared = prepareBundle(input, chains);
-  const { chain, request } = prepared;
-  let outcome: { answer: ChainVerification } | { error: unknown } | null = null;
-  if (chain && request) {
-    try {
-      const data = encodeVerifyCall(request);
-      const raw = await callWithTimeout(chain.provider, prepared.bundle.anchor.registry, data, timeoutMs);
-      outcome = { answer: decodeVerifyResult(raw, request.issuerId) };
-    } catch (error) {
-      outcome = { error };
-    }
-  }
-  return (now) => settleBundle(prepared, outcome, now);
-}
 
 /**
  * `POST /v1/verify` answered from a {@link VerdictCache}: the same request text at the same

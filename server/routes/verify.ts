@@ -8,6 +8,7 @@ import {
   MAX_PRESENTATION_TEXT,
   type Verdict,
   VERDICTS,
+  verifyBundleOnce,
   verifyPresentation,
 } from "../../src";
 import { errorBody, HttpError } from "../errors";
@@ -16,7 +17,7 @@ import { bundleBody } from "../schemas/bundle";
 import { errors, hex32 } from "../schemas/common";
 import type { RoutePlugin } from "../schemas/types";
 import { useStrictJson } from "./json-body";
-import { cachedVerify, verifyOnce } from "./verify-cached";
+import { cachedVerify } from "./verify-cached";
 import { signedVerdictProperties, useStandardBodies, verifySignedHook } from "./verify-standard";
 
 const verificationSchema = {
@@ -207,7 +208,7 @@ const verifyRoutes: RoutePlugin = (app, _options, done) => {
       },
     },
     async (request, reply) => {
-      const verify = () => verifyOnce(request.body, app.chain.trusted);
+      const verify = () => verifyBundleOnce(request.body, app.chain.trusted);
       const result = await (cached ? cached.verify(request, verify) : verify().then((at) => at(Date.now())));
       if (result.verdict === "chain-unavailable") {
         const why = result.checks.at(-1)?.message ?? "the chain could not be asked";
