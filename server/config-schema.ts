@@ -115,7 +115,7 @@ export const configSchema = {
       minimum: 100,
       default: 15_000,
       description:
-        "The signer's lease (ms), renewed on each pass: another instance takes over this long after its holder dies. Must be more than twice WORKER_INTERVAL_MS.",
+        "The signer's lease (ms), renewed by the first pass after half of it has passed: another instance takes over this long after its holder dies. Must be more than twice WORKER_INTERVAL_MS.",
     },
     REGISTRY_FROM_BLOCK: {
       type: "integer",

@@ -25,7 +25,7 @@ export interface OutboxOptions {
    * that every outbox object is an instance of its own).
    */
   instanceId?: string;
-  /** How long the signer's lease lasts; renewed on every pass (default 15 s). */
+  /** How long the signer's lease lasts; renewed once half of it has passed (default 15 s). */
   leaseTtlMs?: number;
   /** The registry's deployment block: event searches start there (default 0). */
   fromBlock?: number;

@@ -16,14 +16,14 @@ import { send } from "./send";
 const PASS_ORDER = ["signed", "sent", "mined", "queued"] as const satisfies readonly OpStatus[];
 
 /**
- * Runs one pass: takes (or renews) the signer's lease, or does nothing while another instance
+ * Runs one pass: takes (or, once half of it has passed, renews) the signer's lease, or does nothing while another instance
  * holds it; then reads the signer's ops (after the lease is taken, so that a new holder carries on
  * where the last one stopped) and steps each. The pass stops at an outage (the next pass retries)
  * or when the lease is lost; a bug fails the op it happened on and the pass goes on.
  * @throws what the lease or the op list threw (the caller logs it, see {@link logPassFailure}).
  */
 export async function runPass(ctx: OutboxContext): Promise<void> {
-  if (!(await ctx.lease.hold())) return; // another instance sends for this signer
+  if (!(await ctx.lease.keep())) return; // another instance sends for this signer
   ctx.standing.reset(); // asked again in each pass that has something to sign
   const signer = ctx.options.wallet.address.toLowerCase();
   const ops = (await ctx.options.store.listOps(PASS_ORDER)).filter((op) => op.signer.toLowerCase() === signer);

@@ -1,7 +1,8 @@
 /**
  * Outbox tests — the loop of passes: every `intervalMs`, at once when woken, and nothing left
  * waiting once stopped. No chain: the stub store says another instance holds the signer's lease,
- * so each pass is one `acquireLease` call and does nothing else.
+ * so each pass is one `acquireLease` call and does nothing else; or it grants the lease and has no
+ * ops, to count how often a holder writes its lease.
  */
 import { JsonRpcProvider, Wallet } from "ethers";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -13,22 +14,40 @@ import { waitFor } from "../../support/service";
 
 const provider = new JsonRpcProvider("http://127.0.0.1:9", 31337, { staticNetwork: true });
 
-/** An outbox whose every pass finds the lease taken; `passes()` counts its passes. */
-function idleOutbox(intervalMs: number) {
-  const acquireLease = vi.fn<Store["acquireLease"]>(() => Promise.resolve(null));
-  const releaseLease = vi.fn<Store["releaseLease"]>(() => Promise.resolve(false));
-  const store = { acquireLease, releaseLease } as Partial<Store> as Store;
-  const outbox = new Outbox({
-    store,
+/** An outbox on `store` (no chain: it must never get as far as asking one). */
+function outboxOn(store: Partial<Store>, intervalMs: number, leaseTtlMs?: number): Outbox {
+  return new Outbox({
+    store: store as Store,
     provider,
     wallet: new Wallet(Wallet.createRandom().privateKey),
     registry: Wallet.createRandom().address,
     finality: 2,
     intervalMs,
+    ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }),
     log: recordingLog(),
     instanceId: "loop-test",
   });
+}
+
+/** An outbox whose every pass finds the lease taken; `passes()` counts its passes. */
+function idleOutbox(intervalMs: number) {
+  const acquireLease = vi.fn<Store["acquireLease"]>(() => Promise.resolve(null));
+  const releaseLease = vi.fn<Store["releaseLease"]>(() => Promise.resolve(false));
+  const outbox = outboxOn({ acquireLease, releaseLease }, intervalMs);
   return { outbox, passes: () => acquireLease.mock.calls.length };
+}
+
+/** An outbox that holds the lease and has nothing to send; the times (ms) it asked for the lease. */
+function holdingOutbox(intervalMs: number, leaseTtlMs: number) {
+  const asked: number[] = [];
+  const acquireLease = vi.fn<Store["acquireLease"]>((name, holder, ttlMs) => {
+    asked.push(performance.now());
+    return Promise.resolve({ name, holder, expiresAt: Date.now() + ttlMs });
+  });
+  const listOps = vi.fn<Store["listOps"]>(() => Promise.resolve([]));
+  const releaseLease = vi.fn<Store["releaseLease"]>(() => Promise.resolve(true));
+  const outbox = outboxOn({ acquireLease, listOps, releaseLease }, intervalMs, leaseTtlMs);
+  return { outbox, asked, passes: () => listOps.mock.calls.length };
 }
 
 describe("Outbox loop", () => {
@@ -88,5 +107,23 @@ describe("Outbox loop", () => {
     await outbox.stop();
     outbox.start();
     await waitFor(() => Promise.resolve(passes() === 2 || undefined), 1_000, "the pass after the restart");
+  });
+
+  it("writes a held lease once half of it has passed, not on every pass, and never lets it lapse", async () => {
+    const ttl = 1_000;
+    const { outbox, asked, passes } = holdingOutbox(20, ttl);
+    start(outbox);
+    const began = performance.now();
+    await waitFor(() => Promise.resolve(passes() >= 40 || undefined), 10_000, "forty passes");
+    await waitFor(() => Promise.resolve(performance.now() - began >= 2.5 * ttl || undefined), 10_000, "2.5 leases");
+    const elapsed = performance.now() - began;
+    // Taken at the first pass, then renewed once per half lease (each renewal at the first pass after it).
+    expect(asked.length).toBeGreaterThanOrEqual(Math.floor(elapsed / ttl));
+    expect(asked.length).toBeLessThanOrEqual(1 + Math.ceil(elapsed / (ttl / 2)));
+    expect(passes()).toBeGreaterThan(2 * asked.length);
+    const gaps = asked.slice(1).map((at, i) => at - asked[i]!);
+    // The lease counts its time from before it asks; this stub notes the time a moment later.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(ttl / 2 - 20);
+    for (const gap of gaps) expect(gap).toBeLessThan(ttl);
   });
 });
