@@ -72,17 +72,26 @@ interface Serialised {
   batchId: string;
   root: string;
   block: number;
+  /** The batch was final: its root and block can no longer change (revoked, it is still offered). */
+  final: boolean;
   payload: string;
 }
 
+/** How many final batches' records {@link SerialisedBundles} keeps (each a few hundred bytes). */
+const FINAL_BATCHES_KEPT = 1_024;
+
 /**
- * Full bundles of stored credentials, kept as the JSON text the route sends: a bundle asked again
+ * Full bundles of stored credentials, kept as the JSON text the route sends. A bundle asked again
  * costs one read of its batch (still offered? same root and block?) instead of two reads, the
- * parsing of the credential's row, the bundle's assembly and its serialisation. Bounded by bytes;
- * full, it starts empty again (a learner fetching a bundle twice in a row is the case served).
+ * parsing of the credential's row, the bundle's assembly and its serialisation; of a final batch,
+ * no read at all. A final batch stays final or becomes revoked, both offered with the same root
+ * and block (the outbox never moves a final op back), so its record is also kept for the other
+ * credentials of the batch. Bounded by bytes; full, it starts empty again (a learner fetching a
+ * bundle twice in a row is the case served).
  */
 export class SerialisedBundles {
   private readonly entries = new Map<string, Serialised>();
+  private readonly finalBatches = new Map<string, BatchRecord>();
   private bytes = 0;
 
   constructor(private readonly maxBytes = 32 * 1024 * 1024) {}
@@ -93,21 +102,37 @@ export class SerialisedBundles {
    */
   async get(app: FastifyInstance, id: string, serialise: (bundle: Bundle) => string): Promise<string> {
     const known = this.entries.get(id);
+    if (known?.final) return known.payload;
     if (known) {
       const batch = await app.store.getBatch(known.batchId);
       if (!batch) throw notFound(`credential ${id}`);
       if (offeredBlock(batch) === known.block && batch.root === known.root) return known.payload;
       this.entries.delete(id);
     }
-    const { credential, batch, block } = await loadRecords(app, id);
+    const credential = await app.store.getCredential(id);
+    const batch = credential ? await this.batchOf(app, credential.batchId) : null;
+    if (!credential || !batch) throw notFound(`credential ${id}`);
+    const block = offeredBlock(batch);
     const payload = serialise(bundleOfRecord(app, credential, batch, block));
     const size = 2 * (id.length + payload.length);
     if (this.bytes + size > this.maxBytes) {
       this.entries.clear();
       this.bytes = 0;
     }
-    this.entries.set(id, { batchId: batch.id, root: batch.root, block, payload });
+    this.entries.set(id, { batchId: batch.id, root: batch.root, block, final: batch.status === "final", payload });
     this.bytes += size;
     return payload;
+  }
+
+  /** Batch `id`'s record: kept once final, else read. */
+  private async batchOf(app: FastifyInstance, id: string): Promise<BatchRecord | null> {
+    const kept = this.finalBatches.get(id);
+    if (kept) return kept;
+    const batch = await app.store.getBatch(id);
+    if (batch?.status === "final") {
+      if (this.finalBatches.size >= FINAL_BATCHES_KEPT) this.finalBatches.clear();
+      this.finalBatches.set(id, batch);
+    }
+    return batch;
   }
 }

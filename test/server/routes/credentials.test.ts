@@ -1,4 +1,7 @@
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { SerialisedBundles } from "../../../server/bundles";
+import type { BatchRecord } from "../../../server/store/types";
 import { sampleCredential } from "../../../scripts/lib/samples";
 import { bundlePath, bundleRoot, type Hex32, parseBundle } from "../../../src";
 import { type ServiceFixture, startService, waitFor } from "../../support/service";
@@ -135,7 +138,7 @@ describe("credential routes", () => {
       expect(detailPaths(expectError(res, 400, "invalid-request"))).toEqual(["/id"]);
     });
 
-    it("answers a bundle asked again with the same bytes, from one read of its batch", async () => {
+    it("answers a bundle of a final batch asked again with the same bytes, reading nothing", async () => {
       const url = `/v1/credentials/${credentialId(1)}/bundle`;
       const first = await fx.app.inject({ url });
       const credentials = vi.spyOn(fx.store, "getCredential");
@@ -146,28 +149,57 @@ describe("credential routes", () => {
         expect(again.body).toBe(first.body);
         expect(again.headers["content-type"]).toBe(first.headers["content-type"]);
         expect(credentials).not.toHaveBeenCalled();
-        expect(batches).toHaveBeenCalledTimes(1);
+        expect(batches).not.toHaveBeenCalled();
       } finally {
         credentials.mockRestore();
         batches.mockRestore();
       }
     });
 
-    it("rebuilds a kept bundle whose batch now names another block, and refuses it once not anchored", async () => {
-      const url = `/v1/credentials/${credentialId(2)}/bundle`;
-      expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(final.batch.blockNumber);
-      const stored = (await fx.store.getBatch(final.accepted.id))!;
-      const batches = vi
-        .spyOn(fx.store, "getBatch")
-        .mockResolvedValue({ ...stored, blockNumber: stored.blockNumber! + 1 });
+    it("reads a final batch once for all its credentials' bundles", async () => {
+      expect((await fx.app.inject({ url: `/v1/credentials/${credentialId(0)}/bundle` })).statusCode).toBe(200);
+      const credentials = vi.spyOn(fx.store, "getCredential");
+      const batches = vi.spyOn(fx.store, "getBatch");
       try {
-        expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(stored.blockNumber! + 1);
-        batches.mockResolvedValue({ ...stored, status: "pending", blockNumber: null });
-        expectError(await fx.app.inject({ url }), 409, "not-anchored-yet");
+        const res = await fx.app.inject({ url: `/v1/credentials/${credentialId(2)}/bundle` });
+        expect(parseBundle(res.body).anchor.block).toBe(final.batch.blockNumber);
+        expect(credentials).toHaveBeenCalledTimes(1);
+        expect(batches).not.toHaveBeenCalled();
       } finally {
+        credentials.mockRestore();
         batches.mockRestore();
       }
-      expect(parseBundle((await fx.app.inject({ url })).body).anchor.block).toBe(final.batch.blockNumber);
+    });
+
+    it("checks a kept bundle's batch until it is final: another block rebuilds it, not anchored refuses it", async () => {
+      // The route's cache on its own, over this fixture's real records, its batch not yet final.
+      const credential = (await fx.store.getCredential(credentialId(2)))!;
+      const stored = (await fx.store.getBatch(final.accepted.id))!;
+      let batch: BatchRecord = { ...stored, status: "anchored" };
+      const getBatch = vi.fn(() => Promise.resolve(batch));
+      const getCredential = vi.fn(() => Promise.resolve(credential));
+      const app = { chain: fx.app.chain, store: { getBatch, getCredential } } as unknown as FastifyInstance;
+      const bundles = new SerialisedBundles();
+      const blockOf = async () =>
+        parseBundle(await bundles.get(app, credential.id, (b) => JSON.stringify(b))).anchor.block;
+
+      expect(await blockOf()).toBe(stored.blockNumber);
+      expect(await blockOf()).toBe(stored.blockNumber);
+      expect(getBatch).toHaveBeenCalledTimes(2); // each ask checks the batch
+      expect(getCredential).toHaveBeenCalledTimes(1); // the bundle was kept
+
+      batch = { ...stored, status: "anchored", blockNumber: stored.blockNumber! + 1 }; // a reorg moved it
+      expect(await blockOf()).toBe(stored.blockNumber! + 1);
+      batch = { ...stored, status: "pending", blockNumber: null }; // and then out
+      await expect(bundles.get(app, credential.id, (b) => JSON.stringify(b))).rejects.toMatchObject({
+        code: "not-anchored-yet",
+      });
+
+      batch = { ...stored }; // anchored again, and final now: read once more, then kept
+      expect(await blockOf()).toBe(stored.blockNumber);
+      const reads = getBatch.mock.calls.length;
+      expect(await blockOf()).toBe(stored.blockNumber);
+      expect(getBatch).toHaveBeenCalledTimes(reads);
     });
 
     it("answers 409 not-anchored-yet while the batch is pending", async () => {
