@@ -42,19 +42,25 @@ async function listen(server: HardhatRpcServer): Promise<{ port: number }> {
 }
 
 /**
- * Starts Hardhat's in-memory chain (the `hardhat` network of hardhat.config.ts) and its JSON-RPC
- * server on `hostname:port` (port 0: an ephemeral port). Nothing leaves the machine.
+ * Starts a new Hardhat in-memory chain (the `hardhat` network of hardhat.config.ts, from its
+ * genesis, with its clock at this machine's) and its JSON-RPC server on `hostname:port` (port 0: an
+ * ephemeral port). Nothing leaves the machine. Each call starts a chain of its own: what one chain
+ * mines, or how far its clock is moved, never reaches another started in the same process (a test
+ * file's, or the one before it in the same test worker). `hre.network.provider`, the chain of
+ * Hardhat's own tasks and of `hre.ethers`, is not one of them.
  * @throws Error with `code` EADDRINUSE when `port` is taken.
  */
 export async function startLocalChain(options: { hostname?: string; port?: number } = {}): Promise<LocalChain> {
   // Loaded lazily: importing Hardhat reads hardhat.config.ts, which only the embedded chain needs.
   const { default: hre } = await import("hardhat");
   const { TASK_NODE_CREATE_SERVER } = await import("hardhat/builtin-tasks/task-names");
+  // Hardhat's own constructor of `hre.network.provider` (not exported by its public API).
+  const { createProvider } = await import("hardhat/internal/core/providers/construction");
   const hostname = options.hostname ?? "127.0.0.1";
   const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
     hostname,
     port: options.port ?? 0,
-    provider: hre.network.provider,
+    provider: await createProvider(hre.config, "hardhat", hre.artifacts),
   })) as HardhatRpcServer;
   const { port } = await listen(server);
   const url = `http://${hostname}:${port}`;
