@@ -3,35 +3,37 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * The test files that take longest, longest first (seconds of one file's tests in a full run of
- * 1 December 2026, on a loaded 2-core machine: the order matters, not the figures). Refresh it from
- * a run's JSON report (`--reporter=json --outputFile=…`) when the slowest files change: a stale
- * entry costs nothing, a missing one only runs later.
+ * 1 December 2026 with files sharing their worker, on a 2-core machine: the order matters, not the
+ * figures). Refresh it from a run's JSON report (`--reporter=json --outputFile=…`) when the slowest
+ * files change: a stale entry costs nothing, a missing one only runs later.
  */
 export const SLOWEST_FILES: readonly string[] = [
-  "test/contracts/property.test.ts", // 60
-  "test/faults/process-faults.test.ts", // 59
   "test/bench/smoke.test.ts", // 59
-  "test/server/instances.test.ts", // 59 on PostgreSQL, 11 on SQLite
-  "test/scripts/issuer-did.test.ts", // 51
-  "test/scripts/start.test.ts", // 49
-  "test/security/http-fuzz.test.ts", // 43
-  "test/faults/chain-faults.test.ts", // 33
+  "test/faults/process-faults.test.ts", // 53
+  "test/scripts/start.test.ts", // 34
+  "test/faults/chain-faults.test.ts", // 32
   "test/contracts/invariant.test.ts", // 31
-  "test/server/outbox/receipts.test.ts", // 26
-  "test/server/outbox/finality.test.ts", // 25
-  "test/server/outbox/revocations.test.ts", // 25
-  "test/security/bundle-fuzz.test.ts", // 25
-  "test/server/outbox/adoption.test.ts", // 23
-  "test/server/web-build.test.ts", // 20
+  "test/scripts/layers.test.ts", // 27
   "test/web/console-flow.test.ts", // 20
-  "test/server/main.test.ts", // 18
-  "test/src/merkle.test.ts", // 18
-  "test/e2e/restart.test.ts", // 17
-  "test/cli/certificate.test.ts", // 16
-  "test/server/routes/certificate.test.ts", // 16
-  "test/e2e/service.test.ts", // 15
-  "test/scripts/layers.test.ts", // 15
+  "test/scripts/build.test.ts", // 16
+  "test/scripts/deploy.test.ts", // 16
+  "test/e2e/restart.test.ts", // 16
   "test/web/verifier-links.test.ts", // 15
+  "test/web/page.test.ts", // 15
+  "test/web/verifier.test.ts", // 15
+  "test/web/verifier-standard.test.ts", // 15
+  "test/e2e/service.test.ts", // 12
+  "test/contracts/property.test.ts", // 12
+  "test/e2e/spine.test.ts", // 11
+  "test/server/instances.test.ts", // 11 on PostgreSQL, 8 on SQLite
+  "test/web/certificate.test.ts", // 11
+  "test/web/issuers.test.ts", // 10
+  "test/server/outbox/outages.test.ts", // 10 and 9
+  "test/web/a11y.test.ts", // 10
+  "test/security/bundle-fuzz.test.ts", // 9
+  "test/security/http-fuzz.test.ts", // 8
+  "test/src/merkle.test.ts", // 8
+  "test/server/outbox/signer.test.ts", // 8 and 6
 ];
 
 /**

@@ -117,7 +117,7 @@ export function useVerifierPage(): void {
     );
   });
   afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup(); // this file's only
   });
 }
 
