@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { type Bundle, createBundle, discloseBundle, type Hex32, type JsonValue } from "../src";
+import { assembleBundle, type Bundle, discloseBundle, type JsonValue } from "../src";
 import { HttpError, notFound } from "./errors";
 import type { BatchRecord, CredentialRecord } from "./store/types";
 
@@ -13,9 +13,15 @@ export function hideNames(hide: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** Hashes as `0x…` hex → the base64url of their concatenation, in one native pass. */
+function base64urlOfHex(hashes: readonly string[]): string {
+  return Buffer.from(hashes.map((hash) => hash.slice(2)).join(""), "hex").toString("base64url");
+}
+
 /**
  * The full bundle of a stored credential: its secret and values, its path and its batch's root, and
  * where it is anchored (this service's chain and registry, the batch's issuer and id, `block`).
+ * The bundle takes `credential`'s values object itself: each store read parses a new one.
  */
 export function bundleOfRecord(
   app: FastifyInstance,
@@ -23,9 +29,13 @@ export function bundleOfRecord(
   batch: BatchRecord,
   block: number,
 ): Bundle {
-  return createBundle(
-    { secret: credential.secret, credential: credential.credential as { [key: string]: JsonValue } },
-    { path: credential.proof as Hex32[], root: batch.root as Hex32 },
+  return assembleBundle(
+    {
+      credential: credential.credential as { [key: string]: JsonValue },
+      secret: credential.secret,
+      root: base64urlOfHex([batch.root]),
+      proof: base64urlOfHex(credential.proof),
+    },
     {
       chainId: app.chain.chainId,
       registry: app.chain.registryAddress,

@@ -29,20 +29,48 @@ function copyJson<T extends JsonValue>(value: T): T {
   return out as T;
 }
 
+/** A bundle's parts, already encoded, for {@link assembleBundle}. */
+export interface BundleParts {
+  /** The credential's values; the bundle takes this object itself, uncopied. */
+  credential: { [key: string]: JsonValue };
+  secret: string;
+  /** The batch's Merkle root, base64url (43 characters). */
+  root: string;
+  /** The Merkle path, the concatenation of its hashes as base64url. */
+  proof: string;
+}
+
+/**
+ * A full bundle of parts the caller has encoded and owns: for a caller that builds them from its
+ * own storage (the service, from a database row it has just parsed) and can encode them faster
+ * than this browser-safe library (Node's Buffer). Anyone else: {@link createBundle}.
+ */
+export function assembleBundle(parts: BundleParts, anchor: BundleAnchor): Bundle {
+  return {
+    type: "credroot/bundle",
+    version: 2,
+    anchor: { ...anchor, registry: anchor.registry.toLowerCase() },
+    credential: parts.credential,
+    secret: parts.secret,
+    root: parts.root,
+    proof: parts.proof,
+  };
+}
+
 /** Builds the full bundle of one credential of the batch with Merkle root `root`. */
 export function createBundle(
   committed: Pick<CommittedCredential, "secret" | "credential">,
   { path, root }: { path: readonly Hex32[]; root: Hex32 },
   anchor: BundleAnchor,
 ): Bundle {
-  return {
-    type: "credroot/bundle",
-    version: 2,
-    anchor: { ...anchor, registry: anchor.registry.toLowerCase() },
-    // A copy: a caller changing the bundle must not change the batch it came from.
-    credential: copyJson(committed.credential),
-    secret: committed.secret,
-    root: toBase64url(fromHex32(root)),
-    proof: joinBase64url(path.map(fromHex32)),
-  };
+  return assembleBundle(
+    {
+      // A copy: a caller changing the bundle must not change the batch it came from.
+      credential: copyJson(committed.credential),
+      secret: committed.secret,
+      root: toBase64url(fromHex32(root)),
+      proof: joinBase64url(path.map(fromHex32)),
+    },
+    anchor,
+  );
 }

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { sampleCredential } from "../../scripts/lib/samples";
 import {
+  assembleBundle,
   type Bundle,
   bundlePath,
   bundleRoot,
@@ -61,6 +62,31 @@ describe("createBundle", () => {
     expect(bundlePath(built)).toHaveLength(path.length - 1);
     expect(built.anchor.block).toBe(TEST_ANCHOR.block);
     expect((batch.credentials[1]!.credential.learner as Loose).name).toBe(sampleCredential(3).learner.name);
+  });
+});
+
+describe("assembleBundle", () => {
+  it("builds what createBundle builds from the same values, taking the parts as given", () => {
+    const path = proofOf(batch.tree, 1);
+    const values = structuredClone(batch.credentials[1]!.credential);
+    const parts = {
+      credential: values,
+      secret: batch.credentials[1]!.secret,
+      root: toBase64url(Buffer.from(batch.root.slice(2), "hex")),
+      proof: Buffer.from(path.map((h) => h.slice(2)).join(""), "hex").toString("base64url"),
+    };
+    const upper = { ...TEST_ANCHOR, registry: "0x5FbDB2315678afecb367f032d93F642f64180aa3" };
+    const assembled = assembleBundle(parts, upper);
+    expect(JSON.stringify(assembled)).toBe(
+      JSON.stringify(createBundle(batch.credentials[1]!, { path, root: batch.root }, upper)),
+    );
+    expect(assembled.credential).toBe(values); // uncopied: the caller owns it
+    expect(assembled.anchor).not.toBe(upper);
+    expect(rebuilt(assembled)).toEqual({
+      digest: batch.credentials[1]!.digest,
+      leaf: batch.credentials[1]!.leaf,
+      root: batch.root,
+    });
   });
 });
 
