@@ -63,8 +63,7 @@ export const SIZES: Record<Mode, Sizes> = {
   smoke: {
     ...DEFAULT_SIZES,
     mode: "smoke",
-    // Few blocks: the smoke test runs every section on one in-process chain, and each block mined
-    // faster than one a second moves its clock ahead of this machine's (P11 then refuses to sign).
+    // Few proofs: the smoke test checks each figure's shape, not its precision.
     verifyProofs: 2,
     keccakHashes: 20_000,
     keccakRounds: 1,
