@@ -1,5 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { JsonRpcProvider, type JsonRpcSigner } from "ethers";
+import type { HardhatConfig } from "hardhat/types";
 
 /** A Hardhat chain running in this process, served over JSON-RPC on 127.0.0.1. */
 export interface LocalChain {
@@ -42,6 +43,19 @@ async function listen(server: HardhatRpcServer): Promise<{ port: number }> {
 }
 
 /**
+ * Hardhat's resolved config with the `hardhat` network's clock starting now: unless configured,
+ * Hardhat sets `initialDate` to when it loaded its config, and a chain created minutes later in
+ * the same process would run that many minutes behind this machine's clock.
+ */
+function startingNow(config: HardhatConfig): HardhatConfig {
+  const { hardhat } = config.networks;
+  return {
+    ...config,
+    networks: { ...config.networks, hardhat: { ...hardhat, initialDate: new Date().toISOString() } },
+  };
+}
+
+/**
  * Starts a new Hardhat in-memory chain (the `hardhat` network of hardhat.config.ts, from its
  * genesis, with its clock at this machine's) and its JSON-RPC server on `hostname:port` (port 0: an
  * ephemeral port). Nothing leaves the machine. Each call starts a chain of its own: what one chain
@@ -60,7 +74,7 @@ export async function startLocalChain(options: { hostname?: string; port?: numbe
   const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
     hostname,
     port: options.port ?? 0,
-    provider: await createProvider(hre.config, "hardhat", hre.artifacts),
+    provider: await createProvider(startingNow(hre.config), "hardhat", hre.artifacts),
   })) as HardhatRpcServer;
   const { port } = await listen(server);
   const url = `http://${hostname}:${port}`;
