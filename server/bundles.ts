@@ -116,7 +116,10 @@ export class SerialisedBundles {
     if (known) {
       const batch = await app.store.getBatch(known.batchId);
       if (!batch) throw notFound(`credential ${id}`);
-      if (offeredBlock(batch) === known.block && batch.root === known.root) return known.payload;
+      if (offeredBlock(batch) === known.block && batch.root === known.root) {
+        known.final = batch.status === "final"; // final now: never checked again
+        return known.payload;
+      }
       this.entries.delete(id);
     }
     const credential = await app.store.getCredential(id);

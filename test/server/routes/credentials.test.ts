@@ -200,6 +200,26 @@ describe("credential routes", () => {
       const reads = getBatch.mock.calls.length;
       expect(await blockOf()).toBe(stored.blockNumber);
       expect(getBatch).toHaveBeenCalledTimes(reads);
+      expect(getCredential).toHaveBeenCalledTimes(3); // built at first, after the move, after the return
+    });
+
+    it("stops checking a kept bundle once its batch is seen final with the same root and block", async () => {
+      const credential = (await fx.store.getCredential(credentialId(2)))!;
+      const stored = (await fx.store.getBatch(final.accepted.id))!;
+      let batch: BatchRecord = { ...stored, status: "anchored" };
+      const getBatch = vi.fn(() => Promise.resolve(batch));
+      const getCredential = vi.fn(() => Promise.resolve(credential));
+      const app = { chain: fx.app.chain, store: { getBatch, getCredential } } as unknown as FastifyInstance;
+      const bundles = new SerialisedBundles();
+      const ask = () => bundles.get(app, credential.id, (b) => JSON.stringify(b));
+
+      const first = await ask(); // anchored: kept, to be checked
+      batch = { ...stored }; // final, same root and block
+      expect(await ask()).toBe(first);
+      expect(getBatch).toHaveBeenCalledTimes(2);
+      expect(await ask()).toBe(first);
+      expect(getBatch).toHaveBeenCalledTimes(2);
+      expect(getCredential).toHaveBeenCalledTimes(1);
     });
 
     it("answers 409 not-anchored-yet while the batch is pending", async () => {
