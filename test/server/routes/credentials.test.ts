@@ -171,31 +171,38 @@ describe("credential routes", () => {
       }
     });
 
-    it("checks a kept bundle's batch until it is final: another block rebuilds it, not anchored refuses it", async () => {
-      // The route's cache on its own, over this fixture's real records, its batch not yet final.
+    /**
+     * The route's cache on its own, over this fixture's real records of credential 2 and its batch,
+     * the batch as `batch` says (set it to move the batch on); `ask()` the bundle's text.
+     */
+    async function keptBundles(batch: (stored: BatchRecord) => BatchRecord) {
       const credential = (await fx.store.getCredential(credentialId(2)))!;
       const stored = (await fx.store.getBatch(final.accepted.id))!;
-      let batch: BatchRecord = { ...stored, status: "anchored" };
-      const getBatch = vi.fn(() => Promise.resolve(batch));
+      let current = batch(stored);
+      const getBatch = vi.fn(() => Promise.resolve(current));
       const getCredential = vi.fn(() => Promise.resolve(credential));
       const app = { chain: fx.app.chain, store: { getBatch, getCredential } } as unknown as FastifyInstance;
       const bundles = new SerialisedBundles();
-      const blockOf = async () =>
-        parseBundle(await bundles.get(app, credential.id, (b) => JSON.stringify(b))).anchor.block;
+      const ask = () => bundles.get(app, credential.id, (b) => JSON.stringify(b));
+      const move = (next: BatchRecord) => (current = next);
+      return { stored, getBatch, getCredential, ask, move };
+    }
+
+    it("checks a kept bundle's batch until it is final: another block rebuilds it, not anchored refuses it", async () => {
+      const { stored, getBatch, getCredential, ask, move } = await keptBundles((s) => ({ ...s, status: "anchored" }));
+      const blockOf = async () => parseBundle(await ask()).anchor.block;
 
       expect(await blockOf()).toBe(stored.blockNumber);
       expect(await blockOf()).toBe(stored.blockNumber);
       expect(getBatch).toHaveBeenCalledTimes(2); // each ask checks the batch
       expect(getCredential).toHaveBeenCalledTimes(1); // the bundle was kept
 
-      batch = { ...stored, status: "anchored", blockNumber: stored.blockNumber! + 1 }; // a reorg moved it
+      move({ ...stored, status: "anchored", blockNumber: stored.blockNumber! + 1 }); // a reorg moved it
       expect(await blockOf()).toBe(stored.blockNumber! + 1);
-      batch = { ...stored, status: "pending", blockNumber: null }; // and then out
-      await expect(bundles.get(app, credential.id, (b) => JSON.stringify(b))).rejects.toMatchObject({
-        code: "not-anchored-yet",
-      });
+      move({ ...stored, status: "pending", blockNumber: null }); // and then out
+      await expect(ask()).rejects.toMatchObject({ code: "not-anchored-yet" });
 
-      batch = { ...stored }; // anchored again, and final now: read once more, then kept
+      move({ ...stored }); // anchored again, and final now: read once more, then kept
       expect(await blockOf()).toBe(stored.blockNumber);
       const reads = getBatch.mock.calls.length;
       expect(await blockOf()).toBe(stored.blockNumber);
@@ -204,17 +211,9 @@ describe("credential routes", () => {
     });
 
     it("stops checking a kept bundle once its batch is seen final with the same root and block", async () => {
-      const credential = (await fx.store.getCredential(credentialId(2)))!;
-      const stored = (await fx.store.getBatch(final.accepted.id))!;
-      let batch: BatchRecord = { ...stored, status: "anchored" };
-      const getBatch = vi.fn(() => Promise.resolve(batch));
-      const getCredential = vi.fn(() => Promise.resolve(credential));
-      const app = { chain: fx.app.chain, store: { getBatch, getCredential } } as unknown as FastifyInstance;
-      const bundles = new SerialisedBundles();
-      const ask = () => bundles.get(app, credential.id, (b) => JSON.stringify(b));
-
+      const { stored, getBatch, getCredential, ask, move } = await keptBundles((s) => ({ ...s, status: "anchored" }));
       const first = await ask(); // anchored: kept, to be checked
-      batch = { ...stored }; // final, same root and block
+      move({ ...stored }); // final, same root and block
       expect(await ask()).toBe(first);
       expect(getBatch).toHaveBeenCalledTimes(2);
       expect(await ask()).toBe(first);
