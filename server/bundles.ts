@@ -59,12 +59,14 @@ export async function loadBundle(app: FastifyInstance, id: string, hide: readonl
   return hide.length > 0 ? discloseBundle(bundle, hide) : bundle;
 }
 
+/** Credential `id`, its batch (read with `batchOf`) and its block. @throws HttpError as {@link loadBundle} does. */
 async function loadRecords(
   app: FastifyInstance,
   id: string,
+  batchOf: (batchId: string) => Promise<BatchRecord | null> = (batchId) => app.store.getBatch(batchId),
 ): Promise<{ credential: CredentialRecord; batch: BatchRecord; block: number }> {
   const credential = await app.store.getCredential(id);
-  const batch = credential ? await app.store.getBatch(credential.batchId) : null;
+  const batch = credential ? await batchOf(credential.batchId) : null;
   if (!credential || !batch) throw notFound(`credential ${id}`);
   return { credential, batch, block: offeredBlock(batch) };
 }
@@ -122,10 +124,7 @@ export class SerialisedBundles {
       }
       this.entries.delete(id);
     }
-    const credential = await app.store.getCredential(id);
-    const batch = credential ? await this.batchOf(app, credential.batchId) : null;
-    if (!credential || !batch) throw notFound(`credential ${id}`);
-    const block = offeredBlock(batch);
+    const { credential, batch, block } = await loadRecords(app, id, (batchId) => this.batchOf(app, batchId));
     const payload = serialise(bundleOfRecord(app, credential, batch, block));
     const size = 2 * (id.length + payload.length);
     if (this.bytes + size > this.maxBytes) {

@@ -4,6 +4,7 @@
  * lines. See scripts/test.ts.
  */
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 
 /** A command and its arguments. */
 export type Command = readonly [string, ...string[]];
@@ -13,8 +14,6 @@ export interface Ended {
   code: number;
   seconds: number;
 }
-
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /** Runs `command`, its output inherited, or captured into `captured` (stdout and stderr in order). */
 function run([command, ...args]: Command, captured?: Buffer[]): Promise<Ended> {
@@ -30,7 +29,7 @@ function run([command, ...args]: Command, captured?: Buffer[]): Promise<Ended> {
       else process.stderr.write(line);
       finish(1);
     });
-    child.on("close", (code, signal) => finish(code ?? 128 + (SIGNALS[signal ?? ""] ?? 0)));
+    child.on("close", (code, signal) => finish(code ?? 128 + (signal ? constants.signals[signal] : 0)));
   });
 }
 

@@ -31,9 +31,9 @@ export type { OutboxLog, OutboxOptions } from "./context";
  * nothing; the next pass retries. Any other error is a bug: logged with its stack, and the op it
  * happened on is failed (`internal error: …`) rather than retried for ever.
  *
- * Several instances: each pass starts by taking the signer's lease in the database (or renewing it once half its time is gone),
- * and an instance that does not hold it does nothing, so only one instance signs and broadcasts a
- * signer's transactions at a time. The lease is renewed again before signing or broadcasting once
+ * Several instances: each pass starts by taking the signer's lease in the database (or renewing
+ * it once half its time is gone), and an instance that does not hold it does nothing, so only one
+ * instance signs and broadcasts a signer's transactions at a time. The lease is renewed again before signing or broadcasting once
  * half its time is gone; when that fails the pass stops at once. `stop()` gives the lease up.
  */
 export class Outbox {

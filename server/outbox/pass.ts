@@ -16,10 +16,11 @@ import { send } from "./send";
 const PASS_ORDER = ["signed", "sent", "mined", "queued"] as const satisfies readonly OpStatus[];
 
 /**
- * Runs one pass: takes (or, once half of it has passed, renews) the signer's lease, or does nothing while another instance
- * holds it; then reads the signer's ops (after the lease is taken, so that a new holder carries on
- * where the last one stopped) and steps each. The pass stops at an outage (the next pass retries)
- * or when the lease is lost; a bug fails the op it happened on and the pass goes on.
+ * Runs one pass: takes the signer's lease (or renews it once half of it has passed), or does
+ * nothing while another instance holds it; then reads the signer's ops (after the lease is taken,
+ * so that a new holder carries on where the last one stopped) and steps each. The pass stops at an
+ * outage (the next pass retries) or when the lease is lost; a bug fails the op it happened on and
+ * the pass goes on.
  * @throws what the lease or the op list threw (the caller logs it, see {@link logPassFailure}).
  */
 export async function runPass(ctx: OutboxContext): Promise<void> {
